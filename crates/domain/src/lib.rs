@@ -9,6 +9,7 @@
 //! Errors are small enums whose variants carry data, not prose; each has a stable `code()` so
 //! that the web layer can render it through Fluent in the user's language.
 
+pub mod access;
 pub mod calendar;
 pub mod credit_code;
 pub mod date;
@@ -16,9 +17,11 @@ pub mod division;
 pub mod money;
 pub mod resident_id;
 
-pub use calendar::{CalendarError, DayKind, WorkingCalendar};
+// Re-exports (each module adds its own line below).
+pub use access::{JurisdictionScope, Role, UnknownRole};
+pub use calendar::{CalendarEntry, CalendarError, DayKind, WorkingCalendar};
 pub use credit_code::{CreditCode, CreditCodeError};
-pub use date::{Month, MonthError};
-pub use division::{Area, DivisionCode, DivisionCodeError, DivisionLevel};
+pub use date::{DateError, Month, MonthError, age_on, last_day_of_month, parse_date};
+pub use division::{Area, DivisionCode, DivisionCodeError, DivisionLevel, ParseAreaError};
 pub use money::{Fen, MoneyError};
 pub use resident_id::{ResidentId, ResidentIdError, Sex};

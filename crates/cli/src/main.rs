@@ -1,0 +1,455 @@
+//! `minzheng`: the one binary. Each subcommand parses its arguments, builds a [`Service`]
+//! over the configured database, calls one use case and reports the result. This is the only
+//! crate that reads configuration, the environment, files and the terminal; it decides exit
+//! codes: 0 success, 1 failure (one line on stderr says why, the lines after it give the
+//! details), 2 bad usage (clap).
+
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a command-line tool talks on its console"
+)]
+
+mod config;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use service::users::AccountInput;
+use service::{Service, SystemClock};
+use store::Store;
+
+use crate::config::{Config, FileConfig, Overrides, redact_url};
+
+/// 民政综合业务系统 minzheng —— 区民政局业务管理。
+/// The administration system of a district civil-affairs bureau.
+#[derive(Debug, Parser)]
+#[command(name = "minzheng", version, propagate_version = true)]
+struct Cli {
+    /// 配置文件(TOML)/ configuration file (TOML); default ./minzheng.toml if present
+    #[arg(long, global = true, env = "MINZHENG_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// 数据库地址 / database URL: sqlite://PATH or postgres://…
+    #[arg(long, global = true, env = "MINZHENG_DATABASE_URL", value_name = "URL")]
+    database_url: Option<String>,
+    /// 数据目录 / data folder for the embedded database and backups
+    #[arg(long, global = true, env = "MINZHENG_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// 日志级别 / log filter, e.g. info or debug
+    #[arg(long, global = true, env = "MINZHENG_LOG", value_name = "FILTER")]
+    log: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// 启动网页服务 / start the web server
+    Serve(Listen),
+    /// 新建演示区数据库并启动网页服务 / build a fresh demo district and start the web server
+    Demo(Listen),
+    /// 升级数据库结构 / apply database migrations
+    Migrate,
+    /// 行政区划 / divisions
+    #[command(subcommand)]
+    Divisions(DivisionsCommand),
+    /// 用户账号 / user accounts
+    #[command(subcommand)]
+    User(UserCommand),
+    /// 在线备份嵌入式数据库 / consistent online copy of the SQLite database
+    Backup {
+        /// 备份文件路径(不得已存在)/ the new backup file (must not exist)
+        dest: PathBuf,
+    },
+    /// 在两个数据库间迁移全部数据并校验 / copy all data between databases, verified
+    Copy {
+        /// 源数据库 / source database URL
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// 目标数据库(须为空)/ target database URL (must be empty)
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+    /// 配置 / configuration
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+struct Listen {
+    /// 监听地址 / address and port to listen on (default 127.0.0.1:8080)
+    #[arg(long, env = "MINZHENG_LISTEN", value_name = "HOST:PORT")]
+    listen: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum DivisionsCommand {
+    /// 从 CSV 导入区划(code,name[,area],UTF-8 或 GBK)/ import divisions from CSV
+    Import {
+        /// CSV 文件 / the CSV file
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// 新建账号 / create an account
+    Add {
+        /// 用户名 / user name (3–32 of a-z 0-9 _ . -)
+        #[arg(long)]
+        username: String,
+        /// 姓名 / display name
+        #[arg(long)]
+        name: String,
+        /// 角色 / role: admin, assistance_staff, veterans_staff, organizations_staff,
+        /// housing_staff, marriage_staff, funeral_staff, places_staff, street_officer,
+        /// community_worker, leader, auditor
+        #[arg(long)]
+        role: String,
+        /// 管辖区划代码 / jurisdiction: a 12-digit division code
+        #[arg(long)]
+        jurisdiction: String,
+        /// 从标准输入读取密码 / read the password from standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// 打印带注释的默认配置 / print the commented default configuration
+    Default,
+}
+
+/// Largest division file read; the service has its own row limit inside it.
+const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = web::Lang::from_locale_env(
+        std::env::var("LC_ALL")
+            .ok()
+            .or_else(|| std::env::var("LANG").ok())
+            .as_deref(),
+    );
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e, lang);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints an error: one line with the reason, then one line per refused field, in the
+/// user's language where the error came from a use case.
+fn report(e: &anyhow::Error, lang: web::Lang) {
+    let i18n = web::I18n::load();
+    let tr = i18n.tr(lang);
+    match e.downcast_ref::<service::Error>() {
+        Some(service::Error::Invalid(fields)) => {
+            eprintln!("{}: {}", tr.get("error-invalid"), e);
+            for f in fields {
+                eprintln!("  {}", tr.field_error(f));
+            }
+        }
+        Some(service::Error::Conflict { code, detail }) => {
+            eprintln!("{}", tr.error_code(code, detail));
+        }
+        _ => eprintln!("error: {e:#}"),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Config(ConfigCommand::Default) = cli.command {
+        print!("{}", config::DEFAULT_TOML);
+        return Ok(());
+    }
+    let file = FileConfig::load(cli.config.as_deref())?;
+    let listen = match &cli.command {
+        Command::Serve(l) | Command::Demo(l) => l.listen.clone(),
+        _ => None,
+    };
+    let overrides = Overrides {
+        data_dir: cli.data_dir,
+        database_url: cli.database_url,
+        listen,
+        log: cli.log,
+    };
+    let config = Config::resolve(file, overrides)?;
+    init_logging(&config.log);
+
+    match cli.command {
+        Command::Serve(_) => {
+            let service = open(&config.database_url).await?;
+            if service.store().division_total().await? == 0 {
+                println!("提示:数据库中还没有行政区划,请先运行 `minzheng divisions import FILE`。");
+                println!(
+                    "hint: the database has no divisions yet; run `minzheng divisions import FILE`."
+                );
+            }
+            serve(service, &config).await
+        }
+        Command::Demo(_) => demo(&config).await,
+        Command::Migrate => {
+            let service = open(&config.database_url).await?;
+            let versions = service.store().applied_migrations().await?;
+            println!(
+                "数据库已是最新 / database is up to date: {} migrations",
+                versions.len()
+            );
+            Ok(())
+        }
+        Command::Divisions(DivisionsCommand::Import { file }) => {
+            let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
+            let service = open(&config.database_url).await?;
+            let spinner = spinner("导入区划 / importing divisions");
+            let result = service.import_divisions(&bytes).await;
+            spinner.finish_and_clear();
+            let summary = result?;
+            println!(
+                "已导入 {} 行:新增 {},更新 {} / imported {} rows: {} new, {} updated",
+                summary.rows,
+                summary.created,
+                summary.updated,
+                summary.rows,
+                summary.created,
+                summary.updated
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            username,
+            name,
+            role,
+            jurisdiction,
+            password_stdin,
+        }) => {
+            let password = read_password(password_stdin)?;
+            let service = open(&config.database_url).await?;
+            let id = service
+                .add_account(AccountInput {
+                    username: username.clone(),
+                    display_name: name,
+                    role,
+                    jurisdiction,
+                    password,
+                    must_change_password: true,
+                })
+                .await?;
+            println!(
+                "已创建账号 {username}(编号 {id}),首次登录须修改密码 / account {username} created (id {id}); the password must be changed at first sign-in"
+            );
+            Ok(())
+        }
+        Command::Backup { dest } => {
+            if dest.exists() {
+                bail!(
+                    "{} already exists; a backup never overwrites a file",
+                    dest.display()
+                );
+            }
+            let store = Store::connect(&config.database_url).await?;
+            let dest_text = dest
+                .to_str()
+                .context("the backup path must be valid UTF-8")?;
+            let spinner = spinner("备份 / backing up");
+            let result = store.backup_sqlite(dest_text).await;
+            spinner.finish_and_clear();
+            result?;
+            store.close().await;
+            println!(
+                "已备份到 {} / backed up to {}",
+                dest.display(),
+                dest.display()
+            );
+            Ok(())
+        }
+        Command::Copy { from, to } => copy(&from, &to).await,
+        Command::Config(ConfigCommand::Default) => Ok(()),
+    }
+}
+
+fn init_logging(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // Logs go to stderr so that stdout carries only what a command reports.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Connects, migrates and seeds: every command works on an up-to-date database.
+async fn open(url: &str) -> anyhow::Result<Service> {
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && let Some(parent) = Path::new(path.split('?').next().unwrap_or(path)).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create the data folder {}", parent.display()))?;
+    }
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact_url(url)))?;
+    let service = Service::new(store, Arc::new(SystemClock));
+    service.prepare().await?;
+    Ok(service)
+}
+
+fn read_limited(path: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{} is larger than {} MiB",
+            path.display(),
+            limit / 1024 / 1024
+        );
+    }
+    Ok(bytes)
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("cannot read the password from stdin")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password("密码 / password: ")
+        .context("no terminal to ask for the password; use --password-stdin")?;
+    let again = rpassword::prompt_password("再输入一次 / again: ")?;
+    if first != again {
+        bail!("the two passwords differ");
+    }
+    Ok(first)
+}
+
+fn spinner(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+async fn serve(service: Service, config: &Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    println!("服务地址 / listening on http://{address}/");
+    let store = service.store().clone();
+    web::serve(listener, web::AppState::new(service), shutdown_signal()).await?;
+    // Requests in flight have finished; closing the pool checkpoints SQLite's WAL.
+    store.close().await;
+    println!("已停止 / stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn demo(config: &Config) -> anyhow::Result<()> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("demo.sqlite3");
+    // A fresh district every time: remove the old file and its WAL companions.
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::remove_file(&file)
+                .with_context(|| format!("cannot remove {}", file.display()))?;
+        }
+    }
+    let service = open(&config::sqlite_url(&path)).await?;
+    let spinner = spinner("建立演示区 / building the demo district");
+    let result = testkit::demo::build(&service).await;
+    spinner.finish_and_clear();
+    result?;
+    println!(
+        "演示区已建立:{} / demo district built: {}",
+        path.display(),
+        path.display()
+    );
+    println!("演示账号 / demo accounts (用户名 / 密码 / 角色):");
+    for a in testkit::demo::ACCOUNTS {
+        println!("  {:<10} {:<22} {}", a.username, a.password, a.display_name);
+    }
+    serve(service, config).await
+}
+
+async fn copy(from: &str, to: &str) -> anyhow::Result<()> {
+    let source = Store::connect(from)
+        .await
+        .with_context(|| format!("cannot open {}", redact_url(from)))?;
+    let target = Store::connect(to)
+        .await
+        .with_context(|| format!("cannot open {}", redact_url(to)))?;
+    // The target gets the schema; the source is only read.
+    target.migrate().await?;
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("{msg:>16} [{bar:40}] {pos}/{len}")
+            .expect("a valid progress template")
+            .progress_chars("=> "),
+    );
+    let summaries = source
+        .copy_into(&target, &mut |p| {
+            bar.set_message(p.table);
+            bar.set_length(p.rows_total);
+            bar.set_position(p.rows_done);
+        })
+        .await;
+    bar.finish_and_clear();
+    let summaries = summaries?;
+    println!("已复制并校验 / copied and verified:");
+    for s in &summaries {
+        println!(
+            "  {:<16} {:>8} rows  sha256 {}",
+            s.table,
+            s.rows,
+            &s.sha256[..16]
+        );
+    }
+    source.close().await;
+    target.close().await;
+    Ok(())
+}

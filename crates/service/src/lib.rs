@@ -1,0 +1,70 @@
+//! minzheng's use cases. `web` and `cli` are thin adapters over this crate: they parse input
+//! from their medium, call a function here, and render what comes back.
+//!
+//! Every use case validates its input completely before it writes (a refusal names the row,
+//! the field and the reason, and nothing is half-written), takes the time from the
+//! [`Clock`] it was given, and calls the store once per change so that each change is one
+//! transaction. As accounts and personal records arrive, this is also where role,
+//! jurisdiction and the audit log are checked and written; no adapter reaches the store on
+//! its own.
+
+pub mod calendar;
+pub mod divisions;
+mod error;
+pub mod users;
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use store::Store;
+
+pub use error::{Error, FieldError};
+
+/// Where the services read the time. Tests pass a fixed clock; the binary the system clock.
+pub trait Clock: Send + Sync + Debug {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock. The only place outside `cli` that reads it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "this is the one sanctioned wall-clock read"
+    )]
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// The services over one database. Cheap to clone; shared by every request.
+#[derive(Debug, Clone)]
+pub struct Service {
+    store: Store,
+    clock: Arc<dyn Clock>,
+}
+
+impl Service {
+    pub fn new(store: Store, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Brings a database up to date: applies migrations and seeds the working calendar with
+    /// the published years the first time. Safe to call at every start.
+    pub async fn prepare(&self) -> Result<(), Error> {
+        self.store.migrate().await?;
+        self.seed_calendar().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,367 @@
+//! Moving all data between two databases, SQLite to PostgreSQL and back.
+//!
+//! The copy goes table by table in foreign-key order, reading in key order in batches and
+//! writing each batch in one transaction. It is verified afterwards: for every table both
+//! sides must have the same row count and the same SHA-256 over their rows in key order, the
+//! rows serialised the same way whatever the engine. [`TABLES`] lists every table; a test
+//! checks it against the live schema so a new migration cannot be forgotten here.
+
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::{Backend, Store, StoreError, dynamic};
+
+/// How a column is read and written generically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Int,
+    Text,
+}
+
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub name: &'static str,
+    /// A single-column primary key: the order of reading, and the cursor between batches.
+    pub key: &'static str,
+    /// Whether the key is an identity column whose PostgreSQL sequence must follow the data.
+    pub identity: bool,
+    pub columns: &'static [(&'static str, Kind)],
+}
+
+/// Every table of the schema, parents before children.
+pub(crate) const TABLES: &[Table] = &[
+    Table {
+        name: "divisions",
+        key: "code",
+        identity: false,
+        columns: &[
+            ("code", Kind::Text),
+            ("name", Kind::Text),
+            ("parent_code", Kind::Text),
+            ("area", Kind::Text),
+            ("updated_at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "calendar_years",
+        key: "year",
+        identity: false,
+        columns: &[("year", Kind::Int)],
+    },
+    Table {
+        name: "calendar_days",
+        key: "day",
+        identity: false,
+        columns: &[
+            ("day", Kind::Text),
+            ("kind", Kind::Text),
+            ("name", Kind::Text),
+        ],
+    },
+    Table {
+        name: "users",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("username", Kind::Text),
+            ("display_name", Kind::Text),
+            ("password_hash", Kind::Text),
+            ("role", Kind::Text),
+            ("jurisdiction", Kind::Text),
+            ("must_change_password", Kind::Int),
+            ("disabled", Kind::Int),
+            ("created_at", Kind::Text),
+        ],
+    },
+];
+
+const BATCH_ROWS: i64 = 500;
+
+/// Where a running copy is, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct CopyProgress {
+    pub table: &'static str,
+    pub rows_done: u64,
+    pub rows_total: u64,
+}
+
+/// One table's row count and content checksum on one database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableSummary {
+    pub table: &'static str,
+    pub rows: u64,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+fn read_row(table: &Table, row: &AnyRow) -> Result<Vec<Value>, StoreError> {
+    table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, (_, kind))| {
+            Ok(match kind {
+                Kind::Int => Value::Int(row.try_get(i)?),
+                Kind::Text => Value::Text(row.try_get(i)?),
+            })
+        })
+        .collect()
+}
+
+/// Feeds one row into the checksum in an engine-independent, unambiguous encoding.
+fn hash_row(hasher: &mut Sha256, values: &[Value]) {
+    for v in values {
+        match v {
+            Value::Int(None) | Value::Text(None) => hasher.update(b"N"),
+            Value::Int(Some(i)) => hasher.update(format!("I{i};").as_bytes()),
+            Value::Text(Some(s)) => {
+                hasher.update(format!("T{}:", s.len()).as_bytes());
+                hasher.update(s.as_bytes());
+            }
+        }
+    }
+    hasher.update(b"\n");
+}
+
+fn select_batch(table: &Table, after: bool) -> String {
+    let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+    format!(
+        "SELECT {} FROM {} {} ORDER BY {} LIMIT {BATCH_ROWS}",
+        columns.join(", "),
+        table.name,
+        if after {
+            format!("WHERE {} > $1", table.key)
+        } else {
+            String::new()
+        },
+        table.key,
+    )
+}
+
+fn key_position(table: &Table) -> usize {
+    table
+        .columns
+        .iter()
+        .position(|(c, _)| *c == table.key)
+        .expect("every table lists its key")
+}
+
+impl Store {
+    async fn table_rows(&self, table: &Table) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(dynamic(format!("SELECT COUNT(*) FROM {}", table.name)))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n.unsigned_abs())
+    }
+
+    /// Reads `table` in key order, one batch at a time, handing each batch to `each`.
+    async fn scan<F>(&self, table: &Table, mut each: F) -> Result<(), StoreError>
+    where
+        F: AsyncFnMut(Vec<Vec<Value>>) -> Result<(), StoreError>,
+    {
+        let key = key_position(table);
+        let mut cursor: Option<Value> = None;
+        loop {
+            let sql = select_batch(table, cursor.is_some());
+            let mut query = sqlx::query(dynamic(sql));
+            match &cursor {
+                Some(Value::Int(k)) => query = query.bind(*k),
+                Some(Value::Text(k)) => query = query.bind(k.clone()),
+                None => {}
+            }
+            let rows = query.fetch_all(&self.pool).await?;
+            let batch = rows
+                .iter()
+                .map(|r| read_row(table, r))
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            cursor = Some(last[key].clone());
+            let full = batch.len() as i64 == BATCH_ROWS;
+            each(batch).await?;
+            if !full {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Row count and checksum of every table, in [`TABLES`] order.
+    pub async fn table_summaries(&self) -> Result<Vec<TableSummary>, StoreError> {
+        let mut out = Vec::with_capacity(TABLES.len());
+        for table in TABLES {
+            let mut hasher = Sha256::new();
+            let mut rows = 0u64;
+            self.scan(table, async |batch| {
+                for values in &batch {
+                    hash_row(&mut hasher, values);
+                }
+                rows += batch.len() as u64;
+                Ok(())
+            })
+            .await?;
+            let sha256 = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            out.push(TableSummary {
+                table: table.name,
+                rows,
+                sha256,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The tables the live schema has, less sqlx's own bookkeeping.
+    pub async fn schema_tables(&self) -> Result<Vec<String>, StoreError> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' \
+                 AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations' \
+                 ORDER BY table_name"
+            }
+        };
+        Ok(sqlx::query_scalar(dynamic(sql))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// The tables [`Store::copy_into`] moves, in order.
+    pub fn copied_tables() -> Vec<&'static str> {
+        TABLES.iter().map(|t| t.name).collect()
+    }
+
+    /// Copies every row of every table from `self` into `target`, which must be migrated to
+    /// the same version and empty, then verifies counts and checksums table by table.
+    pub async fn copy_into(
+        &self,
+        target: &Store,
+        progress: &mut dyn FnMut(CopyProgress),
+    ) -> Result<Vec<TableSummary>, StoreError> {
+        if self.applied_migrations().await? != target.applied_migrations().await? {
+            return Err(StoreError::CopyRefused {
+                reason: "the two databases are at different migration versions".into(),
+            });
+        }
+        for table in TABLES {
+            if target.table_rows(table).await? > 0 {
+                return Err(StoreError::CopyRefused {
+                    reason: format!("the target is not empty: table {} has rows", table.name),
+                });
+            }
+        }
+        let result = self.copy_tables(target, progress).await;
+        if result.is_err() {
+            // The target was empty when we started: empty it again rather than leave half a
+            // database behind. If even that fails, the original error is the one to report.
+            if let Err(e) = target.clear_copied_tables().await {
+                tracing::error!(error = %e, "could not empty the target after a failed copy");
+            }
+        }
+        result
+    }
+
+    async fn clear_copied_tables(&self) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for table in TABLES.iter().rev() {
+            if table.name == "divisions" {
+                // Children reference parents in the same table: delete the deepest first.
+                sqlx::query("DELETE FROM divisions WHERE substr(code, 10, 3) <> '000'")
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM divisions WHERE substr(code, 7, 3) <> '000'")
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(dynamic(format!("DELETE FROM {}", table.name)))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn copy_tables(
+        &self,
+        target: &Store,
+        progress: &mut dyn FnMut(CopyProgress),
+    ) -> Result<Vec<TableSummary>, StoreError> {
+        for table in TABLES {
+            let rows_total = self.table_rows(table).await?;
+            let mut rows_done = 0u64;
+            progress(CopyProgress {
+                table: table.name,
+                rows_done,
+                rows_total,
+            });
+            let columns: Vec<&str> = table.columns.iter().map(|(c, _)| *c).collect();
+            let placeholders: Vec<String> = (1..=columns.len()).map(|i| format!("${i}")).collect();
+            let insert = format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                table.name,
+                columns.join(", "),
+                placeholders.join(", ")
+            );
+            self.scan(table, async |batch| {
+                let mut tx = target.pool.begin().await?;
+                for values in &batch {
+                    let mut query = sqlx::query(dynamic(insert.as_str()));
+                    for v in values {
+                        query = match v {
+                            Value::Int(i) => query.bind(*i),
+                            Value::Text(s) => query.bind(s.clone()),
+                        };
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                rows_done += batch.len() as u64;
+                progress(CopyProgress {
+                    table: table.name,
+                    rows_done,
+                    rows_total,
+                });
+                Ok(())
+            })
+            .await?;
+            if table.identity && target.backend == Backend::Postgres {
+                // Rows arrived with their ids; the sequence must move past them or the next
+                // insert collides.
+                sqlx::query(dynamic(format!(
+                    "SELECT setval(pg_get_serial_sequence('{t}', '{k}'), \
+                     COALESCE((SELECT MAX({k}) FROM {t}), 0) + 1, false)",
+                    t = table.name,
+                    k = table.key
+                )))
+                .execute(&target.pool)
+                .await?;
+            }
+        }
+        let source = self.table_summaries().await?;
+        let copied = target.table_summaries().await?;
+        for (s, c) in source.iter().zip(&copied) {
+            if s != c {
+                return Err(StoreError::CopyRefused {
+                    reason: format!(
+                        "verification failed for table {}: {} rows ({}) here, {} rows ({}) there",
+                        s.table, s.rows, s.sha256, c.rows, c.sha256
+                    ),
+                });
+            }
+        }
+        Ok(source)
+    }
+}

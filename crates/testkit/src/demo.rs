@@ -1,0 +1,157 @@
+//! The demo district: a deterministic synthetic district with neutral names, built through
+//! the real services (the division import and account creation a bureau would use).
+//!
+//! Its county code 990101 lies in no real province (GB/T 2260 has none numbered 99), so demo
+//! data can never be mistaken for a real place. Streets use township codes 001–099 and towns
+//! 100–199; communities 001–199 and villages 200–399, as the statistical code prescribes.
+
+use service::users::AccountInput;
+use service::{Error, Service};
+
+/// The demo district's county code, padded to 12 digits.
+pub const COUNTY: &str = "990101000000";
+pub const COUNTY_NAME: &str = "示范区";
+
+/// (township code, name, number of communities or villages)
+const STREETS: &[(&str, &str, u32)] = &[
+    ("001", "东城街道", 8),
+    ("002", "西城街道", 7),
+    ("003", "南湖街道", 9),
+    ("004", "北山街道", 6),
+    ("005", "河滨街道", 8),
+    ("006", "新华街道", 7),
+];
+const TOWNS: &[(&str, &str, u32)] = &[
+    ("101", "青山镇", 14),
+    ("102", "白沙镇", 12),
+    ("103", "石桥镇", 16),
+    ("104", "杨柳镇", 11),
+];
+/// Neutral place words, combined deterministically into community and village names.
+const WORDS: &[&str] = &[
+    "和平", "幸福", "建设", "光明", "团结", "文化", "胜利", "朝阳", "长青", "友谊", "春晖", "金桥",
+    "翠竹", "丰收", "新村", "东风", "红旗", "花园", "龙泉", "桂花", "松林", "荷塘", "前进", "民主",
+    "太平", "永安", "兴隆", "富源", "清泉", "玉兰", "枫林", "梅岭", "杏坛", "柳岸", "竹园", "桃源",
+];
+
+/// The demo district's divisions as an import file (code,name,area), parents first.
+pub fn divisions_csv() -> String {
+    let mut csv = String::from("code,name,area\n");
+    csv.push_str(&format!("{COUNTY},{COUNTY_NAME},urban\n"));
+    let county = &COUNTY[..6];
+    let mut word = 0usize;
+    let mut next_word = || {
+        let w = WORDS[word % WORDS.len()];
+        let round = word / WORDS.len();
+        word += 1;
+        if round == 0 {
+            w.to_owned()
+        } else {
+            format!("{w}{}", round + 1)
+        }
+    };
+    for (code, name, n) in STREETS {
+        csv.push_str(&format!("{county}{code}000,{name},urban\n"));
+        for i in 1..=*n {
+            csv.push_str(&format!("{county}{code}{i:03},{}社区,urban\n", next_word()));
+        }
+    }
+    for (code, name, n) in TOWNS {
+        csv.push_str(&format!("{county}{code}000,{name},rural\n"));
+        // The town seat is a residents' committee; the rest are villages.
+        csv.push_str(&format!(
+            "{county}{code}001,{}社区,urban\n",
+            &name[..name.len() - "镇".len()]
+        ));
+        for i in 1..*n {
+            csv.push_str(&format!(
+                "{county}{code}{:03},{}村,rural\n",
+                200 + i,
+                next_word()
+            ));
+        }
+    }
+    csv
+}
+
+/// A demo account: what `minzheng demo` prints so a newcomer can sign in.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub password: &'static str,
+    pub display_name: &'static str,
+    pub role: &'static str,
+    pub jurisdiction: &'static str,
+}
+
+pub const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        username: "admin",
+        password: "demo-admin-2013",
+        display_name: "系统管理员",
+        role: "admin",
+        jurisdiction: COUNTY,
+    },
+    DemoAccount {
+        username: "jiuzhu",
+        password: "demo-jiuzhu-2013",
+        display_name: "救助科 王科员",
+        role: "assistance_staff",
+        jurisdiction: COUNTY,
+    },
+    DemoAccount {
+        username: "youfu",
+        password: "demo-youfu-2013",
+        display_name: "优抚科 李科员",
+        role: "veterans_staff",
+        jurisdiction: COUNTY,
+    },
+    DemoAccount {
+        username: "dongcheng",
+        password: "demo-dongcheng-2013",
+        display_name: "东城街道民政办 张干事",
+        role: "street_officer",
+        jurisdiction: "990101001000",
+    },
+    DemoAccount {
+        username: "heping",
+        password: "demo-heping-2013",
+        display_name: "和平社区 赵社工",
+        role: "community_worker",
+        jurisdiction: "990101001001",
+    },
+    DemoAccount {
+        username: "leader",
+        password: "demo-leader-2013",
+        display_name: "局领导 陈局长",
+        role: "leader",
+        jurisdiction: COUNTY,
+    },
+    DemoAccount {
+        username: "auditor",
+        password: "demo-auditor-2013",
+        display_name: "审计 刘审计",
+        role: "auditor",
+        jurisdiction: COUNTY,
+    },
+];
+
+/// Builds the demo district into a prepared, empty database.
+pub async fn build(service: &Service) -> Result<(), Error> {
+    service.import_divisions(divisions_csv().as_bytes()).await?;
+    for a in ACCOUNTS {
+        service
+            .add_account(AccountInput {
+                username: a.username.into(),
+                display_name: a.display_name.into(),
+                role: a.role.into(),
+                jurisdiction: a.jurisdiction.into(),
+                password: a.password.into(),
+                // Demo passwords are printed on the console; changing them is the user's
+                // choice, not a gate in front of a first look.
+                must_change_password: false,
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,166 @@
+//! The only crate that knows HTTP.
+//!
+//! Pages are rendered on the server with askama templates and work without JavaScript; the
+//! JSON API under `/api/v1` serves the same use cases. Handlers are thin: they extract input,
+//! call `service`, and render. Every user-facing word comes from the Fluent files in
+//! `locales/` (Chinese first, English second) through [`i18n`]; none is written in Rust.
+//! Every asset is compiled into the binary, because bureau intranets are offline.
+
+mod assets;
+mod divisions;
+mod error;
+mod home;
+pub mod i18n;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use service::Service;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::{ApiError, PageError};
+pub use i18n::{I18n, Lang, Tr};
+
+/// Largest request body accepted by default; upload routes set their own larger limit.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+/// A request that takes longer than this is answered with 408 rather than hanging a worker.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub service: Service,
+    pub i18n: Arc<I18n>,
+}
+
+impl AppState {
+    pub fn new(service: Service) -> Self {
+        Self {
+            service,
+            i18n: Arc::new(I18n::load()),
+        }
+    }
+}
+
+/// The content security policy: our own scripts and styles only, nothing inline, nothing
+/// from another origin, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                   base-uri 'none'; object-src 'none'";
+
+/// The whole application: pages, API, assets, and the layers every response passes.
+pub fn router(state: AppState) -> Router {
+    let header = |name: HeaderName, value: &'static str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+    };
+    Router::new()
+        .route("/", get(home::page))
+        .route("/lang/{lang}", get(switch_language))
+        .route("/divisions", get(divisions::roots_page))
+        .route("/divisions/{code}", get(divisions::detail_page))
+        .route("/divisions/{code}/export.csv", get(divisions::export_csv))
+        .route("/api/v1/divisions", get(divisions::api_roots))
+        .route("/api/v1/divisions/{code}", get(divisions::api_detail))
+        .route("/healthz", get(health))
+        .route("/static/{file}", get(assets::serve))
+        .fallback(not_found)
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight
+/// finish, so no write that was accepted is lost.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Renders a page template; a template that fails to render is an internal error page.
+pub(crate) fn render(state: &AppState, lang: Lang, page: &impl askama::Template) -> Response {
+    match page.render() {
+        Ok(body) => axum::response::Html(body).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template did not render");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                state.i18n.tr(lang).get("error-internal"),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Back {
+    back: Option<String>,
+}
+
+/// Sets the language cookie and returns to the page the user came from. A plain link, so
+/// switching works without JavaScript.
+async fn switch_language(
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    Query(back): Query<Back>,
+) -> Response {
+    let lang = Lang::from_code(&lang).unwrap_or_default();
+    // Only a local path: an absolute or protocol-relative URL would make this an open redirect.
+    let back = back
+        .back
+        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .unwrap_or_else(|| "/".into());
+    let cookie = format!(
+        "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+        lang.code()
+    );
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    match state.service.store().division_total().await {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ok" })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn not_found(lang: Lang, uri: axum::http::Uri, State(state): State<AppState>) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::from_service(&state.i18n.tr(lang), service::Error::NotFound).into_response()
+    } else {
+        PageError::new(&state, lang, service::Error::NotFound).into_response()
+    }
+}
