@@ -131,10 +131,10 @@ impl Store {
     /// (which puts each parent before its children).
     pub async fn divisions_within(&self, root: &DivisionCode) -> Result<Vec<Division>, StoreError> {
         let rows = sqlx::query(dynamic(format!(
-            "SELECT {COLUMNS} FROM divisions d WHERE substr(d.code, 1, $1) = $2 ORDER BY d.code"
+            "SELECT {COLUMNS} FROM divisions d WHERE d.code LIKE $1 ORDER BY d.code"
         )))
-        .bind(subtree_prefix(root).len() as i64)
-        .bind(subtree_prefix(root))
+        // Codes are digits only, so the prefix holds no LIKE wildcard.
+        .bind(format!("{}%", subtree_prefix(root)))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(read).collect()

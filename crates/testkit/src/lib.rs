@@ -92,11 +92,24 @@ impl TestDb {
     }
 }
 
-/// A fresh, migrated SQLite database in a temporary folder.
+/// How far a test database is set up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setup {
+    /// Migrated and seeded, as `minzheng serve` leaves a database: what most tests want.
+    Prepared,
+    /// Migrated only, with every table empty: a target for `copy`.
+    Empty,
+}
+
+/// A fresh, prepared SQLite database in a temporary folder.
 pub async fn sqlite() -> TestDb {
+    sqlite_with(Setup::Prepared).await
+}
+
+pub async fn sqlite_with(setup: Setup) -> TestDb {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let url = format!("sqlite://{}", dir.path().join("test.sqlite3").display());
-    prepared(url, Some(dir), None).await
+    prepared(url, setup, Some(dir), None).await
 }
 
 /// The PostgreSQL server URL tests use, if any. Panics in CI when it is missing.
@@ -110,8 +123,12 @@ pub fn postgres_url() -> Option<String> {
     }
 }
 
-/// A fresh, migrated database of its own on the PostgreSQL server of `MINZHENG_TEST_PG`.
+/// A fresh, prepared database of its own on the PostgreSQL server of `MINZHENG_TEST_PG`.
 pub async fn postgres(admin_url: &str) -> TestDb {
+    postgres_with(admin_url, Setup::Prepared).await
+}
+
+pub async fn postgres_with(admin_url: &str, setup: Setup) -> TestDb {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     // The wall clock only makes the name unique across runs that reuse a process id.
     #[allow(
@@ -135,7 +152,7 @@ pub async fn postgres(admin_url: &str) -> TestDb {
         .expect("create a test database");
     admin.close().await;
     let url = with_database(admin_url, &name);
-    prepared(url, None, Some((admin_url.to_owned(), name))).await
+    prepared(url, setup, None, Some((admin_url.to_owned(), name))).await
 }
 
 /// `postgres://u@h:p/db?x` with `db` replaced by `name`.
@@ -154,6 +171,7 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 async fn prepared(
     url: String,
+    setup: Setup,
     dir: Option<tempfile::TempDir>,
     pg_admin: Option<(String, String)>,
 ) -> TestDb {
@@ -162,7 +180,14 @@ async fn prepared(
         .expect("connect to the test database");
     let clock = FixedClock::at(default_time());
     let service = Service::new(store, clock.clone());
-    service.prepare().await.expect("migrate the test database");
+    match setup {
+        Setup::Prepared => service.prepare().await.expect("prepare the test database"),
+        Setup::Empty => service
+            .store()
+            .migrate()
+            .await
+            .expect("migrate the test database"),
+    }
     TestDb {
         service,
         clock,

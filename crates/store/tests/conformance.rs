@@ -1,0 +1,364 @@
+//! The store conformance suite: every test runs on SQLite and, when `MINZHENG_TEST_PG` is
+//! set (always in CI), on PostgreSQL, through `testkit::for_each_engine`.
+
+use chrono::NaiveDate;
+use domain::{Area, DivisionCode};
+use store::{CalendarDay, Division, NewUser, Store, StoreError};
+use testkit::{Setup, TestDb, default_time, for_each_engine};
+
+fn code(text: &str) -> DivisionCode {
+    text.parse().unwrap()
+}
+
+fn division(c: &str, name: &str, area: Area) -> Division {
+    Division {
+        code: code(c),
+        name: name.into(),
+        area,
+    }
+}
+
+fn small_tree() -> Vec<Division> {
+    vec![
+        division("990101000000", "示范区", Area::Urban),
+        division("990101001000", "东城街道", Area::Urban),
+        division("990101001001", "和平社区", Area::Urban),
+        division("990101001002", "幸福社区", Area::Urban),
+        division("990101101000", "青山镇", Area::Rural),
+        division("990101101201", "光明村", Area::Rural),
+    ]
+}
+
+async fn with_tree(db: &TestDb) {
+    db.store()
+        .upsert_divisions(&small_tree(), default_time())
+        .await
+        .unwrap();
+}
+
+fn user(name: &str) -> NewUser {
+    NewUser {
+        username: name.into(),
+        display_name: format!("{name} 同志"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+        role: "street_officer".into(),
+        jurisdiction: code("990101001000"),
+        must_change_password: true,
+    }
+}
+
+#[test]
+fn both_engines_have_the_same_migration_files() {
+    let names = |engine: &str| {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(engine);
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert!(!names("sqlite").is_empty());
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+#[tokio::test]
+async fn the_copy_list_names_every_table_of_the_schema() {
+    for_each_engine(async |db| {
+        let mut listed: Vec<String> = Store::copied_tables()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        listed.sort();
+        assert_eq!(
+            db.store().schema_tables().await.unwrap(),
+            listed,
+            "{:?}",
+            db.backend()
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn migrating_twice_changes_nothing() {
+    for_each_engine(async |db| {
+        let before = db.store().applied_migrations().await.unwrap();
+        db.store().migrate().await.unwrap();
+        assert_eq!(db.store().applied_migrations().await.unwrap(), before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn divisions_are_stored_and_browsed_as_a_tree() {
+    for_each_engine(async |db| {
+        with_tree(db).await;
+        let store = db.store();
+        let roots = store.child_divisions(None).await.unwrap();
+        assert_eq!(roots.len(), 1);
+        assert_eq!(roots[0].division.name, "示范区");
+        assert_eq!(roots[0].children, 2);
+
+        let street = store
+            .child_divisions(Some(&code("990101001000")))
+            .await
+            .unwrap();
+        let names: Vec<&str> = street.iter().map(|c| c.division.name.as_str()).collect();
+        assert_eq!(names, ["和平社区", "幸福社区"]);
+        assert!(street.iter().all(|c| c.children == 0));
+
+        let town = store.divisions_within(&code("990101101000")).await.unwrap();
+        assert_eq!(
+            town.iter().map(|d| d.code.as_str()).collect::<Vec<_>>(),
+            ["990101101000", "990101101201"]
+        );
+        assert_eq!(
+            store
+                .divisions_within(&code("990101000000"))
+                .await
+                .unwrap()
+                .len(),
+            6
+        );
+        assert_eq!(
+            store.division(&code("990101101201")).await.unwrap().area,
+            Area::Rural
+        );
+        assert!(matches!(
+            store.division(&code("990101009000")).await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn upserting_renames_without_duplicating() {
+    for_each_engine(async |db| {
+        with_tree(db).await;
+        let renamed = [division("990101001001", "和平里社区", Area::Urban)];
+        db.store()
+            .upsert_divisions(&renamed, default_time())
+            .await
+            .unwrap();
+        assert_eq!(db.store().division_total().await.unwrap(), 6);
+        assert_eq!(
+            db.store()
+                .division(&code("990101001001"))
+                .await
+                .unwrap()
+                .name,
+            "和平里社区"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_orphan_is_refused_and_its_whole_batch_rolled_back() {
+    for_each_engine(async |db| {
+        let batch = [
+            division("990101000000", "示范区", Area::Urban),
+            // Its street 990101002000 is missing: the foreign key refuses the row.
+            division("990101002001", "孤儿社区", Area::Urban),
+        ];
+        let result = db.store().upsert_divisions(&batch, default_time()).await;
+        assert!(
+            matches!(result, Err(StoreError::Conflict { .. })),
+            "{:?}: {result:?}",
+            db.backend()
+        );
+        assert_eq!(
+            db.store().division_total().await.unwrap(),
+            0,
+            "nothing half-written"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn accounts_are_unique_by_username() {
+    for_each_engine(async |db| {
+        with_tree(db).await;
+        let id = db
+            .store()
+            .insert_user(&user("zhang"), default_time())
+            .await
+            .unwrap();
+        let stored = db.store().user_by_username("zhang").await.unwrap();
+        assert_eq!(stored.id, id);
+        assert_eq!(stored.jurisdiction, code("990101001000"));
+        assert!(stored.must_change_password && !stored.disabled);
+        assert_eq!(stored.created_at, default_time());
+        let again = db.store().insert_user(&user("zhang"), default_time()).await;
+        assert!(matches!(again, Err(StoreError::Conflict { .. })));
+        assert!(matches!(
+            db.store().user_by_username("li").await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_account_needs_an_existing_jurisdiction() {
+    for_each_engine(async |db| {
+        let result = db.store().insert_user(&user("wang"), default_time()).await;
+        assert!(matches!(result, Err(StoreError::Conflict { .. })));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_calendar_year_is_replaced_whole() {
+    for_each_engine(async |db| {
+        let day = |d: &str, kind: &str, name: &str| CalendarDay {
+            day: d.parse::<NaiveDate>().unwrap(),
+            kind: kind.into(),
+            name: name.into(),
+        };
+        let store = db.store();
+        store
+            .replace_calendar_years(
+                &[2027],
+                &[
+                    day("2027-01-01", "holiday", "元旦"),
+                    day("2027-02-06", "workday", "春节"),
+                ],
+            )
+            .await
+            .unwrap();
+        store
+            .replace_calendar_years(&[2027], &[day("2027-01-01", "holiday", "元旦")])
+            .await
+            .unwrap();
+        let days: Vec<_> = store
+            .calendar_days()
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.day.format("%Y").to_string() == "2027")
+            .collect();
+        assert_eq!(days, [day("2027-01-01", "holiday", "元旦")]);
+        assert!(store.calendar_years().await.unwrap().contains(&2027));
+    })
+    .await;
+}
+
+/// Fills a database with one of everything, the way a bureau's would look.
+async fn populated(db: &TestDb) {
+    with_tree(db).await;
+    db.store()
+        .insert_user(&user("zhang"), default_time())
+        .await
+        .unwrap();
+    db.store()
+        .insert_user(&user("li"), default_time())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn copy_moves_everything_to_postgres_and_back_verified() {
+    let Some(pg) = testkit::postgres_url() else {
+        eprintln!(
+            "MINZHENG_TEST_PG unset: the cross-engine copy needs PostgreSQL; skipped outside CI"
+        );
+        return;
+    };
+    let sqlite = testkit::sqlite().await;
+    populated(&sqlite).await;
+    let postgres = testkit::postgres_with(&pg, Setup::Empty).await;
+    let back = testkit::sqlite_with(Setup::Empty).await;
+
+    let there = sqlite
+        .store()
+        .copy_into(postgres.store(), &mut |_| {})
+        .await
+        .unwrap();
+    let home = postgres
+        .store()
+        .copy_into(back.store(), &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(there, home);
+    assert_eq!(there, back.store().table_summaries().await.unwrap());
+    let users = there.iter().find(|s| s.table == "users").unwrap();
+    assert_eq!(users.rows, 2);
+
+    // The identity sequence moved past the copied ids: a new account gets a fresh id.
+    let id = postgres
+        .store()
+        .insert_user(&user("zhao"), default_time())
+        .await
+        .unwrap();
+    assert_eq!(id, 3);
+
+    // A second copy into a target that now has rows is refused and changes nothing.
+    let before = back.store().table_summaries().await.unwrap();
+    let refused = sqlite.store().copy_into(back.store(), &mut |_| {}).await;
+    assert!(matches!(refused, Err(StoreError::CopyRefused { .. })));
+    assert_eq!(back.store().table_summaries().await.unwrap(), before);
+
+    for db in [sqlite, postgres, back] {
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn copy_reports_progress_per_table() {
+    let source = testkit::sqlite().await;
+    populated(&source).await;
+    let target = testkit::sqlite_with(Setup::Empty).await;
+    let mut seen = Vec::new();
+    target
+        .store()
+        .copy_into(source.store(), &mut |_| {})
+        .await
+        .unwrap_err();
+    source
+        .store()
+        .copy_into(target.store(), &mut |p| {
+            seen.push((p.table, p.rows_done, p.rows_total))
+        })
+        .await
+        .unwrap();
+    assert!(seen.contains(&("divisions", 6, 6)));
+    assert!(seen.contains(&("users", 2, 2)));
+}
+
+#[tokio::test]
+async fn a_backup_is_a_consistent_copy_of_a_live_database() {
+    let db = testkit::sqlite().await;
+    populated(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("backup.sqlite3");
+    db.store()
+        .backup_sqlite(dest.to_str().unwrap())
+        .await
+        .unwrap();
+    let copy = Store::connect(&format!("sqlite://{}", dest.display()))
+        .await
+        .unwrap();
+    assert_eq!(
+        copy.table_summaries().await.unwrap(),
+        db.store().table_summaries().await.unwrap()
+    );
+    assert_eq!(
+        copy.applied_migrations().await.unwrap(),
+        db.store().applied_migrations().await.unwrap()
+    );
+}
+
+#[tokio::test]
+async fn unknown_database_urls_are_refused_with_the_scheme() {
+    let err = Store::connect("mysql://localhost/x").await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::UnsupportedUrl { scheme } if scheme == "mysql"),
+        "{err}"
+    );
+}
