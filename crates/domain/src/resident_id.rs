@@ -125,8 +125,17 @@ pub enum Sex {
 ///
 /// Invariant: 17 ASCII digits, a real birth date with year 1800–9999 at positions 7–14, and the
 /// correct check character. Hence every accessor can slice bytes without checking.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// `Debug` shows the masked form, so a number that reaches a log line through `{:?}` does not
+/// leak; `Display` and `as_str` give the full number for the code paths that need it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ResidentId(String);
+
+impl fmt::Debug for ResidentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResidentId({})", self.masked())
+    }
+}
 
 impl ResidentId {
     /// Parses and validates an 18-character number: trims surrounding whitespace, accepts a
@@ -817,5 +826,17 @@ mod tests {
             }
             let _ = ResidentId::from_15(&text);
         }
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::ResidentId;
+
+    #[test]
+    fn debug_output_is_masked() {
+        let id = ResidentId::parse("11010519491231002X").unwrap();
+        assert_eq!(format!("{id:?}"), "ResidentId(1101**********002X)");
+        assert_eq!(id.to_string(), "11010519491231002X");
     }
 }

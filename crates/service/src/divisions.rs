@@ -42,7 +42,8 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_owned());
     }
-    let (text, _, had_errors) = encoding_rs::GBK.decode(bytes);
+    // Without BOM sniffing: bytes FF FE would otherwise be taken for UTF-16.
+    let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
     if had_errors {
         return Err(FieldError::new(
             "file",
