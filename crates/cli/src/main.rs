@@ -62,6 +62,9 @@ enum Command {
     /// 用户账号 / user accounts
     #[command(subcommand)]
     User(UserCommand),
+    /// 节假日与调休安排 / statutory holidays and make-up working days
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
     /// 在线备份嵌入式数据库 / consistent online copy of the SQLite database
     Backup {
         /// 备份文件路径(不得已存在)/ the new backup file (must not exist)
@@ -122,6 +125,19 @@ enum UserCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// 导入某年的放假调休安排(CSV:date,kind,name;kind 为 holiday 或 workday)/
+    /// replace one year's holidays and make-up working days from a CSV file
+    Import {
+        /// 年份 / the year the file covers
+        #[arg(long)]
+        year: i32,
+        /// CSV 文件 / the CSV file
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ConfigCommand {
     /// 打印带注释的默认配置 / print the commented default configuration
     Default,
@@ -161,7 +177,7 @@ fn report(e: &anyhow::Error, lang: web::Lang) {
     let tr = i18n.tr(lang);
     match e.downcast_ref::<service::Error>() {
         Some(service::Error::Invalid(fields)) => {
-            eprintln!("{}: {}", tr.get("error-invalid"), e);
+            eprintln!("{}", tr.get("error-invalid"));
             for f in fields {
                 eprintln!("  {}", tr.field_error(f));
             }
@@ -253,6 +269,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "已创建账号 {username}(编号 {id}),首次登录须修改密码 / account {username} created (id {id}); the password must be changed at first sign-in"
             );
+            Ok(())
+        }
+        Command::Calendar(CalendarCommand::Import { year, file }) => {
+            let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
+            let service = open(&config.database_url).await?;
+            let days = service.import_calendar_year(year, &bytes).await?;
+            println!("{year} 年已导入 {days} 个节假日与调休日 / {year}: {days} holidays and make-up working days imported");
             Ok(())
         }
         Command::Backup { dest } => {
