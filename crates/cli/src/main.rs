@@ -12,7 +12,7 @@
 
 mod config;
 
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -148,12 +148,12 @@ const MAX_IMPORT_BYTES: u64 = 64 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let lang = web::Lang::from_locale_env(
-        std::env::var("LC_ALL")
-            .ok()
-            .or_else(|| std::env::var("LANG").ok())
-            .as_deref(),
-    );
+    // POSIX precedence; a variable set but empty counts as unset (LC_ALL= is common).
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .into_iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|value| !value.trim().is_empty());
+    let lang = web::Lang::from_locale_env(locale.as_deref());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
@@ -275,7 +275,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
             let service = open(&config.database_url).await?;
             let days = service.import_calendar_year(year, &bytes).await?;
-            println!("{year} 年已导入 {days} 个节假日与调休日 / {year}: {days} holidays and make-up working days imported");
+            println!(
+                "{year} 年已导入 {days} 个节假日与调休日 / {year}: {days} holidays and make-up working days imported"
+            );
             Ok(())
         }
         Command::Backup { dest } => {
@@ -310,8 +312,10 @@ fn init_logging(filter: &str) {
     let filter = tracing_subscriber::EnvFilter::try_new(filter)
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // Logs go to stderr so that stdout carries only what a command reports.
+    // Colour codes only for a terminal: in a log file or a pipe they are noise.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }

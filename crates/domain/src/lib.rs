@@ -10,6 +10,7 @@
 //! that the web layer can render it through Fluent in the user's language.
 
 pub mod access;
+pub mod audit;
 pub mod calendar;
 pub mod credit_code;
 pub mod date;
@@ -18,7 +19,8 @@ pub mod money;
 pub mod resident_id;
 
 // Re-exports (each module adds its own line below).
-pub use access::{JurisdictionScope, Role, UnknownRole};
+pub use access::{Action, JurisdictionScope, Line, Role, UnknownRole};
+pub use audit::{AuditFields, GENESIS_HASH, chain_hash};
 pub use calendar::{CalendarEntry, CalendarError, DayKind, WorkingCalendar};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use date::{DateError, Month, MonthError, age_on, last_day_of_month, parse_date};

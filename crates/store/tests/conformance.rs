@@ -1,6 +1,11 @@
 //! The store conformance suite: every test runs on SQLite and, when `MINZHENG_TEST_PG` is
 //! set (always in CI), on PostgreSQL, through `testkit::for_each_engine`.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a line number"
+)]
+
 use chrono::NaiveDate;
 use domain::{Area, DivisionCode};
 use store::{CalendarDay, Division, NewUser, Store, StoreError};
@@ -323,7 +328,7 @@ async fn copy_reports_progress_per_table() {
     source
         .store()
         .copy_into(target.store(), &mut |p| {
-            seen.push((p.table, p.rows_done, p.rows_total))
+            seen.push((p.table, p.rows_done, p.rows_total));
         })
         .await
         .unwrap();

@@ -133,9 +133,18 @@ pub async fn export_csv(
     lang: Lang,
     Path(code): Path<String>,
 ) -> Response {
-    let result = async { state.service.divisions_within(&parse(&code)?).await }.await;
+    let result = async {
+        let root = parse(&code)?;
+        let list = state.service.divisions_within(&root).await?;
+        // An unknown division has an empty subtree; that is a missing page, not an empty file.
+        if list.is_empty() {
+            return Err(service::Error::NotFound);
+        }
+        Ok((root, list))
+    }
+    .await;
     match result {
-        Ok(list) => {
+        Ok((root, list)) => {
             let mut body = String::from("\u{feff}code,name,area\n");
             for d in &list {
                 // Names come from an import that refused nothing but empty and overlong ones;
@@ -147,7 +156,8 @@ pub async fn export_csv(
                     d.area.as_str()
                 ));
             }
-            let disposition = format!("attachment; filename=\"divisions-{code}.csv\"");
+            // The parsed code, not the path text: only digits belong in a header.
+            let disposition = format!("attachment; filename=\"divisions-{root}.csv\"");
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),

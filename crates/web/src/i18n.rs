@@ -190,7 +190,9 @@ impl Tr<'_> {
     /// The message for an error code from `service` or `domain`.
     pub fn error_code(&self, code: &str, detail: &str) -> String {
         let id = format!("err-{}", code.replace('.', "-"));
-        if self.i18n.format(self.lang, &id, None).is_some() {
+        // Only ask whether the message exists: formatting it without its `$detail` here
+        // would log a spurious "formatted with errors" warning for every refusal.
+        if self.i18n.bundle(self.lang).has_message(&id) {
             self.with(&id, &[("detail", detail)])
         } else {
             tracing::warn!(code, "error code without a Fluent message");

@@ -74,15 +74,17 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/static/{file}", get(assets::serve))
         .fallback(not_found)
-        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Outside the limit and the timeout, so their 413 and 408 answers carry the
+        // headers too (a later `.layer` wraps the earlier ones).
+        .layer(header(header::CONTENT_SECURITY_POLICY, CSP))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::REFERRER_POLICY, "same-origin"))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -128,9 +130,16 @@ async fn switch_language(
 ) -> Response {
     let lang = Lang::from_code(&lang).unwrap_or_default();
     // Only a local path: an absolute or protocol-relative URL would make this an open redirect.
+    // Control characters are refused too: browsers drop tabs and newlines from a URL, which
+    // turns `/\t/evil.example` into `//evil.example`, and a newline is no header value.
     let back = back
         .back
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
+        .filter(|b| {
+            b.starts_with('/')
+                && !b.starts_with("//")
+                && !b.contains('\\')
+                && !b.chars().any(char::is_control)
+        })
         .unwrap_or_else(|| "/".into());
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",

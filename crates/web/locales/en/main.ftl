@@ -68,3 +68,60 @@ err-account-jurisdiction_unknown = Jurisdiction { $detail } does not exist
 err-account-jurisdiction_level = The jurisdiction's level does not fit the role: { $detail } (district roles cover the district, street officers a street or town, community workers a community or village)
 err-account-username_taken = User name "{ $detail }" is taken
 err-role-unknown = No role "{ $detail }"
+err-division-wrong_length = The division code must have 12 digits (6 for a district or county): { $detail }
+err-division-invalid_char = The division code may contain digits only: { $detail }
+err-division-zero_county = The county part of the division code (digits 1–6) must not be 000000
+err-division-village_without_township = The division code has a community or village part but no street or town (digits 7–9 are 000): { $detail }
+err-division-unknown_area = Unknown urban/rural type: use urban or rural ({ $detail })
+
+err-resident_id-wrong_length = The resident ID number must have 18 characters: { $detail }
+err-resident_id-invalid_char = The resident ID number may contain digits only, and X as the last character: { $detail }
+err-resident_id-invalid_birth_date = The birth date in the resident ID number (digits 7–14) is not a date: { $detail }
+err-resident_id-birth_year_out_of_range = The birth year in the resident ID number is implausible: { $detail }
+err-resident_id-check_char_mismatch = The resident ID number's check character does not match; it was probably mistyped: { $detail }
+err-resident_id-sequence_out_of_range = The sequence code of the resident ID number is out of range: { $detail }
+err-resident_id-born_after = The birth date in the resident ID number lies in the future: { $detail }
+
+err-credit_code-wrong_length = The unified social credit code must have 18 characters: { $detail }
+err-credit_code-excluded_letter = The unified social credit code never uses I, O, Z, S or V; check for a mistyped 1, 0, 2 or 5: { $detail }
+err-credit_code-invalid_char = The unified social credit code may contain digits and capital letters only: { $detail }
+err-credit_code-non_digit_division = Positions 3–8 of the unified social credit code (the registering authority's division) must be digits: { $detail }
+err-credit_code-check_char_mismatch = The unified social credit code's check character does not match; it was probably mistyped: { $detail }
+err-credit_code-org_check_mismatch = The organisation code inside the unified social credit code (positions 9–17) does not check; it was probably mistyped: { $detail }
+
+err-money-empty = The amount must not be empty
+err-money-sign_only = The amount has a sign but no digits
+err-money-unexpected_char = The amount may contain digits, a decimal point and thousands separators only: { $detail }
+err-money-missing_integer_digits = Write a digit before the decimal point, e.g. 0.50 rather than .50
+err-money-missing_decimals = Digits are missing after the decimal point
+err-money-too_many_decimals = Amounts are exact to the fen: at most two decimals
+err-money-bad_grouping = A thousands separator is misplaced; write e.g. 1,234.50: { $detail }
+err-money-separator_in_decimals = The decimals must not contain a separator: { $detail }
+err-money-overflow = The amount is too large to record
+
+err-month-empty = The month must not be empty
+err-month-unexpected_char = Write the month as 2013-07 or 2013年7月: { $detail }
+err-month-unexpected_end = The month is incomplete; write it as 2013-07 or 2013年7月: { $detail }
+err-month-year_out_of_range = The month's year is out of range: { $detail }
+err-month-month_out_of_range = The month must be between 1 and 12: { $detail }
+
+err-date-empty = The date must not be empty
+err-date-unexpected_char = Write the date as 2013-07-01 or 2013年7月1日: { $detail }
+err-date-unexpected_end = The date is incomplete; write it as 2013-07-01 or 2013年7月1日: { $detail }
+err-date-year_out_of_range = The date's year is out of range (1–9999): { $detail }
+err-date-month_out_of_range = The date's month must be between 1 and 12: { $detail }
+err-date-day_out_of_range = That month has no such day: { $detail }
+
+err-calendar-year_not_covered = The holiday calendar does not cover that year yet; import the State Council's holiday schedule for it first ({ $detail })
+err-calendar-too_many_working_days = Too many working days ({ $detail })
+err-calendar-end_before_start = The end date is before the start date ({ $detail })
+err-calendar-covered_year_out_of_range = The year is out of range 1–9999 ({ $detail })
+err-calendar-duplicate_date = A date appears twice ({ $detail })
+err-calendar-entry_not_covered = The date lies outside the year being imported ({ $detail })
+err-calendar-workday_on_weekday = A make-up working day must be a Saturday or Sunday ({ $detail })
+err-calendar-empty_name = The holiday name must not be empty ({ $detail })
+err-calendar-name_too_long = The holiday name is too long ({ $detail })
+err-calendar-csv_header = Line 1 of the file must be the header date,kind,name
+err-calendar-csv_field_count = Every line needs 3 columns: date, kind, name ({ $detail })
+err-calendar-csv_date = Write dates as 2013-07-01 ({ $detail })
+err-calendar-csv_kind = The kind must be holiday or workday ({ $detail })

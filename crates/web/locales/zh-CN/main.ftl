@@ -67,3 +67,60 @@ err-account-jurisdiction_unknown = 管辖区划 { $detail } 不存在
 err-account-jurisdiction_level = 角色与管辖区划层级不符:{ $detail }(区级角色管辖全区,街道干部管辖街道或镇,社区工作者管辖社区或村)
 err-account-username_taken = 用户名“{ $detail }”已被使用
 err-role-unknown = 角色“{ $detail }”不存在
+err-division-wrong_length = 区划代码位数不对,应为 12 位数字(区县一级也可填 6 位)
+err-division-invalid_char = 区划代码只能填数字,不能有字母、空格或其他符号
+err-division-zero_county = 区划代码前 6 位(区县代码)不能全是 0
+err-division-village_without_township = 区划代码填了社区(村)一级,但第 7–9 位街道(乡镇)部分是 000,对不上所属街道乡镇
+err-division-unknown_area = 城乡类型无法识别,应为 urban/城市 或 rural/农村
+
+err-resident_id-wrong_length = 身份证号位数不对,应为 18 位
+err-resident_id-invalid_char = 身份证号只能是数字,最后一位可以是 X
+err-resident_id-invalid_birth_date = 身份证号中的出生日期(第 7–14 位)不是有效日期
+err-resident_id-birth_year_out_of_range = 身份证号中的出生年份不对,请核对
+err-resident_id-check_char_mismatch = 身份证号校验位对不上,请核对是否录错
+err-resident_id-sequence_out_of_range = 身份证号中的顺序码不对,请核对
+err-resident_id-born_after = 身份证号中的出生日期晚于今天,请核对
+
+err-credit_code-wrong_length = 统一社会信用代码位数不对,应为 18 位
+err-credit_code-excluded_letter = 统一社会信用代码不用字母 I、O、Z、S、V,请检查是否把数字 1、0、2、5 录成了字母
+err-credit_code-invalid_char = 统一社会信用代码只能是数字和大写字母
+err-credit_code-non_digit_division = 统一社会信用代码第 3–8 位(登记机关所在地代码)应为数字
+err-credit_code-check_char_mismatch = 统一社会信用代码校验位对不上,请核对是否录错
+err-credit_code-org_check_mismatch = 统一社会信用代码中的组织机构代码(第 9–17 位)校验不通过,请核对是否录错
+
+err-money-empty = 金额不能为空
+err-money-sign_only = 金额只有正负号,没有数字
+err-money-unexpected_char = 金额只能填数字、小数点和千位分隔符
+err-money-missing_integer_digits = 小数点前要有整数,如 0.50 不能写成 .50
+err-money-missing_decimals = 小数点后缺少数字
+err-money-too_many_decimals = 金额精确到分即可,小数点后最多两位
+err-money-bad_grouping = 千位分隔符位置不对,应写成 1,234.50 这样
+err-money-separator_in_decimals = 小数部分不能有分隔符
+err-money-overflow = 金额过大,超出系统能记录的范围
+
+err-month-empty = 月份不能为空
+err-month-unexpected_char = 月份格式不对,应写成 2013-07 或 2013年7月
+err-month-unexpected_end = 月份没填完整,应写成 2013-07 或 2013年7月
+err-month-year_out_of_range = 月份中的年份超出范围
+err-month-month_out_of_range = 月份应在 1 到 12 之间
+
+err-date-empty = 日期不能为空
+err-date-unexpected_char = 日期格式不对,应写成 2013-07-01 或 2013年7月1日
+err-date-unexpected_end = 日期没填完整,应写成 2013-07-01 或 2013年7月1日
+err-date-year_out_of_range = 日期中的年份超出范围(1–9999)
+err-date-month_out_of_range = 日期中的月份应在 1 到 12 之间
+err-date-day_out_of_range = 该月没有这一天
+
+err-calendar-year_not_covered = 节假日安排还没有录入这一年,请先导入国务院公布的当年放假安排({ $detail })
+err-calendar-too_many_working_days = 工作日天数超过上限({ $detail })
+err-calendar-end_before_start = 结束日期早于开始日期({ $detail })
+err-calendar-covered_year_out_of_range = 年份超出范围(1–9999)({ $detail })
+err-calendar-duplicate_date = 同一日期出现了两次({ $detail })
+err-calendar-entry_not_covered = 该日期不在本次导入的年份内({ $detail })
+err-calendar-workday_on_weekday = 调休上班日只能是周六或周日({ $detail })
+err-calendar-empty_name = 节假日名称不能为空({ $detail })
+err-calendar-name_too_long = 节假日名称太长({ $detail })
+err-calendar-csv_header = 文件第 1 行应为表头 date,kind,name
+err-calendar-csv_field_count = 每行应有 3 列:日期、类型、名称({ $detail })
+err-calendar-csv_date = 日期格式不对,应写成 2013-07-01({ $detail })
+err-calendar-csv_kind = 类型应为 holiday(放假)或 workday(调休上班)({ $detail })
