@@ -19,6 +19,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    pub secure_cookies: Option<bool>,
 }
 
 impl FileConfig {
@@ -49,6 +50,7 @@ pub struct Config {
     pub database_url: String,
     pub listen: SocketAddr,
     pub log: String,
+    pub secure_cookies: bool,
 }
 
 /// Database URLs can carry a password; never print one.
@@ -72,6 +74,7 @@ impl std::fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("listen", &self.listen)
             .field("log", &self.log)
+            .field("secure_cookies", &self.secure_cookies)
             .finish()
     }
 }
@@ -83,6 +86,7 @@ pub struct Overrides {
     pub database_url: Option<String>,
     pub listen: Option<String>,
     pub log: Option<String>,
+    pub secure_cookies: Option<bool>,
 }
 
 impl Config {
@@ -104,11 +108,13 @@ impl Config {
         let log = non_empty(over.log)
             .or(non_empty(file.log))
             .unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
+        let secure_cookies = over.secure_cookies.or(file.secure_cookies).unwrap_or(false);
         Ok(Self {
             data_dir,
             database_url,
             listen,
             log,
+            secure_cookies,
         })
     }
 }

@@ -22,7 +22,7 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use service::users::AccountInput;
-use service::{Service, SystemClock};
+use service::{Actor, Service, SystemClock};
 use store::Store;
 
 use crate::config::{Config, FileConfig, Overrides, redact_url};
@@ -44,6 +44,9 @@ struct Cli {
     /// 日志级别 / log filter, e.g. info or debug
     #[arg(long, global = true, env = "MINZHENG_LOG", value_name = "FILTER")]
     log: Option<String>,
+    /// 会话 Cookie 仅经 HTTPS 传送 / mark the session cookie Secure (serve over TLS)
+    #[arg(long, global = true, env = "MINZHENG_SECURE_COOKIES", value_name = "BOOL")]
+    secure_cookies: Option<bool>,
     #[command(subcommand)]
     command: Command,
 }
@@ -204,6 +207,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         database_url: cli.database_url,
         listen,
         log: cli.log,
+        secure_cookies: cli.secure_cookies,
     };
     let config = Config::resolve(file, overrides)?;
     init_logging(&config.log);
@@ -233,7 +237,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
             let service = open(&config.database_url).await?;
             let spinner = spinner("导入区划 / importing divisions");
-            let result = service.import_divisions(&bytes).await;
+            let result = service.import_divisions(&Actor::system(), &bytes).await;
             spinner.finish_and_clear();
             let summary = result?;
             println!(
@@ -257,7 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password(password_stdin)?;
             let service = open(&config.database_url).await?;
             let id = service
-                .add_account(AccountInput {
+                .add_account(&Actor::system(), AccountInput {
                     username: username.clone(),
                     display_name: name,
                     role,
@@ -274,7 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar(CalendarCommand::Import { year, file }) => {
             let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
             let service = open(&config.database_url).await?;
-            let days = service.import_calendar_year(year, &bytes).await?;
+            let days = service.import_calendar_year(&Actor::system(), year, &bytes).await?;
             println!(
                 "{year} 年已导入 {days} 个节假日与调休日 / {year}: {days} holidays and make-up working days imported"
             );
@@ -384,7 +388,8 @@ async fn serve(service: Service, config: &Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("服务地址 / listening on http://{address}/");
     let store = service.store().clone();
-    web::serve(listener, web::AppState::new(service), shutdown_signal()).await?;
+    let state = web::AppState::new(service).with_secure_cookies(config.secure_cookies);
+    web::serve(listener, state, shutdown_signal()).await?;
     // Requests in flight have finished; closing the pool checkpoints SQLite's WAL.
     store.close().await;
     println!("已停止 / stopped");

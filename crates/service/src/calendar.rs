@@ -2,10 +2,10 @@
 //! administrator when the State Council announces a new year's holidays.
 
 use chrono::Datelike;
-use domain::{CalendarEntry, DayKind, WorkingCalendar};
+use domain::{Action, CalendarEntry, DayKind, Line, WorkingCalendar};
 use store::{CalendarDay, StoreError};
 
-use crate::{Error, FieldError, Service};
+use crate::{Actor, Error, FieldError, Service};
 
 fn to_day(e: &CalendarEntry) -> CalendarDay {
     CalendarDay {
@@ -17,14 +17,28 @@ fn to_day(e: &CalendarEntry) -> CalendarDay {
 
 impl Service {
     /// Seeds the calendar table from the embedded data if no year is stored yet.
-    pub(crate) async fn seed_calendar(&self) -> Result<(), Error> {
+    pub(crate) async fn seed_calendar(&self, actor: &Actor) -> Result<(), Error> {
         if !self.store().calendar_years().await?.is_empty() {
             return Ok(());
         }
         let seeded = WorkingCalendar::seeded();
         let years: Vec<i32> = seeded.covered_years().collect();
         let days: Vec<CalendarDay> = seeded.entries().map(to_day).collect();
-        self.store().replace_calendar_years(&years, &days).await?;
+        let audit = self.audit(
+            actor,
+            "calendar.seed",
+            "calendar",
+            "",
+            format!(
+                "years={}..{} days={}",
+                years.first().unwrap_or(&0),
+                years.last().unwrap_or(&0),
+                days.len()
+            ),
+        );
+        self.store()
+            .replace_calendar_years(&years, &days, &audit)
+            .await?;
         Ok(())
     }
 
@@ -54,7 +68,13 @@ impl Service {
 
     /// Replaces one year's holidays and make-up working days with the entries of a CSV file
     /// (`date,kind,name`), after checking them all; the year becomes covered.
-    pub async fn import_calendar_year(&self, year: i32, bytes: &[u8]) -> Result<usize, Error> {
+    pub async fn import_calendar_year(
+        &self,
+        actor: &Actor,
+        year: i32,
+        bytes: &[u8],
+    ) -> Result<usize, Error> {
+        self.authorize(actor, Line::System, Action::Write)?;
         let text = crate::divisions::decode_text(bytes).map_err(Error::invalid)?;
         let calendar = WorkingCalendar::from_csv([year], &text)
             .map_err(|e| Error::invalid(FieldError::new("file", e.code(), e.to_string())))?;
@@ -63,7 +83,16 @@ impl Service {
             .filter(|e| e.date.year() == year)
             .map(to_day)
             .collect();
-        self.store().replace_calendar_years(&[year], &days).await?;
+        let audit = self.audit(
+            actor,
+            "calendar.import",
+            format!("calendar:{year}"),
+            "",
+            format!("days={}", days.len()),
+        );
+        self.store()
+            .replace_calendar_years(&[year], &days, &audit)
+            .await?;
         Ok(days.len())
     }
 }

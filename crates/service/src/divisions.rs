@@ -8,10 +8,10 @@
 
 use std::collections::BTreeMap;
 
-use domain::{Area, DivisionCode, DivisionLevel};
+use domain::{Action, Area, DivisionCode, DivisionLevel, Line};
 use store::{Division, DivisionCount};
 
-use crate::{Error, FieldError, Service};
+use crate::{Actor, Error, FieldError, Service};
 
 /// Largest import accepted: a province's villages fit; a runaway file does not.
 pub const MAX_IMPORT_ROWS: usize = 200_000;
@@ -177,8 +177,26 @@ pub fn parse_csv(bytes: &[u8]) -> Result<Vec<(usize, Division)>, Vec<FieldError>
 impl Service {
     /// Imports a division file: every row is created or renamed, all in one transaction.
     /// A division whose parent is neither in the file nor already stored is refused.
-    pub async fn import_divisions(&self, bytes: &[u8]) -> Result<ImportSummary, Error> {
+    pub async fn import_divisions(
+        &self,
+        actor: &Actor,
+        bytes: &[u8],
+    ) -> Result<ImportSummary, Error> {
+        self.authorize(actor, Line::Places, Action::Write)?;
         let rows = parse_csv(bytes).map_err(Error::Invalid)?;
+        // An account may only import inside its own jurisdiction.
+        let outside: Vec<FieldError> = rows
+            .iter()
+            .filter(|(_, d)| !actor.sees(&d.code))
+            .take(MAX_REPORTED_ERRORS)
+            .map(|(row, d)| {
+                FieldError::new("code", "division.outside_jurisdiction", d.code.as_str())
+                    .at_row(*row)
+            })
+            .collect();
+        if !outside.is_empty() {
+            return Err(Error::Invalid(outside));
+        }
         // What is stored already, for every county the file touches: one query per county
         // rather than one per row.
         let mut stored = std::collections::BTreeSet::new();
@@ -222,9 +240,16 @@ impl Service {
             return Err(Error::Invalid(errors));
         }
         let divisions: Vec<Division> = rows.into_iter().map(|(_, d)| d).collect();
-        self.store()
-            .upsert_divisions(&divisions, self.now())
-            .await?;
+        let object = divisions
+            .first()
+            .map_or_else(String::new, |d| format!("division:{}", d.code));
+        let detail = format!(
+            "rows={} created={} updated={updated}",
+            divisions.len(),
+            divisions.len() - updated
+        );
+        let audit = self.audit(actor, "divisions.import", object, "", detail);
+        self.store().upsert_divisions(&divisions, &audit).await?;
         Ok(ImportSummary {
             rows: divisions.len(),
             created: divisions.len() - updated,
@@ -232,17 +257,33 @@ impl Service {
         })
     }
 
-    /// The top of the tree (usually the one district), with child counts.
-    pub async fn division_roots(&self) -> Result<Vec<DivisionCount>, Error> {
-        Ok(self.store().child_divisions(None).await?)
+    /// The top of what the actor sees: the whole tree's roots for the console operator, the
+    /// jurisdiction's own division for every account; with child counts.
+    pub async fn division_roots(&self, actor: &Actor) -> Result<Vec<DivisionCount>, Error> {
+        self.authorize(actor, Line::Places, Action::Read)?;
+        let Some(root) = &actor.jurisdiction else {
+            return Ok(self.store().child_divisions(None).await?);
+        };
+        let division = self.store().division(root).await?;
+        let children = self.store().child_divisions(Some(root)).await?.len() as i64;
+        Ok(vec![DivisionCount { division, children }])
     }
 
-    /// A division with its ancestors and children.
-    pub async fn division_path(&self, code: &DivisionCode) -> Result<DivisionPath, Error> {
+    /// A division with the ancestors the actor sees and its children.
+    pub async fn division_path(
+        &self,
+        actor: &Actor,
+        code: &DivisionCode,
+    ) -> Result<DivisionPath, Error> {
+        self.authorize(actor, Line::Places, Action::Read)?;
+        self.within(actor, code)?;
         let division = self.store().division(code).await?;
         let mut ancestors = Vec::new();
         let mut next = code.parent();
         while let Some(parent) = next {
+            if !actor.sees(&parent) {
+                break;
+            }
             let d = self.store().division(&parent).await?;
             next = parent.parent();
             ancestors.push(d);
@@ -257,7 +298,17 @@ impl Service {
     }
 
     /// Every division under `root`, root included, parents first (for exports).
-    pub async fn divisions_within(&self, root: &DivisionCode) -> Result<Vec<Division>, Error> {
-        Ok(self.store().divisions_within(root).await?)
+    pub async fn divisions_within(
+        &self,
+        actor: &Actor,
+        root: &DivisionCode,
+    ) -> Result<Vec<Division>, Error> {
+        self.authorize(actor, Line::Places, Action::Export)?;
+        self.within(actor, root)?;
+        let list = self.store().divisions_within(root).await?;
+        if list.is_empty() {
+            return Err(Error::NotFound);
+        }
+        Ok(list)
     }
 }

@@ -13,9 +13,16 @@ pub enum Error {
     /// The thing does not exist, or the caller may not know that it does.
     #[error("not found")]
     NotFound,
+    /// The actor's role does not allow this. (Records outside the actor's jurisdiction are
+    /// `NotFound` instead, so that their existence does not leak.)
+    #[error("forbidden")]
+    Forbidden,
     /// The change contradicts what is stored (a taken name, an existing record).
     #[error("conflict: {code}")]
     Conflict { code: &'static str, detail: String },
+    /// Something the system depends on failed (e.g. the OS random source).
+    #[error("unavailable: {what}")]
+    Unavailable { what: String },
     #[error("internal error: {0}")]
     Internal(#[source] StoreError),
 }

@@ -8,9 +8,11 @@
 //! jurisdiction and the audit log are checked and written; no adapter reaches the store on
 //! its own.
 
+mod access;
 pub mod calendar;
 pub mod divisions;
 mod error;
+pub mod sessions;
 pub mod users;
 
 use std::fmt::Debug;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use store::Store;
 
+pub use access::Actor;
 pub use error::{Error, FieldError};
 
 /// Where the services read the time. Tests pass a fixed clock; the binary the system clock.
@@ -64,7 +67,7 @@ impl Service {
     /// the published years the first time. Safe to call at every start.
     pub async fn prepare(&self) -> Result<(), Error> {
         self.store.migrate().await?;
-        self.seed_calendar().await?;
+        self.seed_calendar(&Actor::system()).await?;
         Ok(())
     }
 }

@@ -1,10 +1,10 @@
 //! Staff accounts: creating them with a checked role, jurisdiction and password.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use domain::{DivisionCode, Role};
+use domain::{Action, DivisionCode, Line, Role};
 use store::{NewUser, StoreError, User};
 
-use crate::{Error, FieldError, Service};
+use crate::{Actor, Error, FieldError, Service};
 
 /// Shorter passwords are refused; 10 characters of any kind is the floor NIST 800-63B-style
 /// advice gives for staff who handle personal data (8) plus a margin.
@@ -32,7 +32,7 @@ fn check_username(username: &str) -> Option<FieldError> {
     (!ok_chars || !len_ok).then(|| FieldError::new("username", "account.username_format", username))
 }
 
-fn check_password(password: &str, username: &str) -> Option<FieldError> {
+pub(crate) fn check_password(password: &str, username: &str) -> Option<FieldError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         Some(FieldError::new(
@@ -80,7 +80,8 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 
 impl Service {
     /// Creates an account after checking every field; returns its id.
-    pub async fn add_account(&self, input: AccountInput) -> Result<i64, Error> {
+    pub async fn add_account(&self, actor: &Actor, input: AccountInput) -> Result<i64, Error> {
+        self.authorize(actor, Line::Accounts, Action::Write)?;
         let username = input.username.trim().to_owned();
         let display_name = input.display_name.trim().to_owned();
         let mut errors: Vec<FieldError> = Vec::new();
@@ -99,6 +100,14 @@ impl Service {
             .map_err(|e| errors.push(FieldError::new("role", e.code(), e.found.clone())))
             .ok();
         let jurisdiction = match input.jurisdiction.parse::<DivisionCode>() {
+            Ok(code) if !actor.sees(&code) => {
+                errors.push(FieldError::new(
+                    "jurisdiction",
+                    "account.jurisdiction_unknown",
+                    code.as_str(),
+                ));
+                None
+            }
             Ok(code) => match self.store().division(&code).await {
                 Ok(_) => Some(code),
                 Err(StoreError::NotFound) => {
@@ -134,10 +143,18 @@ impl Service {
             password_hash: hash_password(&input.password)?,
             role: role.as_str().to_owned(),
             jurisdiction,
+            phone: None,
             must_change_password: input.must_change_password,
         };
+        let audit = self.audit(
+            actor,
+            "accounts.create",
+            format!("user:{username}"),
+            "",
+            format!("role={} jurisdiction={}", user.role, user.jurisdiction),
+        );
         self.store()
-            .insert_user(&user, self.now())
+            .insert_user(&user, &audit)
             .await
             .map_err(|e| match e {
                 StoreError::Conflict { .. } => Error::Conflict {
@@ -148,7 +165,11 @@ impl Service {
             })
     }
 
-    pub async fn accounts(&self) -> Result<Vec<User>, Error> {
-        Ok(self.store().users().await?)
+    /// The accounts whose jurisdiction lies in the actor's.
+    pub async fn accounts(&self, actor: &Actor) -> Result<Vec<User>, Error> {
+        self.authorize(actor, Line::Accounts, Action::Read)?;
+        let mut users = self.store().users().await?;
+        users.retain(|u| actor.sees(&u.jurisdiction));
+        Ok(users)
     }
 }

@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use domain::{Area, WorkingCalendar};
 use service::users::{AccountInput, verify_password};
-use service::{Error, FieldError};
+use service::{Actor, Error, FieldError};
 use testkit::{demo, for_each_engine};
 
 /// The fields and rows of an `Invalid` error, for compact assertions.
@@ -34,11 +34,15 @@ const TREE: &str = "code,name,area\n\
 #[tokio::test]
 async fn a_division_file_is_imported_whole_with_default_areas() {
     for_each_engine(async |db| {
-        let summary = db.service.import_divisions(TREE.as_bytes()).await.unwrap();
+        let summary = db
+            .service
+            .import_divisions(&Actor::system(), TREE.as_bytes())
+            .await
+            .unwrap();
         assert_eq!((summary.rows, summary.created, summary.updated), (5, 5, 0));
         let village = db
             .service
-            .division_path(&"990101101201".parse().unwrap())
+            .division_path(&Actor::system(), &"990101101201".parse().unwrap())
             .await
             .unwrap();
         assert_eq!(
@@ -50,7 +54,7 @@ async fn a_division_file_is_imported_whole_with_default_areas() {
         assert_eq!(names, ["示范区", "青山镇"]);
         let street = db
             .service
-            .division_path(&"990101001000".parse().unwrap())
+            .division_path(&Actor::system(), &"990101001000".parse().unwrap())
             .await
             .unwrap();
         assert_eq!(street.division.area, Area::Urban);
@@ -60,7 +64,7 @@ async fn a_division_file_is_imported_whole_with_default_areas() {
         let renamed = TREE.replace("和平社区", "和平里社区");
         let again = db
             .service
-            .import_divisions(renamed.as_bytes())
+            .import_divisions(&Actor::system(), renamed.as_bytes())
             .await
             .unwrap();
         assert_eq!((again.created, again.updated), (0, 5));
@@ -79,7 +83,10 @@ async fn chinese_headers_and_gbk_files_from_excel_are_read() {
             std::str::from_utf8(&gbk).is_err(),
             "the fixture really is GBK"
         );
-        db.service.import_divisions(&gbk).await.unwrap();
+        db.service
+            .import_divisions(&Actor::system(), &gbk)
+            .await
+            .unwrap();
         let town = db
             .store()
             .division(&"990101101000".parse().unwrap())
@@ -99,7 +106,11 @@ async fn a_bad_file_names_every_wrong_row_and_writes_nothing() {
             990101001000,,\n\
             990101002000,西城街道,郊区\n\
             990101000000,示范区重复,\n";
-        let errors = refused(db.service.import_divisions(file.as_bytes()).await);
+        let errors = refused(
+            db.service
+                .import_divisions(&Actor::system(), file.as_bytes())
+                .await,
+        );
         assert_eq!(
             errors,
             [
@@ -119,19 +130,27 @@ async fn a_division_without_its_parent_is_refused_with_its_row() {
     for_each_engine(async |db| {
         let file = "code,name\n990101000000,示范区\n990101003001,南湖社区\n";
         assert_eq!(
-            refused(db.service.import_divisions(file.as_bytes()).await),
+            refused(
+                db.service
+                    .import_divisions(&Actor::system(), file.as_bytes())
+                    .await
+            ),
             [(Some(3), "code", "division.parent_missing")]
         );
         assert_eq!(db.store().division_total().await.unwrap(), 0);
         // Once the parent is stored, a later file may add only the child.
         db.service
             .import_divisions(
+                &Actor::system(),
                 b"code,name\n990101000000,\xe7\xa4\xba\xe8\x8c\x83\xe5\x8c\xba\n990101003000,x\n",
             )
             .await
             .unwrap();
         db.service
-            .import_divisions("code,name\n990101003001,南湖社区\n".as_bytes())
+            .import_divisions(
+                &Actor::system(),
+                "code,name\n990101003001,南湖社区\n".as_bytes(),
+            )
             .await
             .unwrap();
         assert_eq!(db.store().division_total().await.unwrap(), 3);
@@ -143,15 +162,23 @@ async fn a_division_without_its_parent_is_refused_with_its_row() {
 async fn files_that_are_not_division_lists_are_refused_plainly() {
     for_each_engine(async |db| {
         assert_eq!(
-            refused(db.service.import_divisions(b"a,b\n1,2\n").await),
+            refused(
+                db.service
+                    .import_divisions(&Actor::system(), b"a,b\n1,2\n")
+                    .await
+            ),
             [(Some(1), "header", "import.header")]
         );
         assert_eq!(
-            refused(db.service.import_divisions(&[0xff, 0xfe, 0x00, 0x81]).await),
+            refused(
+                db.service
+                    .import_divisions(&Actor::system(), &[0xff, 0xfe, 0x00, 0x81])
+                    .await
+            ),
             [(None, "file", "import.encoding")]
         );
         assert_eq!(
-            refused(db.service.import_divisions(b"").await),
+            refused(db.service.import_divisions(&Actor::system(), b"").await),
             [(Some(1), "header", "import.header")]
         );
     })
@@ -174,12 +201,15 @@ async fn accounts_get_an_argon2id_hash_and_a_checked_jurisdiction() {
     for_each_engine(async |db| {
         demo::build(&db.service).await.unwrap();
         db.service
-            .add_account(account(
-                "nanhu",
-                "street_officer",
-                "990101003000",
-                "a long passphrase",
-            ))
+            .add_account(
+                &Actor::system(),
+                account(
+                    "nanhu",
+                    "street_officer",
+                    "990101003000",
+                    "a long passphrase",
+                ),
+            )
             .await
             .unwrap();
         let stored = db.store().user_by_username("nanhu").await.unwrap();
@@ -194,12 +224,10 @@ async fn accounts_get_an_argon2id_hash_and_a_checked_jurisdiction() {
 
         let taken = db
             .service
-            .add_account(account(
-                "nanhu",
-                "leader",
-                "990101000000",
-                "another passphrase",
-            ))
+            .add_account(
+                &Actor::system(),
+                account("nanhu", "leader", "990101000000", "another passphrase"),
+            )
             .await;
         assert!(
             matches!(
@@ -219,10 +247,10 @@ async fn accounts_get_an_argon2id_hash_and_a_checked_jurisdiction() {
 async fn a_bad_account_is_refused_field_by_field() {
     for_each_engine(async |db| {
         demo::build(&db.service).await.unwrap();
-        let before = db.service.accounts().await.unwrap().len();
+        let before = db.service.accounts(&Actor::system()).await.unwrap().len();
         let errors = refused(
             db.service
-                .add_account(account("X y", "boss", "12", "short"))
+                .add_account(&Actor::system(), account("X y", "boss", "12", "short"))
                 .await,
         );
         assert_eq!(
@@ -237,12 +265,15 @@ async fn a_bad_account_is_refused_field_by_field() {
         // A street officer must be rooted at a street or town, not at a community.
         let errors = refused(
             db.service
-                .add_account(account(
-                    "heping2",
-                    "street_officer",
-                    "990101001001",
-                    "long enough pw",
-                ))
+                .add_account(
+                    &Actor::system(),
+                    account(
+                        "heping2",
+                        "street_officer",
+                        "990101001001",
+                        "long enough pw",
+                    ),
+                )
                 .await,
         );
         assert_eq!(
@@ -251,7 +282,10 @@ async fn a_bad_account_is_refused_field_by_field() {
         );
         let errors = refused(
             db.service
-                .add_account(account("ghost", "leader", "990101099000", "long enough pw"))
+                .add_account(
+                    &Actor::system(),
+                    account("ghost", "leader", "990101099000", "long enough pw"),
+                )
                 .await,
         );
         assert_eq!(
@@ -260,22 +294,26 @@ async fn a_bad_account_is_refused_field_by_field() {
         );
         let errors = refused(
             db.service
-                .add_account(account("samename", "leader", "990101000000", "SameName"))
+                .add_account(
+                    &Actor::system(),
+                    account("samename", "leader", "990101000000", "SameName"),
+                )
                 .await,
         );
         assert_eq!(errors, [(None, "password", "account.password_short")]);
         let errors = refused(
             db.service
-                .add_account(account(
-                    "samename10",
-                    "leader",
-                    "990101000000",
-                    "SAMENAME10",
-                ))
+                .add_account(
+                    &Actor::system(),
+                    account("samename10", "leader", "990101000000", "SAMENAME10"),
+                )
                 .await,
         );
         assert_eq!(errors, [(None, "password", "account.password_is_username")]);
-        assert_eq!(db.service.accounts().await.unwrap().len(), before);
+        assert_eq!(
+            db.service.accounts(&Actor::system()).await.unwrap().len(),
+            before
+        );
     })
     .await;
 }
@@ -301,7 +339,7 @@ async fn the_stored_calendar_is_the_published_one_and_extends_by_year() {
         let y2027 = "date,kind,name\n2027-01-01,holiday,元旦\n2027-02-06,holiday,春节\n";
         assert_eq!(
             db.service
-                .import_calendar_year(2027, y2027.as_bytes())
+                .import_calendar_year(&Actor::system(), 2027, y2027.as_bytes())
                 .await
                 .unwrap(),
             2
@@ -313,7 +351,11 @@ async fn the_stored_calendar_is_the_published_one_and_extends_by_year() {
         // A make-up working day must fall on a weekend; the year is left as it was.
         let bad = "date,kind,name\n2027-01-05,workday,元旦\n";
         assert_eq!(
-            refused(db.service.import_calendar_year(2027, bad.as_bytes()).await),
+            refused(
+                db.service
+                    .import_calendar_year(&Actor::system(), 2027, bad.as_bytes())
+                    .await
+            ),
             [(None, "file", "calendar.workday_on_weekday")]
         );
         assert_eq!(db.service.working_calendar().await.unwrap(), extended);
@@ -325,7 +367,11 @@ async fn the_stored_calendar_is_the_published_one_and_extends_by_year() {
 async fn preparing_again_keeps_an_edited_calendar() {
     for_each_engine(async |db| {
         db.service
-            .import_calendar_year(2027, "date,kind,name\n2027-01-01,holiday,元旦\n".as_bytes())
+            .import_calendar_year(
+                &Actor::system(),
+                2027,
+                "date,kind,name\n2027-01-01,holiday,元旦\n".as_bytes(),
+            )
             .await
             .unwrap();
         db.service.prepare().await.unwrap();
@@ -340,14 +386,14 @@ async fn the_demo_district_has_about_ten_streets_and_towns() {
         demo::build(&db.service).await.unwrap();
         let county = db
             .service
-            .division_path(&demo::COUNTY.parse().unwrap())
+            .division_path(&Actor::system(), &demo::COUNTY.parse().unwrap())
             .await
             .unwrap();
         assert_eq!(county.division.name, demo::COUNTY_NAME);
         assert_eq!(county.children.len(), 10);
         assert!(county.children.iter().all(|c| c.children >= 6));
         assert_eq!(
-            db.service.accounts().await.unwrap().len(),
+            db.service.accounts(&Actor::system()).await.unwrap().len(),
             demo::ACCOUNTS.len()
         );
         for a in demo::ACCOUNTS {

@@ -2,6 +2,7 @@
 
 use sqlx::Row;
 
+use crate::audit::{self, AuditEntry};
 use crate::{Store, StoreError};
 
 /// One explicit day of the calendar as stored; `kind` is `holiday` or `workday`.
@@ -51,8 +52,9 @@ impl Store {
         &self,
         years: &[i32],
         days: &[CalendarDay],
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write().await?;
         for year in years {
             sqlx::query("DELETE FROM calendar_days WHERE substr(day, 1, 4) = $1")
                 .bind(format!("{year:04}"))
@@ -73,6 +75,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(())
     }

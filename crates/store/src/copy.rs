@@ -1,12 +1,14 @@
 //! Moving all data between two databases, SQLite to PostgreSQL and back.
 //!
-//! The copy goes table by table in foreign-key order, reading in key order in batches and
-//! writing each batch in one transaction. It is verified afterwards: for every table both
-//! sides must have the same row count and the same SHA-256 over their rows in key order, the
-//! rows serialised the same way whatever the engine. [`TABLES`] lists every table; a test
+//! The copy reads the source from one snapshot, table by table in foreign-key order and in
+//! key order in batches, and writes the target in one transaction. Before that transaction
+//! commits, every table must have the same row count and the same SHA-256 over its rows in
+//! key order on both sides, the rows serialised the same way whatever the engine; otherwise
+//! it rolls back and the target stays empty. [`TABLES`] lists every table; a test
 //! checks it against the live schema so a new migration cannot be forgotten here.
 
 use sha2::{Digest, Sha256};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -73,6 +75,56 @@ pub(crate) const TABLES: &[Table] = &[
             ("must_change_password", Kind::Int),
             ("disabled", Kind::Int),
             ("created_at", Kind::Text),
+            ("phone", Kind::Text),
+            ("failed_logins", Kind::Int),
+            ("locked_until", Kind::Text),
+            ("password_changed_at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "sessions",
+        key: "token_hash",
+        identity: false,
+        columns: &[
+            ("token_hash", Kind::Text),
+            ("user_id", Kind::Int),
+            ("csrf_token", Kind::Text),
+            ("created_at", Kind::Text),
+            ("last_seen_at", Kind::Text),
+            ("address", Kind::Text),
+            ("user_agent", Kind::Text),
+            ("revoked_at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "api_tokens",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("user_id", Kind::Int),
+            ("name", Kind::Text),
+            ("token_hash", Kind::Text),
+            ("created_at", Kind::Text),
+            ("last_used_at", Kind::Text),
+            ("revoked_at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "audit_log",
+        key: "seq",
+        identity: false,
+        columns: &[
+            ("seq", Kind::Int),
+            ("at", Kind::Text),
+            ("actor", Kind::Text),
+            ("address", Kind::Text),
+            ("action", Kind::Text),
+            ("object", Kind::Text),
+            ("reason", Kind::Text),
+            ("detail", Kind::Text),
+            ("prev_hash", Kind::Text),
+            ("hash", Kind::Text),
         ],
     },
 ];
@@ -153,71 +205,91 @@ fn key_position(table: &Table) -> usize {
         .expect("every table lists its key")
 }
 
-impl Store {
-    async fn table_rows(&self, table: &Table) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(dynamic(format!("SELECT COUNT(*) FROM {}", table.name)))
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n.unsigned_abs())
-    }
-
-    /// Reads `table` in key order, one batch at a time, handing each batch to `each`.
-    async fn scan<F>(&self, table: &Table, mut each: F) -> Result<(), StoreError>
-    where
-        F: AsyncFnMut(Vec<Vec<Value>>) -> Result<(), StoreError>,
-    {
-        let key = key_position(table);
-        let mut cursor: Option<Value> = None;
-        loop {
-            let sql = select_batch(table, cursor.is_some());
-            let mut query = sqlx::query(dynamic(sql));
-            match &cursor {
-                Some(Value::Int(k)) => query = query.bind(*k),
-                Some(Value::Text(k)) => query = query.bind(k.clone()),
-                None => {}
-            }
-            let rows = query.fetch_all(&self.pool).await?;
-            let batch = rows
-                .iter()
-                .map(|r| read_row(table, r))
-                .collect::<Result<Vec<_>, _>>()?;
-            let Some(last) = batch.last() else {
-                return Ok(());
-            };
-            cursor = Some(last[key].clone());
-            let full = batch.len() as i64 == BATCH_ROWS;
-            each(batch).await?;
-            if !full {
-                return Ok(());
-            }
+/// Reads `table` in key order, one batch at a time, handing each batch to `each`.
+async fn scan<F>(conn: &mut AnyConnection, table: &Table, mut each: F) -> Result<(), StoreError>
+where
+    F: AsyncFnMut(Vec<Vec<Value>>) -> Result<(), StoreError>,
+{
+    let key = key_position(table);
+    let mut cursor: Option<Value> = None;
+    loop {
+        let sql = select_batch(table, cursor.is_some());
+        let mut query = sqlx::query(dynamic(sql));
+        match &cursor {
+            Some(Value::Int(k)) => query = query.bind(*k),
+            Some(Value::Text(k)) => query = query.bind(k.clone()),
+            None => {}
         }
+        let rows = query.fetch_all(&mut *conn).await?;
+        let batch = rows
+            .iter()
+            .map(|r| read_row(table, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(last) = batch.last() else {
+            return Ok(());
+        };
+        cursor = Some(last[key].clone());
+        let full = batch.len() as i64 == BATCH_ROWS;
+        each(batch).await?;
+        if !full {
+            return Ok(());
+        }
+    }
+}
+
+async fn table_rows(conn: &mut AnyConnection, table: &Table) -> Result<u64, StoreError> {
+    let n: i64 = sqlx::query_scalar(dynamic(format!("SELECT COUNT(*) FROM {}", table.name)))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(n.unsigned_abs())
+}
+
+async fn summaries(conn: &mut AnyConnection) -> Result<Vec<TableSummary>, StoreError> {
+    let mut out = Vec::with_capacity(TABLES.len());
+    for table in TABLES {
+        let mut hasher = Sha256::new();
+        let mut rows = 0u64;
+        scan(conn, table, async |batch| {
+            for values in &batch {
+                hash_row(&mut hasher, values);
+            }
+            rows += batch.len() as u64;
+            Ok(())
+        })
+        .await?;
+        let sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        out.push(TableSummary {
+            table: table.name,
+            rows,
+            sha256,
+        });
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// A read transaction that sees one snapshot of the whole database, so a copy or a
+    /// checksum taken while the server runs is consistent.
+    async fn snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin().await?,
+            Backend::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?
+            }
+        })
     }
 
     /// Row count and checksum of every table, in [`TABLES`] order.
     pub async fn table_summaries(&self) -> Result<Vec<TableSummary>, StoreError> {
-        let mut out = Vec::with_capacity(TABLES.len());
-        for table in TABLES {
-            let mut hasher = Sha256::new();
-            let mut rows = 0u64;
-            self.scan(table, async |batch| {
-                for values in &batch {
-                    hash_row(&mut hasher, values);
-                }
-                rows += batch.len() as u64;
-                Ok(())
-            })
-            .await?;
-            let sha256 = hasher
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            out.push(TableSummary {
-                table: table.name,
-                rows,
-                sha256,
-            });
-        }
+        let mut tx = self.snapshot().await?;
+        let out = summaries(&mut tx).await?;
+        tx.rollback().await?;
         Ok(out)
     }
 
@@ -234,9 +306,7 @@ impl Store {
                  ORDER BY table_name"
             }
         };
-        Ok(sqlx::query_scalar(dynamic(sql))
-            .fetch_all(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(sql).fetch_all(&self.pool).await?)
     }
 
     /// The tables [`Store::copy_into`] moves, in order.
@@ -245,7 +315,10 @@ impl Store {
     }
 
     /// Copies every row of every table from `self` into `target`, which must be migrated to
-    /// the same version and empty, then verifies counts and checksums table by table.
+    /// the same version and empty. The source is read from one snapshot; the target is
+    /// written in one transaction that commits only after its counts and checksums, read
+    /// back inside that transaction, equal the source's. So a failed copy leaves the target
+    /// exactly as empty as it was.
     pub async fn copy_into(
         &self,
         target: &Store,
@@ -256,51 +329,17 @@ impl Store {
                 reason: "the two databases are at different migration versions".into(),
             });
         }
+        let mut source = self.snapshot().await?;
+        let mut into = target.write().await?;
         for table in TABLES {
-            if target.table_rows(table).await? > 0 {
+            if table_rows(&mut into, table).await? > 0 {
                 return Err(StoreError::CopyRefused {
                     reason: format!("the target is not empty: table {} has rows", table.name),
                 });
             }
         }
-        let result = self.copy_tables(target, progress).await;
-        if result.is_err() {
-            // The target was empty when we started: empty it again rather than leave half a
-            // database behind. If even that fails, the original error is the one to report.
-            if let Err(e) = target.clear_copied_tables().await {
-                tracing::error!(error = %e, "could not empty the target after a failed copy");
-            }
-        }
-        result
-    }
-
-    async fn clear_copied_tables(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        for table in TABLES.iter().rev() {
-            if table.name == "divisions" {
-                // Children reference parents in the same table: delete the deepest first.
-                sqlx::query("DELETE FROM divisions WHERE substr(code, 10, 3) <> '000'")
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("DELETE FROM divisions WHERE substr(code, 7, 3) <> '000'")
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query(dynamic(format!("DELETE FROM {}", table.name)))
-                .execute(&mut *tx)
-                .await?;
-        }
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn copy_tables(
-        &self,
-        target: &Store,
-        progress: &mut dyn FnMut(CopyProgress),
-    ) -> Result<Vec<TableSummary>, StoreError> {
         for table in TABLES {
-            let rows_total = self.table_rows(table).await?;
+            let rows_total = table_rows(&mut source, table).await?;
             let mut rows_done = 0u64;
             progress(CopyProgress {
                 table: table.name,
@@ -315,8 +354,7 @@ impl Store {
                 columns.join(", "),
                 placeholders.join(", ")
             );
-            self.scan(table, async |batch| {
-                let mut tx = target.pool.begin().await?;
+            scan(&mut source, table, async |batch| {
                 for values in &batch {
                     let mut query = sqlx::query(dynamic(insert.as_str()));
                     for v in values {
@@ -325,9 +363,8 @@ impl Store {
                             Value::Text(s) => query.bind(s.clone()),
                         };
                     }
-                    query.execute(&mut *tx).await?;
+                    query.execute(&mut *into).await?;
                 }
-                tx.commit().await?;
                 rows_done += batch.len() as u64;
                 progress(CopyProgress {
                     table: table.name,
@@ -346,13 +383,13 @@ impl Store {
                     t = table.name,
                     k = table.key
                 )))
-                .execute(&target.pool)
+                .execute(&mut *into)
                 .await?;
             }
         }
-        let source = self.table_summaries().await?;
-        let copied = target.table_summaries().await?;
-        for (s, c) in source.iter().zip(&copied) {
+        let expected = summaries(&mut source).await?;
+        let written = summaries(&mut into).await?;
+        for (s, c) in expected.iter().zip(&written) {
             if s != c {
                 return Err(StoreError::CopyRefused {
                     reason: format!(
@@ -362,6 +399,8 @@ impl Store {
                 });
             }
         }
-        Ok(source)
+        into.commit().await?;
+        source.rollback().await?;
+        Ok(expected)
     }
 }

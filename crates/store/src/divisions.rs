@@ -1,10 +1,10 @@
 //! The division tree: district, streets and towns, communities and villages.
 
-use chrono::{DateTime, Utc};
 use domain::{Area, DivisionCode, DivisionLevel};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::audit::{self, AuditEntry};
 use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, timestamp};
 
 /// One node of the division tree as stored.
@@ -64,10 +64,10 @@ impl Store {
     pub async fn upsert_divisions(
         &self,
         divisions: &[Division],
-        at: DateTime<Utc>,
+        audit: &AuditEntry,
     ) -> Result<u64, StoreError> {
-        let at = timestamp(at);
-        let mut tx = self.pool.begin().await?;
+        let at = timestamp(audit.at);
+        let mut tx = self.write().await?;
         for d in divisions {
             sqlx::query(
                 "INSERT INTO divisions (code, name, parent_code, area, updated_at) \
@@ -83,6 +83,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(divisions.len() as u64)
     }

@@ -10,6 +10,7 @@
 //! Each public method that changes data is one transaction. No transaction type leaves this
 //! crate, and no sqlx type appears in its public signatures: callers see [`StoreError`].
 
+mod audit;
 mod calendar;
 mod copy;
 mod divisions;
@@ -22,11 +23,12 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
-pub use users::{NewUser, User};
+pub use users::{ApiToken, NewUser, Session, User, UserChange};
 
 /// Upper bound on rows any single list query returns; callers page beyond it.
 pub const MAX_PAGE_ROWS: i64 = 1000;
@@ -110,6 +112,16 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// A write transaction. On SQLite it begins IMMEDIATE, taking the write lock before the
+    /// first read, so that a read-then-write (such as appending to the audit chain) can never
+    /// fail half-way because another writer committed in between.
+    pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Applies every pending migration of this engine's folder. Idempotent.

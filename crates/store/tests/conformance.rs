@@ -8,7 +8,7 @@
 
 use chrono::NaiveDate;
 use domain::{Area, DivisionCode};
-use store::{CalendarDay, Division, NewUser, Store, StoreError};
+use store::{AuditEntry, CalendarDay, ChainCheck, Division, NewUser, Store, StoreError};
 use testkit::{Setup, TestDb, default_time, for_each_engine};
 
 fn code(text: &str) -> DivisionCode {
@@ -36,9 +36,21 @@ fn small_tree() -> Vec<Division> {
 
 async fn with_tree(db: &TestDb) {
     db.store()
-        .upsert_divisions(&small_tree(), default_time())
+        .upsert_divisions(&small_tree(), &audit("divisions.import"))
         .await
         .unwrap();
+}
+
+fn audit(action: &str) -> AuditEntry {
+    AuditEntry {
+        at: default_time(),
+        actor: "system".into(),
+        address: "cli".into(),
+        action: action.into(),
+        object: "test".into(),
+        reason: String::new(),
+        detail: String::new(),
+    }
 }
 
 fn user(name: &str) -> NewUser {
@@ -48,6 +60,7 @@ fn user(name: &str) -> NewUser {
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
         role: "street_officer".into(),
         jurisdiction: code("990101001000"),
+        phone: Some("13800138000".into()),
         must_change_password: true,
     }
 }
@@ -146,7 +159,7 @@ async fn upserting_renames_without_duplicating() {
         with_tree(db).await;
         let renamed = [division("990101001001", "和平里社区", Area::Urban)];
         db.store()
-            .upsert_divisions(&renamed, default_time())
+            .upsert_divisions(&renamed, &audit("divisions.import"))
             .await
             .unwrap();
         assert_eq!(db.store().division_total().await.unwrap(), 6);
@@ -170,7 +183,10 @@ async fn an_orphan_is_refused_and_its_whole_batch_rolled_back() {
             // Its street 990101002000 is missing: the foreign key refuses the row.
             division("990101002001", "孤儿社区", Area::Urban),
         ];
-        let result = db.store().upsert_divisions(&batch, default_time()).await;
+        let result = db
+            .store()
+            .upsert_divisions(&batch, &audit("divisions.import"))
+            .await;
         assert!(
             matches!(result, Err(StoreError::Conflict { .. })),
             "{:?}: {result:?}",
@@ -191,7 +207,7 @@ async fn accounts_are_unique_by_username() {
         with_tree(db).await;
         let id = db
             .store()
-            .insert_user(&user("zhang"), default_time())
+            .insert_user(&user("zhang"), &audit("accounts.create"))
             .await
             .unwrap();
         let stored = db.store().user_by_username("zhang").await.unwrap();
@@ -199,7 +215,10 @@ async fn accounts_are_unique_by_username() {
         assert_eq!(stored.jurisdiction, code("990101001000"));
         assert!(stored.must_change_password && !stored.disabled);
         assert_eq!(stored.created_at, default_time());
-        let again = db.store().insert_user(&user("zhang"), default_time()).await;
+        let again = db
+            .store()
+            .insert_user(&user("zhang"), &audit("accounts.create"))
+            .await;
         assert!(matches!(again, Err(StoreError::Conflict { .. })));
         assert!(matches!(
             db.store().user_by_username("li").await,
@@ -212,7 +231,10 @@ async fn accounts_are_unique_by_username() {
 #[tokio::test]
 async fn an_account_needs_an_existing_jurisdiction() {
     for_each_engine(async |db| {
-        let result = db.store().insert_user(&user("wang"), default_time()).await;
+        let result = db
+            .store()
+            .insert_user(&user("wang"), &audit("accounts.create"))
+            .await;
         assert!(matches!(result, Err(StoreError::Conflict { .. })));
     })
     .await;
@@ -234,11 +256,16 @@ async fn a_calendar_year_is_replaced_whole() {
                     day("2027-01-01", "holiday", "元旦"),
                     day("2027-02-06", "workday", "春节"),
                 ],
+                &audit("calendar.import"),
             )
             .await
             .unwrap();
         store
-            .replace_calendar_years(&[2027], &[day("2027-01-01", "holiday", "元旦")])
+            .replace_calendar_years(
+                &[2027],
+                &[day("2027-01-01", "holiday", "元旦")],
+                &audit("calendar.import"),
+            )
             .await
             .unwrap();
         let days: Vec<_> = store
@@ -258,11 +285,11 @@ async fn a_calendar_year_is_replaced_whole() {
 async fn populated(db: &TestDb) {
     with_tree(db).await;
     db.store()
-        .insert_user(&user("zhang"), default_time())
+        .insert_user(&user("zhang"), &audit("accounts.create"))
         .await
         .unwrap();
     db.store()
-        .insert_user(&user("li"), default_time())
+        .insert_user(&user("li"), &audit("accounts.create"))
         .await
         .unwrap();
 }
@@ -298,7 +325,7 @@ async fn copy_moves_everything_to_postgres_and_back_verified() {
     // The identity sequence moved past the copied ids: a new account gets a fresh id.
     let id = postgres
         .store()
-        .insert_user(&user("zhao"), default_time())
+        .insert_user(&user("zhao"), &audit("accounts.create"))
         .await
         .unwrap();
     assert_eq!(id, 3);
@@ -366,4 +393,125 @@ async fn unknown_database_urls_are_refused_with_the_scheme() {
         matches!(&err, StoreError::UnsupportedUrl { scheme } if scheme == "mysql"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn every_change_is_chained_in_the_audit_log() {
+    for_each_engine(async |db| {
+        populated(db).await;
+        let store = db.store();
+        // Preparing seeded the calendar (1), then the tree (1) and two accounts (2).
+        assert_eq!(
+            store.verify_audit_chain(&mut |_| {}).await.unwrap(),
+            ChainCheck::Intact { entries: 4 }
+        );
+        let (entries, total) = store
+            .audit_entries(&store::AuditFilter::default(), 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(total, 4);
+        assert_eq!(
+            entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            [4, 3, 2, 1]
+        );
+        assert_eq!(entries[0].prev_hash, entries[1].hash);
+        let filter = store::AuditFilter {
+            action_prefix: Some("accounts.".into()),
+            ..Default::default()
+        };
+        assert_eq!(store.audit_entries(&filter, 0, 10).await.unwrap().1, 2);
+        // A refused change leaves no entry behind.
+        let orphan = [division("990101002001", "孤儿社区", Area::Urban)];
+        assert!(
+            store
+                .upsert_divisions(&orphan, &audit("divisions.import"))
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store
+                .audit_entries(&store::AuditFilter::default(), 0, 10)
+                .await
+                .unwrap()
+                .1,
+            4
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_updates_and_deletes() {
+    for_each_engine(async |db| {
+        populated(db).await;
+        let update = db
+            .store()
+            .execute_as_intruder("UPDATE audit_log SET actor = 'nobody' WHERE seq = 2")
+            .await;
+        assert!(
+            update.is_err(),
+            "{:?}: an update went through",
+            db.backend()
+        );
+        let delete = db
+            .store()
+            .execute_as_intruder("DELETE FROM audit_log WHERE seq = 4")
+            .await;
+        assert!(delete.is_err(), "{:?}: a delete went through", db.backend());
+        assert_eq!(
+            db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
+            ChainCheck::Intact { entries: 4 }
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn verification_finds_a_row_edited_behind_the_triggers() {
+    for_each_engine(async |db| {
+        populated(db).await;
+        let drop_trigger = match db.backend() {
+            store::Backend::Sqlite => "DROP TRIGGER audit_log_no_update",
+            store::Backend::Postgres => "DROP TRIGGER audit_log_no_update ON audit_log",
+        };
+        db.store().execute_as_intruder(drop_trigger).await.unwrap();
+        db.store()
+            .execute_as_intruder("UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 3")
+            .await
+            .unwrap();
+        assert_eq!(
+            db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
+            ChainCheck::Broken {
+                seq: 3,
+                reason: "hash"
+            }
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_writers_never_fork_the_chain() {
+    for_each_engine(async |db| {
+        with_tree(db).await;
+        let writers = (0..8).map(|i| {
+            let store = db.store().clone();
+            tokio::spawn(async move {
+                for j in 0..5 {
+                    store
+                        .record_audit(&audit(&format!("test.write.{i}.{j}")))
+                        .await
+                        .unwrap();
+                }
+            })
+        });
+        for w in writers {
+            w.await.unwrap();
+        }
+        assert_eq!(
+            db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
+            ChainCheck::Intact { entries: 42 }
+        );
+    })
+    .await;
 }

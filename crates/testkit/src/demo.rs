@@ -138,10 +138,11 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 
 /// Builds the demo district into a prepared, empty database.
 pub async fn build(service: &Service) -> Result<(), Error> {
-    service.import_divisions(divisions_csv().as_bytes()).await?;
+    let operator = service::Actor::system();
+    service.import_divisions(&operator, divisions_csv().as_bytes()).await?;
     for a in ACCOUNTS {
         service
-            .add_account(AccountInput {
+            .add_account(&operator, AccountInput {
                 username: a.username.into(),
                 display_name: a.display_name.into(),
                 role: a.role.into(),

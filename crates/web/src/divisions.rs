@@ -10,7 +10,8 @@ use serde::Serialize;
 use service::divisions::DivisionPath;
 use store::{Division, DivisionCount};
 
-use crate::{ApiError, AppState, Lang, PageError, Tr};
+use crate::auth::{ApiCaller, Signed};
+use crate::{ApiError, AppState, Lang, Me, PageError, Tr};
 
 /// The Fluent id of a level's name.
 pub(crate) fn level_id(level: DivisionLevel) -> &'static str {
@@ -61,18 +62,20 @@ fn rows(t: &Tr<'_>, list: &[DivisionCount]) -> Vec<Row> {
 struct DivisionsPage<'a> {
     t: Tr<'a>,
     path: String,
+    me: Option<Me>,
     current: Option<Row>,
     ancestors: Vec<(String, String)>,
     children: Vec<Row>,
 }
 
-pub async fn roots_page(State(state): State<AppState>, lang: Lang) -> Response {
-    match state.service.division_roots().await {
+pub async fn roots_page(State(state): State<AppState>, lang: Lang, signed: Signed) -> Response {
+    match state.service.division_roots(signed.actor()).await {
         Ok(roots) => {
             let t = state.i18n.tr(lang);
             let page = DivisionsPage {
                 t,
                 path: "/divisions".into(),
+                me: Some(Me::of(&state, lang, &signed)),
                 current: None,
                 ancestors: Vec::new(),
                 children: rows(&t, &roots),
@@ -91,9 +94,10 @@ fn parse(code: &str) -> Result<DivisionCode, service::Error> {
 pub async fn detail_page(
     State(state): State<AppState>,
     lang: Lang,
+    signed: Signed,
     Path(code): Path<String>,
 ) -> Response {
-    let result = async { state.service.division_path(&parse(&code)?).await }.await;
+    let result = async { state.service.division_path(signed.actor(), &parse(&code)?).await }.await;
     match result {
         Ok(DivisionPath {
             division,
@@ -113,6 +117,7 @@ pub async fn detail_page(
             let page = DivisionsPage {
                 t,
                 path: format!("/divisions/{}", current.code),
+                me: Some(Me::of(&state, lang, &signed)),
                 current: Some(current),
                 ancestors: ancestors
                     .into_iter()
@@ -131,11 +136,12 @@ pub async fn detail_page(
 pub async fn export_csv(
     State(state): State<AppState>,
     lang: Lang,
+    signed: Signed,
     Path(code): Path<String>,
 ) -> Response {
     let result = async {
         let root = parse(&code)?;
-        let list = state.service.divisions_within(&root).await?;
+        let list = state.service.divisions_within(signed.actor(), &root).await?;
         // An unknown division has an empty subtree; that is a missing page, not an empty file.
         if list.is_empty() {
             return Err(service::Error::NotFound);
@@ -205,8 +211,8 @@ pub struct DivisionDetailJson {
     pub children: Vec<DivisionJson>,
 }
 
-pub async fn api_roots(State(state): State<AppState>, lang: Lang) -> Response {
-    match state.service.division_roots().await {
+pub async fn api_roots(State(state): State<AppState>, lang: Lang, ApiCaller(actor): ApiCaller) -> Response {
+    match state.service.division_roots(&actor).await {
         Ok(roots) => Json(
             roots
                 .iter()
@@ -221,9 +227,10 @@ pub async fn api_roots(State(state): State<AppState>, lang: Lang) -> Response {
 pub async fn api_detail(
     State(state): State<AppState>,
     lang: Lang,
+    ApiCaller(actor): ApiCaller,
     Path(code): Path<String>,
 ) -> Response {
-    let result = async { state.service.division_path(&parse(&code)?).await }.await;
+    let result = async { state.service.division_path(&actor, &parse(&code)?).await }.await;
     match result {
         Ok(p) => Json(DivisionDetailJson {
             division: json(&p.division, Some(p.children.len() as i64)),

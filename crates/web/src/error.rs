@@ -17,6 +17,8 @@ fn status(e: &service::Error) -> StatusCode {
         service::Error::Invalid(_) => StatusCode::BAD_REQUEST,
         service::Error::NotFound => StatusCode::NOT_FOUND,
         service::Error::Conflict { .. } => StatusCode::CONFLICT,
+        service::Error::Forbidden => StatusCode::FORBIDDEN,
+        service::Error::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         service::Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -27,13 +29,15 @@ fn machine_code(e: &service::Error) -> &'static str {
         service::Error::Invalid(_) => "invalid",
         service::Error::NotFound => "not_found",
         service::Error::Conflict { code, .. } => code,
+        service::Error::Forbidden => "forbidden",
+        service::Error::Unavailable { .. } => "unavailable",
         service::Error::Internal(_) => "internal",
     }
 }
 
 fn log(e: &service::Error) {
-    if let service::Error::Internal(cause) = e {
-        tracing::error!(error = %cause, "request failed");
+    if let service::Error::Internal(_) | service::Error::Unavailable { .. } = e {
+        tracing::error!(error = %e, "request failed");
     } else {
         tracing::info!(error = %e, "request refused");
     }
@@ -58,6 +62,16 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// 401: no valid bearer token or session.
+    pub fn unauthorized(tr: &Tr<'_>) -> Self {
+        Self {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthorized",
+            message: tr.get("error-unauthorized"),
+            fields: Vec::new(),
+        }
+    }
+
     pub fn from_service(tr: &Tr<'_>, e: service::Error) -> Self {
         log(&e);
         let fields = match &e {
@@ -93,6 +107,7 @@ impl IntoResponse for ApiError {
 struct ErrorPage<'a> {
     t: Tr<'a>,
     path: String,
+    me: Option<crate::Me>,
     title: String,
     details: Vec<String>,
 }
@@ -114,6 +129,7 @@ impl PageError {
         let page = ErrorPage {
             t,
             path: String::new(),
+            me: None,
             title: t.get(&format!("error-{}", code.replace(['.', '_'], "-"))),
             details,
         };

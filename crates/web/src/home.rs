@@ -4,25 +4,27 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use crate::{AppState, Lang, PageError, Tr};
+use crate::auth::Signed;
+use crate::{AppState, Lang, Me, PageError, Tr};
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage<'a> {
     t: Tr<'a>,
     path: String,
+    me: Option<Me>,
     engine: &'static str,
     divisions: i64,
     calendar_years: String,
     roots: Vec<store::DivisionCount>,
 }
 
-pub async fn page(State(state): State<AppState>, lang: Lang) -> Response {
+pub async fn page(State(state): State<AppState>, lang: Lang, signed: Signed) -> Response {
     let store = state.service.store();
     let result = async {
         let divisions = store.division_total().await?;
         let years = store.calendar_years().await?;
-        let roots = state.service.division_roots().await?;
+        let roots = state.service.division_roots(signed.actor()).await?;
         Ok::<_, service::Error>((divisions, years, roots))
     }
     .await;
@@ -37,6 +39,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang) -> Response {
     let page = HomePage {
         t: state.i18n.tr(lang),
         path: "/".into(),
+        me: Some(Me::of(&state, lang, &signed)),
         engine: store.backend().as_str(),
         divisions,
         calendar_years,

@@ -13,8 +13,17 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::{LanguageIdentifier, langid};
 
-const ZH_CN: &str = include_str!("../locales/zh-CN/main.ftl");
-const EN: &str = include_str!("../locales/en/main.ftl");
+/// One file per module, the same names in both languages; `main.ftl` holds the shell.
+const ZH_CN: &[&str] = &[
+    include_str!("../locales/zh-CN/main.ftl"),
+    include_str!("../locales/zh-CN/accounts.ftl"),
+    include_str!("../locales/zh-CN/audit.ftl"),
+];
+const EN: &[&str] = &[
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/accounts.ftl"),
+    include_str!("../locales/en/audit.ftl"),
+];
 
 /// The two languages of the UI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,15 +100,17 @@ impl std::fmt::Debug for I18n {
     }
 }
 
-fn bundle(lang: LanguageIdentifier, source: &str) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(source.to_owned())
-        .unwrap_or_else(|(_, errors)| panic!("a Fluent file does not parse: {errors:?}"));
+fn bundle(lang: LanguageIdentifier, sources: &[&str]) -> FluentBundle<FluentResource> {
     let mut bundle = FluentBundle::new_concurrent(vec![lang]);
     // Isolation marks would show up as stray characters in text/plain and CSV output.
     bundle.set_use_isolating(false);
-    bundle
-        .add_resource(resource)
-        .unwrap_or_else(|errors| panic!("a Fluent file repeats a message: {errors:?}"));
+    for source in sources {
+        let resource = FluentResource::try_new((*source).to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("a Fluent file does not parse: {errors:?}"));
+        bundle
+            .add_resource(resource)
+            .unwrap_or_else(|errors| panic!("a Fluent file repeats a message: {errors:?}"));
+    }
     bundle
 }
 
@@ -149,7 +160,8 @@ impl I18n {
             Lang::En => EN,
         };
         source
-            .lines()
+            .iter()
+            .flat_map(|s| s.lines())
             .filter_map(|l| {
                 let (id, _) = l.split_once(" =")?;
                 (!id.starts_with(['#', ' ', '-', '.'])).then(|| id.trim().to_owned())

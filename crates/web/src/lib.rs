@@ -6,11 +6,16 @@
 //! `locales/` (Chinese first, English second) through [`i18n`]; none is written in Rust.
 //! Every asset is compiled into the binary, because bureau intranets are offline.
 
+mod account;
+mod accounts;
 mod assets;
+mod audit;
+pub mod auth;
 mod divisions;
 mod error;
 mod home;
 pub mod i18n;
+mod openapi;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,7 +25,7 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use service::Service;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -41,6 +46,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AppState {
     pub service: Service,
     pub i18n: Arc<I18n>,
+    pub throttle: Arc<auth::Throttle>,
+    /// Mark cookies `Secure`: set when the server is reached over TLS (directly or through a
+    /// reverse proxy), so the session cookie never travels in clear text.
+    pub secure_cookies: bool,
 }
 
 impl AppState {
@@ -48,8 +57,63 @@ impl AppState {
         Self {
             service,
             i18n: Arc::new(I18n::load()),
+            throttle: Arc::default(),
+            secure_cookies: false,
         }
     }
+
+    pub fn with_secure_cookies(mut self, secure: bool) -> Self {
+        self.secure_cookies = secure;
+        self
+    }
+}
+
+/// One entry of the navigation bar.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+}
+
+/// The signed-in user as every page's frame shows them: name, role, the navigation their
+/// role opens, and the CSRF token for the sign-out button and every form.
+#[derive(Debug, Clone)]
+pub struct Me {
+    pub display_name: String,
+    pub role: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+impl Me {
+    pub fn of(state: &AppState, lang: Lang, signed: &auth::Signed) -> Self {
+        use domain::{Action, Line};
+        let t = state.i18n.tr(lang);
+        let actor = signed.actor();
+        let entries: [(&'static str, &str, Option<Line>); 4] = [
+            ("/", "nav-home", None),
+            ("/divisions", "nav-divisions", Some(Line::Places)),
+            ("/accounts", "nav-accounts", Some(Line::Accounts)),
+            ("/audit", "nav-audit", Some(Line::Audit)),
+        ];
+        let nav = entries
+            .into_iter()
+            .filter(|(_, _, line)| line.is_none_or(|l| actor.may(l, Action::Read)))
+            .map(|(href, id, _)| NavItem { href, label: t.get(id) })
+            .collect();
+        let user = &signed.0.user;
+        Self {
+            display_name: user.display_name.clone(),
+            role: t.get(&format!("role-{}", user.role.replace('_', "-"))),
+            csrf: signed.0.csrf_token.clone(),
+            nav,
+        }
+    }
+}
+
+/// A moment as staff read it: Beijing time, to the minute.
+pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.with_timezone(&auth::chrono_tz_shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// The content security policy: our own scripts and styles only, nothing inline, nothing
@@ -65,6 +129,13 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .route("/", get(home::page))
+        .route("/login", get(auth::login_page).post(auth::login))
+        .route("/logout", post(auth::logout))
+        .route("/account", get(account::page))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{id}/revoke", post(account::revoke_token))
+        .route("/account/sessions/revoke", post(account::sign_out_everywhere))
         .route("/lang/{lang}", get(switch_language))
         .route("/divisions", get(divisions::roots_page))
         .route("/divisions/{code}", get(divisions::detail_page))
@@ -73,6 +144,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/divisions/{code}", get(divisions::api_detail))
         .route("/healthz", get(health))
         .route("/static/{file}", get(assets::serve))
+        .merge(accounts::routes())
+        .merge(audit::routes())
+        .merge(openapi::routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(

@@ -125,3 +125,61 @@ err-calendar-csv_header = Line 1 of the file must be the header date,kind,name
 err-calendar-csv_field_count = Every line needs 3 columns: date, kind, name ({ $detail })
 err-calendar-csv_date = Write dates as 2013-07-01 ({ $detail })
 err-calendar-csv_kind = The kind must be holiday or workday ({ $detail })
+
+nav-accounts = Accounts
+nav-audit = Audit log
+nav-sign-out = Sign out
+
+role-admin = Administrator
+role-assistance-staff = Assistance section
+role-veterans-staff = Veterans section
+role-organizations-staff = Social organisations
+role-housing-staff = Rental housing review
+role-marriage-staff = Marriage registry
+role-funeral-staff = Funeral management
+role-places-staff = Places section
+role-street-officer = Street/town officer
+role-community-worker = Community/village worker
+role-leader = Leader
+role-auditor = Auditor
+
+login-title = Sign in
+login-submit = Sign in
+login-wrong = Wrong user name or password
+login-locked = Too many wrong passwords: the account is locked until { $until }
+login-disabled = This account is disabled; contact the administrator
+login-throttled = Too many failed sign-ins from this computer; try again in 15 minutes
+login-expired = The sign-in page expired; please enter your details again
+
+password-title = Change password
+password-forced = This is your first sign-in or your password was reset: please choose your own password first.
+password-rule = (at least 10 characters, not your user name)
+password-submit = Save the new password
+field-old_password = Current password
+field-repeat_password = New password again
+field-form = Form
+field-token_name = Token name
+
+account-title = My account
+account-password-changed = Password changed; your sessions on other devices were signed out.
+account-sign-out-everywhere = Sign out on every device
+account-tokens = API tokens
+account-tokens-hint = For other systems calling /api/v1 as this account, with this account's permissions.
+account-tokens-none = No API tokens.
+account-token-once = The new token is shown only this once; copy it now:
+account-token-created = Created
+account-token-used = Last used
+account-token-revoked = Revoked
+account-token-revoke = Revoke
+account-token-create = New token
+
+error-unauthorized = Please sign in
+error-forbidden = Your role does not allow this
+error-unavailable = The system cannot do this right now; please try again later
+err-form-expired = The page expired or came from elsewhere; reload it and try again
+err-account-password_wrong = The current password is wrong
+err-account-password_mismatch = The two new passwords differ
+err-account-password_unchanged = The new password must differ from the current one
+err-account-token_name = The token name must be 1 to 50 characters
+err-account-too_many_tokens = You already have { $detail } live tokens; revoke unused ones first
+err-division-outside_jurisdiction = Division { $detail } is outside your jurisdiction

@@ -124,3 +124,61 @@ err-calendar-csv_header = 文件第 1 行应为表头 date,kind,name
 err-calendar-csv_field_count = 每行应有 3 列:日期、类型、名称({ $detail })
 err-calendar-csv_date = 日期格式不对,应写成 2013-07-01({ $detail })
 err-calendar-csv_kind = 类型应为 holiday(放假)或 workday(调休上班)({ $detail })
+
+nav-accounts = 账号管理
+nav-audit = 操作日志
+nav-sign-out = 退出登录
+
+role-admin = 系统管理员
+role-assistance-staff = 救助科
+role-veterans-staff = 优抚科
+role-organizations-staff = 社会组织管理局
+role-housing-staff = 公租房审核
+role-marriage-staff = 婚姻登记处
+role-funeral-staff = 殡葬管理
+role-places-staff = 区划地名科
+role-street-officer = 街道/镇民政干部
+role-community-worker = 社区/村工作人员
+role-leader = 局领导
+role-auditor = 审计
+
+login-title = 登录
+login-submit = 登录
+login-wrong = 用户名或密码不正确
+login-locked = 连续输错密码次数过多,账号已临时锁定,请于 { $until } 后再试
+login-disabled = 该账号已停用,请联系系统管理员
+login-throttled = 本机登录失败次数过多,请 15 分钟后再试
+login-expired = 登录页面已过期,请重新输入
+
+password-title = 修改密码
+password-forced = 首次登录或密码已被重置,请先设置自己的新密码。
+password-rule = (至少 10 个字符,不能与用户名相同)
+password-submit = 保存新密码
+field-old_password = 当前密码
+field-repeat_password = 再次输入新密码
+field-form = 表单
+field-token_name = 令牌名称
+
+account-title = 我的账号
+account-password-changed = 密码已修改,其他设备上的登录已退出。
+account-sign-out-everywhere = 退出所有设备上的登录
+account-tokens = 接口令牌
+account-tokens-hint = 供其他系统以本账号身份调用 /api/v1 接口使用,权限与本账号相同。
+account-tokens-none = 暂无接口令牌。
+account-token-once = 新令牌只显示这一次,请立即复制保存:
+account-token-created = 创建时间
+account-token-used = 最近使用
+account-token-revoked = 已作废
+account-token-revoke = 作废
+account-token-create = 新建令牌
+
+error-unauthorized = 请先登录
+error-forbidden = 您的角色无权进行此操作
+error-unavailable = 系统暂时无法完成操作,请稍后再试
+err-form-expired = 页面已过期或来源不明,请刷新页面后重试
+err-account-password_wrong = 当前密码不正确
+err-account-password_mismatch = 两次输入的新密码不一致
+err-account-password_unchanged = 新密码不能与当前密码相同
+err-account-token_name = 令牌名称不能为空且不超过 50 个字
+err-account-too_many_tokens = 有效令牌已达上限 { $detail } 个,请先作废不用的令牌
+err-division-outside_jurisdiction = 区划 { $detail } 不在您的管辖范围内

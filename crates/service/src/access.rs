@@ -1,0 +1,122 @@
+//! Who is acting, and the checks every use case makes before it reads or writes: the role's
+//! permission for (business line, action), and the jurisdiction over the record's division.
+//! A record outside the jurisdiction is reported as not found, never as forbidden, so its
+//! existence does not leak.
+
+use domain::{Action, DivisionCode, Line, Role};
+use store::{AuditEntry, User};
+
+use crate::{Error, Service};
+
+/// The one acting: a signed-in account, or the operator at the console (`minzheng` commands
+/// run by whoever can open the database, who is trusted with everything and audited as
+/// `system`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub username: String,
+    pub user_id: Option<i64>,
+    /// `None` for the console operator.
+    pub role: Option<Role>,
+    /// The root of the division subtree this actor sees; `None` for the console operator.
+    pub jurisdiction: Option<DivisionCode>,
+    /// Where the request came from: an IP address, or `cli`.
+    pub address: String,
+}
+
+impl Actor {
+    /// The operator running a `minzheng` command.
+    pub fn system() -> Self {
+        Self {
+            username: "system".into(),
+            user_id: None,
+            role: None,
+            jurisdiction: None,
+            address: "cli".into(),
+        }
+    }
+
+    /// Someone not signed in, named by what they typed; has no permission at all. Used to
+    /// audit failed sign-ins.
+    pub fn anonymous(address: &str, claimed: &str) -> Self {
+        Self {
+            username: format!("?{}", claimed.chars().take(32).collect::<String>()),
+            user_id: Some(0),
+            role: None,
+            jurisdiction: None,
+            address: address.to_owned(),
+        }
+    }
+
+    /// A signed-in account acting from `address`. An account whose stored role is unknown
+    /// gets no role at all, and so no permission.
+    pub fn user(user: &User, address: impl Into<String>) -> Self {
+        Self {
+            username: user.username.clone(),
+            user_id: Some(user.id),
+            role: user.role.parse().ok(),
+            jurisdiction: Some(user.jurisdiction.clone()),
+            address: address.into(),
+        }
+    }
+
+    pub fn is_system(&self) -> bool {
+        self.user_id.is_none()
+    }
+
+    pub fn may(&self, line: Line, action: Action) -> bool {
+        match (self.is_system(), self.role) {
+            (true, _) => true,
+            (false, Some(role)) => role.allows(line, action),
+            (false, None) => false,
+        }
+    }
+
+    /// Whether `code` lies in this actor's jurisdiction.
+    pub fn sees(&self, code: &DivisionCode) -> bool {
+        match &self.jurisdiction {
+            None => self.is_system(),
+            Some(root) => code.is_within(root),
+        }
+    }
+}
+
+impl Service {
+    /// Refuses unless the actor's role allows (`line`, `action`).
+    pub fn authorize(&self, actor: &Actor, line: Line, action: Action) -> Result<(), Error> {
+        if actor.may(line, action) {
+            Ok(())
+        } else {
+            tracing::info!(actor = %actor.username, line = line.as_str(), action = action.as_str(), "forbidden");
+            Err(Error::Forbidden)
+        }
+    }
+
+    /// Refuses as not found unless the actor sees `code`.
+    pub fn within(&self, actor: &Actor, code: &DivisionCode) -> Result<(), Error> {
+        if actor.sees(code) {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// An audit entry for something `actor` does now.
+    pub fn audit(
+        &self,
+        actor: &Actor,
+        action: &str,
+        object: impl Into<String>,
+        reason: &str,
+        detail: impl Into<String>,
+    ) -> AuditEntry {
+        AuditEntry {
+            at: self.now(),
+            actor: actor.username.clone(),
+            address: actor.address.clone(),
+            action: action.into(),
+            object: object.into(),
+            reason: reason.into(),
+            detail: detail.into(),
+        }
+    }
+}

@@ -1,0 +1,1 @@
+# 操作日志 / audit log (en)

@@ -1,0 +1,1 @@
+# 账号管理 / accounts administration (zh-CN)

@@ -1,0 +1,9 @@
+//! (routes of this module are being written)
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

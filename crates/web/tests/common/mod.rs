@@ -1,0 +1,162 @@
+//! What every web test file shares: the router over a test database, requests, and signing
+//! in as a browser would (GET the form, POST it with its CSRF cookie, keep the session
+//! cookie). Include with `mod common;`.
+
+#![allow(dead_code, reason = "each test file uses a different part")]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use testkit::TestDb;
+use tower::ServiceExt;
+use web::AppState;
+
+/// One response, read to the end.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(&name).unwrap_or_else(|| panic!("no {name} header")).to_str().unwrap()
+    }
+
+    pub fn location(&self) -> &str {
+        self.header(header::LOCATION)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// The value of the first `name="csrf"` hidden field on the page.
+    pub fn csrf(&self) -> String {
+        field_value(&self.body, "csrf").unwrap_or_else(|| panic!("no csrf field in {}", self.body))
+    }
+}
+
+/// The `value` of the first input named `name` in an HTML page.
+pub fn field_value(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\" value=\""))?;
+    let rest = &html[at + name.len() + 15..];
+    Some(rest[..rest.find('"')?].to_owned())
+}
+
+/// The router over a test database.
+pub fn app(db: &TestDb) -> Router {
+    println!("engine: {}", db.backend().as_str());
+    web::router(AppState::new(db.service.clone()))
+}
+
+/// The router over a database holding the demo district and its accounts.
+pub async fn demo_app(db: &TestDb) -> Router {
+    testkit::demo::build(&db.service).await.unwrap();
+    app(db)
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+/// A browser: its cookies travel with every request.
+#[derive(Debug, Clone, Default)]
+pub struct Browser {
+    pub cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    fn remember(&mut self, reply: &Reply) {
+        for value in reply.headers.get_all(header::SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(name, _)| name != k);
+            if !v.is_empty() && !text.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+
+    pub async fn get(&mut self, app: &Router, path: &str) -> Reply {
+        let request = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let reply = send(app, request).await;
+        self.remember(&reply);
+        reply
+    }
+
+    /// Posts an urlencoded form.
+    pub async fn post(&mut self, app: &Router, path: &str, form: &[(&str, &str)]) -> Reply {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let request = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(app, request).await;
+        self.remember(&reply);
+        reply
+    }
+
+    /// Signs in through the form; returns the reply to the POST (a redirect on success).
+    pub async fn sign_in(&mut self, app: &Router, username: &str, password: &str) -> Reply {
+        let form = self.get(app, "/login").await;
+        assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+        let csrf = form.csrf();
+        self.post(app, "/login", &[("username", username), ("password", password), ("csrf", &csrf), ("next", "/")])
+            .await
+    }
+
+    /// A browser signed in as a demo account.
+    pub async fn demo(app: &Router, username: &str) -> Browser {
+        let account = testkit::demo::ACCOUNTS.iter().find(|a| a.username == username).unwrap();
+        let mut browser = Browser::default();
+        let reply = browser.sign_in(app, account.username, account.password).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in as {username}: {}", reply.body);
+        browser
+    }
+
+    /// The session's CSRF token, read from the home page's sign-out form.
+    pub async fn csrf(&mut self, app: &Router) -> String {
+        self.get(app, "/account").await.csrf()
+    }
+}
+
+pub fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A JSON API request with a bearer token.
+pub async fn api(app: &Router, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Reply {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(t) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let request = match body {
+        Some(b) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap();
+    send(app, request).await
+}
