@@ -9,6 +9,8 @@
 //! its own.
 
 mod access;
+pub mod attention;
+pub mod audit;
 pub mod calendar;
 pub mod divisions;
 mod error;

@@ -159,7 +159,9 @@ impl Store {
             push("actor = ?", a.clone());
         }
         if let Some(a) = &filter.action_prefix {
-            push("action LIKE ?", format!("{}%", a.replace(['%', '_'], "")));
+            // Action codes contain '_', a LIKE wildcard: escape it (and '%' and the escape).
+            let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            push("action LIKE ? ESCAPE '\\'", format!("{escaped}%"));
         }
         if let Some(o) = &filter.object {
             push("object = ?", o.clone());

@@ -1,11 +1,39 @@
-//! The home page: where the user is and what the system holds.
+//! The home page: what needs the user's attention, and where they stand.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use service::attention::Attention;
 
 use crate::auth::Signed;
 use crate::{AppState, Lang, Me, PageError, Tr};
+
+/// One attention item in words, with a link where there is a page to act on it.
+struct Item {
+    text: String,
+    href: Option<&'static str>,
+}
+
+fn item(t: &Tr<'_>, a: &Attention) -> Item {
+    match a {
+        Attention::LockedAccounts { count } => Item {
+            text: t.with("home-locked-accounts", &[("count", &count.to_string())]),
+            href: Some("/accounts?status=locked"),
+        },
+        Attention::FirstPasswordPending { count } => Item {
+            text: t.with("home-first-password", &[("count", &count.to_string())]),
+            href: Some("/accounts?status=must_change_password"),
+        },
+        Attention::CalendarYearMissing { year } => Item {
+            text: t.with("home-calendar-missing", &[("year", &year.to_string())]),
+            href: None,
+        },
+        Attention::FailedSignIns { count } => Item {
+            text: t.with("home-failed-sign-ins", &[("count", &count.to_string())]),
+            href: Some("/audit?action=session.sign_in_failed"),
+        },
+    }
+}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -13,34 +41,38 @@ struct HomePage<'a> {
     t: Tr<'a>,
     path: String,
     me: Option<Me>,
+    attention: Vec<Item>,
     engine: &'static str,
-    divisions: i64,
+    divisions: usize,
     calendar_years: String,
     roots: Vec<store::DivisionCount>,
 }
 
 pub async fn page(State(state): State<AppState>, lang: Lang, signed: Signed) -> Response {
-    let store = state.service.store();
+    let actor = signed.actor();
     let result = async {
-        let divisions = store.division_total().await?;
-        let years = store.calendar_years().await?;
-        let roots = state.service.division_roots(signed.actor()).await?;
-        Ok::<_, service::Error>((divisions, years, roots))
+        let attention = state.service.attention(actor).await?;
+        let divisions = state.service.division_count(actor).await?;
+        let years = state.service.store().calendar_years().await?;
+        let roots = state.service.division_roots(actor).await?;
+        Ok::<_, service::Error>((attention, divisions, years, roots))
     }
     .await;
-    let (divisions, years, roots) = match result {
+    let (attention, divisions, years, roots) = match result {
         Ok(r) => r,
         Err(e) => return PageError::new(&state, lang, e).into_response(),
     };
+    let t = state.i18n.tr(lang);
     let calendar_years = match (years.first(), years.last()) {
         (Some(a), Some(b)) => format!("{a}–{b}"),
         _ => String::from("—"),
     };
     let page = HomePage {
-        t: state.i18n.tr(lang),
+        t,
         path: "/".into(),
         me: Some(Me::of(&state, lang, &signed)),
-        engine: store.backend().as_str(),
+        attention: attention.iter().map(|a| item(&t, a)).collect(),
+        engine: state.service.store().backend().as_str(),
         divisions,
         calendar_years,
         roots,
