@@ -183,3 +183,10 @@ err-account-password_unchanged = The new password must differ from the current o
 err-account-token_name = The token name must be 1 to 50 characters
 err-account-too_many_tokens = You already have { $detail } live tokens; revoke unused ones first
 err-division-outside_jurisdiction = Division { $detail } is outside your jurisdiction
+
+home-attention = Needs your attention
+home-attention-none = Nothing needs your attention right now.
+home-locked-accounts = { $count } accounts are locked after repeated wrong passwords
+home-first-password = { $count } accounts have not changed their initial password
+home-calendar-missing = The { $year } holiday calendar is not entered yet; deadlines in that year cannot be counted (import it with minzheng calendar import)
+home-failed-sign-ins = { $count } failed sign-ins in the last 24 hours

@@ -182,3 +182,10 @@ err-account-password_unchanged = 新密码不能与当前密码相同
 err-account-token_name = 令牌名称不能为空且不超过 50 个字
 err-account-too_many_tokens = 有效令牌已达上限 { $detail } 个,请先作废不用的令牌
 err-division-outside_jurisdiction = 区划 { $detail } 不在您的管辖范围内
+
+home-attention = 待办提醒
+home-attention-none = 目前没有需要您处理的事项。
+home-locked-accounts = { $count } 个账号因连续输错密码被临时锁定
+home-first-password = { $count } 个账号尚未修改初始密码
+home-calendar-missing = { $year } 年的放假调休安排尚未录入,该年的办理时限无法计算(用 minzheng calendar import 导入)
+home-failed-sign-ins = 近 24 小时有 { $count } 次登录失败
