@@ -10,6 +10,7 @@
 //! that the web layer can render it through Fluent in the user's language.
 
 pub mod access;
+pub mod assistance;
 pub mod audit;
 pub mod calendar;
 pub mod credit_code;
