@@ -4,11 +4,11 @@ use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-const ASSETS: &[(&str, &str, &str)] = &[(
-    "app.css",
-    "text/css; charset=utf-8",
-    include_str!("../static/app.css"),
-)];
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", "text/css; charset=utf-8", include_str!("../static/app.css")),
+    ("app.js", "text/javascript; charset=utf-8", include_str!("../static/app.js")),
+    ("favicon.svg", "image/svg+xml", include_str!("../static/favicon.svg")),
+];
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     match ASSETS.iter().find(|(name, _, _)| *name == file) {
@@ -22,4 +22,10 @@ pub async fn serve(Path(file): Path<String>) -> Response {
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// Browsers ask for `/favicon.ico` on pages that name no icon (a JSON response opened in a
+/// tab, say); the same SVG answers, so no request ends in a 404.
+pub async fn favicon() -> Response {
+    serve(Path("favicon.svg".to_owned())).await
 }
