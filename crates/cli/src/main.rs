@@ -45,7 +45,12 @@ struct Cli {
     #[arg(long, global = true, env = "MINZHENG_LOG", value_name = "FILTER")]
     log: Option<String>,
     /// 会话 Cookie 仅经 HTTPS 传送 / mark the session cookie Secure (serve over TLS)
-    #[arg(long, global = true, env = "MINZHENG_SECURE_COOKIES", value_name = "BOOL")]
+    #[arg(
+        long,
+        global = true,
+        env = "MINZHENG_SECURE_COOKIES",
+        value_name = "BOOL"
+    )]
     secure_cookies: Option<bool>,
     #[command(subcommand)]
     command: Command,
@@ -85,6 +90,9 @@ enum Command {
     /// 配置 / configuration
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// 操作日志 / audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +146,12 @@ enum CalendarCommand {
         /// CSV 文件 / the CSV file
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// 校验操作日志哈希链是否完整(防篡改)/ check the audit log's hash chain for tampering
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -261,14 +275,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = read_password(password_stdin)?;
             let service = open(&config.database_url).await?;
             let id = service
-                .add_account(&Actor::system(), AccountInput {
-                    username: username.clone(),
-                    display_name: name,
-                    role,
-                    jurisdiction,
-                    password,
-                    must_change_password: true,
-                })
+                .add_account(
+                    &Actor::system(),
+                    AccountInput {
+                        username: username.clone(),
+                        display_name: name,
+                        role,
+                        jurisdiction,
+                        password,
+                        phone: None,
+                        must_change_password: true,
+                    },
+                )
                 .await?;
             println!(
                 "已创建账号 {username}(编号 {id}),首次登录须修改密码 / account {username} created (id {id}); the password must be changed at first sign-in"
@@ -278,7 +296,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Calendar(CalendarCommand::Import { year, file }) => {
             let bytes = read_limited(&file, MAX_IMPORT_BYTES)?;
             let service = open(&config.database_url).await?;
-            let days = service.import_calendar_year(&Actor::system(), year, &bytes).await?;
+            let days = service
+                .import_calendar_year(&Actor::system(), year, &bytes)
+                .await?;
             println!(
                 "{year} 年已导入 {days} 个节假日与调休日 / {year}: {days} holidays and make-up working days imported"
             );
@@ -308,6 +328,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Copy { from, to } => copy(&from, &to).await,
+        Command::Audit(AuditCommand::Verify) => verify_audit(&config.database_url).await,
         Command::Config(ConfigCommand::Default) => Ok(()),
     }
 }
@@ -447,6 +468,45 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
         println!("  {:<10} {:<22} {}", a.username, a.password, a.display_name);
     }
     serve(service, config).await
+}
+
+/// Walks the whole audit chain: exit 0 when intact, 1 naming the first broken entry.
+async fn verify_audit(url: &str) -> anyhow::Result<()> {
+    let service = open(url).await?;
+    let operator = Actor::system();
+    let total = service.audit_length(&operator).await?;
+    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0)).with_style(
+        ProgressStyle::with_template("校验 / verifying [{bar:40}] {pos}/{len}")
+            .expect("a valid progress template")
+            .progress_chars("=> "),
+    );
+    let result = service
+        .verify_audit(&operator, &mut |done| {
+            bar.set_position(u64::try_from(done).unwrap_or(0));
+        })
+        .await;
+    bar.finish_and_clear();
+    service.store().close().await;
+    match result? {
+        store::ChainCheck::Intact { entries } => {
+            println!("审计链完整 / audit chain intact: {entries} entries");
+            Ok(())
+        }
+        store::ChainCheck::Broken { seq, reason } => {
+            let (zh, en) = match reason {
+                "hash" => ("内容与哈希值不符", "the entry does not match its hash"),
+                "prev_hash" => (
+                    "与上一条记录衔接不上",
+                    "it does not follow the entry before",
+                ),
+                "missing" => ("记录缺失", "the entry is missing"),
+                other => (other, other),
+            };
+            bail!(
+                "审计链在第 {seq} 条断裂:{zh} / audit chain broken at entry {seq}: {en} ({reason})"
+            )
+        }
+    }
 }
 
 async fn copy(from: &str, to: &str) -> anyhow::Result<()> {

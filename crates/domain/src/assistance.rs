@@ -736,7 +736,7 @@ mod tests {
             extra in 0i64..100_000,
             members in prop::collection::vec(any_member(), 1..6),
         ) {
-            let poorer = HouseholdFacts { program: Program::Dibao, area: Area::Urban, income_per_capita: Fen::from_fen(low), members: members.clone() };
+            let poorer = HouseholdFacts { program: Program::Dibao, area: Area::Urban, income_per_capita: Fen::from_fen(low), members };
             let richer = HouseholdFacts { income_per_capita: Fen::from_fen(low + extra), ..poorer.clone() };
             let month = Month::new(2013, 6).unwrap();
             let a = monthly_benefit(&poorer, month, &standards(), &policies(), &[]).unwrap();

@@ -16,6 +16,7 @@ pub mod calendar;
 pub mod credit_code;
 pub mod date;
 pub mod division;
+pub mod mask;
 pub mod money;
 pub mod resident_id;
 

@@ -81,6 +81,24 @@ impl Actor {
 }
 
 impl Service {
+    /// The acting account's own record (nobody else's), for "who am I" answers.
+    pub async fn own_account(&self, actor: &Actor) -> Result<User, Error> {
+        let id = actor.user_id.filter(|id| *id > 0).ok_or(Error::NotFound)?;
+        Ok(self.store().user(id).await?)
+    }
+
+    /// The name of the actor's own jurisdiction, e.g. for the account page.
+    pub async fn own_jurisdiction(&self, actor: &Actor) -> Result<store::Division, Error> {
+        let code = actor.jurisdiction.as_ref().ok_or(Error::NotFound)?;
+        Ok(self.store().division(code).await?)
+    }
+
+    /// Whether the database answers, for a load balancer's health check.
+    pub async fn health_check(&self) -> Result<(), Error> {
+        self.store().division_total().await?;
+        Ok(())
+    }
+
     /// Refuses unless the actor's role allows (`line`, `action`).
     pub fn authorize(&self, actor: &Actor, line: Line, action: Action) -> Result<(), Error> {
         if actor.may(line, action) {

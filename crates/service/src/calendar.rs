@@ -42,6 +42,11 @@ impl Service {
         Ok(())
     }
 
+    /// The years whose holidays are entered.
+    pub async fn calendar_years(&self) -> Result<Vec<i32>, Error> {
+        Ok(self.store().calendar_years().await?)
+    }
+
     /// The calendar as stored, for deadline arithmetic.
     pub async fn working_calendar(&self) -> Result<WorkingCalendar, Error> {
         let years = self.store().calendar_years().await?;

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod calendar;
 pub mod divisions;
 mod error;
+pub mod list;
 pub mod sessions;
 pub mod users;
 
@@ -59,6 +60,11 @@ impl Service {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The database engine's name, for the status shown to staff.
+    pub fn engine(&self) -> &'static str {
+        self.store.backend().as_str()
     }
 
     pub fn now(&self) -> DateTime<Utc> {

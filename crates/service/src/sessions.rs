@@ -115,22 +115,19 @@ impl Service {
             return Ok(Err(SignInRefusal::Locked { until }));
         }
         if !verify_password(password, &user.password_hash) {
-            let lock = (user.failed_logins + 1 >= MAX_FAILED_SIGN_INS).then(|| now + LOCKOUT);
-            let detail = match lock {
-                Some(until) => format!("failed={} locked_until={until}", user.failed_logins + 1),
-                None => format!("failed={}", user.failed_logins + 1),
-            };
             let audit = self.audit(
                 &actor,
                 "session.sign_in_failed",
                 format!("user:{}", user.username),
                 "",
-                detail,
+                "",
             );
-            self.store()
-                .record_failed_sign_in(user.id, lock, &audit)
+            let until = now + LOCKOUT;
+            let (_, locked) = self
+                .store()
+                .record_failed_sign_in(user.id, MAX_FAILED_SIGN_INS, until, &audit)
                 .await?;
-            return Ok(Err(match lock {
+            return Ok(Err(match locked.then_some(until) {
                 Some(until) => SignInRefusal::Locked { until },
                 None => SignInRefusal::WrongCredentials,
             }));
@@ -353,7 +350,9 @@ impl Service {
     }
 
     /// The actor behind a bearer token, or `None` if it is unknown, revoked or its account
-    /// is disabled, locked, or still has to choose its first password.
+    /// is disabled or still has to choose its first password. A sign-in lock-out does not
+    /// stop tokens: otherwise anyone could cut an account's integrations off by typing wrong
+    /// passwords for it.
     pub async fn api_actor(&self, token: &str, client: &Client) -> Result<Option<Actor>, Error> {
         let (api_token, user) = match self.store().api_token(&token_hash(token)).await {
             Ok(found) => found,

@@ -33,6 +33,7 @@ async fn administrators_see_locked_accounts_and_pending_first_passwords() {
                     role: "community_worker".into(),
                     jurisdiction: "990101001002".into(),
                     password: "initial password".into(),
+                    phone: None,
                     must_change_password: true,
                 },
             )

@@ -192,6 +192,7 @@ fn account(username: &str, role: &str, jurisdiction: &str, password: &str) -> Ac
         role: role.into(),
         jurisdiction: jurisdiction.into(),
         password: password.into(),
+        phone: None,
         must_change_password: true,
     }
 }

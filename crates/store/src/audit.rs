@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 use crate::{Backend, MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
 
 /// The advisory lock key that serialises audit appends on PostgreSQL ("MZAUDIT" in ASCII).
-const AUDIT_LOCK: i64 = 0x4d5a_4155_4449_54;
+const AUDIT_LOCK: i64 = 0x004d_5a41_5544_4954;
 
 /// An entry to append: everything but its position and hashes, which the store assigns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,7 +160,10 @@ impl Store {
         }
         if let Some(a) = &filter.action_prefix {
             // Action codes contain '_', a LIKE wildcard: escape it (and '%' and the escape).
-            let escaped = a.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            let escaped = a
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
             push("action LIKE ? ESCAPE '\\'", format!("{escaped}%"));
         }
         if let Some(o) = &filter.object {
@@ -199,7 +202,7 @@ impl Store {
     /// Walks the whole chain in order, recomputing every hash.
     pub async fn verify_audit_chain(
         &self,
-        progress: &mut dyn FnMut(i64),
+        progress: &mut (dyn FnMut(i64) + Send),
     ) -> Result<ChainCheck, StoreError> {
         let mut expected_prev = GENESIS_HASH.to_owned();
         let mut expected_seq = 1i64;

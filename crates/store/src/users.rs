@@ -1,6 +1,11 @@
 //! Staff accounts, their sessions and API tokens. Password hashing, throttling rules and
 //! expiry live in `service`; this stores their results, each change audited in its own
 //! transaction.
+//!
+//! The accounts list is limited to a jurisdiction here, in SQL ([`Store::users_within`]), and
+//! searched, sorted and paged in `service::list` in memory: a district has tens to hundreds
+//! of accounts, and pinyin-initials search has nothing to match in SQL. Business lines with
+//! thousands of records page in SQL instead.
 
 use chrono::{DateTime, Utc};
 use domain::DivisionCode;
@@ -8,6 +13,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::{self, AuditEntry};
+use crate::divisions::subtree_prefix;
 use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
 
 /// An account to create. `password_hash` is a PHC string (Argon2id), never a password.
@@ -189,6 +195,63 @@ impl Store {
         rows.iter().map(read).collect()
     }
 
+    /// The accounts whose jurisdiction lies in the subtree of `root` (all accounts for
+    /// `None`), ordered by username, at most `limit` of them: the caller asks for one more
+    /// than it accepts, so that too many is an error rather than a silently cut list.
+    pub async fn users_within(
+        &self,
+        root: Option<&DivisionCode>,
+        limit: i64,
+    ) -> Result<Vec<User>, StoreError> {
+        // Codes are digits only, so the prefix holds no LIKE wildcard.
+        let prefix = root.map_or_else(|| "%".to_owned(), |r| format!("{}%", subtree_prefix(r)));
+        let rows = sqlx::query(dynamic(format!(
+            "SELECT {COLUMNS} FROM users u WHERE u.jurisdiction LIKE $1 ORDER BY u.username LIMIT $2"
+        )))
+        .bind(prefix)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(read).collect()
+    }
+
+    /// An administrator's password reset, in one transaction: the new hash, which must be
+    /// changed at the next sign-in, a cleared lock-out, and every open session of the account
+    /// ended. Returns how many sessions were open.
+    pub async fn reset_password(
+        &self,
+        id: i64,
+        password_hash: &str,
+        audit: &AuditEntry,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write().await?;
+        let at = timestamp(audit.at);
+        let n = sqlx::query(
+            "UPDATE users SET password_hash = $1, must_change_password = 1, failed_logins = 0, \
+             locked_until = NULL, password_changed_at = $2 WHERE id = $3",
+        )
+        .bind(password_hash)
+        .bind(&at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let sessions = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(&at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        audit::append(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(sessions)
+    }
+
     pub async fn update_user(
         &self,
         id: i64,
@@ -242,26 +305,46 @@ impl Store {
         Ok(())
     }
 
-    /// Counts a failed sign-in; `lock_until` locks the account when the service decides the
-    /// limit is reached.
+    /// Counts a failed sign-in, atomically, and locks the account until `lock_until` when the
+    /// count reaches `max`. A lock that has already expired starts the count afresh, so one
+    /// wrong password after a lock-out does not lock again at once. The audit entry's detail
+    /// is filled with the count (and the lock), as counted inside the transaction.
     pub async fn record_failed_sign_in(
         &self,
         id: i64,
-        lock_until: Option<DateTime<Utc>>,
+        max: i64,
+        lock_until: DateTime<Utc>,
         audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(i64, bool), StoreError> {
+        let now = timestamp(audit.at);
         let mut tx = self.write().await?;
-        sqlx::query(
-            "UPDATE users SET failed_logins = failed_logins + 1, \
-             locked_until = COALESCE($1, locked_until) WHERE id = $2",
+        let failed: i64 = sqlx::query_scalar(
+            "UPDATE users SET \
+             failed_logins = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 \
+                             THEN 1 ELSE failed_logins + 1 END, \
+             locked_until = CASE WHEN locked_until IS NOT NULL AND locked_until <= $1 \
+                            THEN NULL ELSE locked_until END \
+             WHERE id = $2 RETURNING failed_logins",
         )
-        .bind(lock_until.map(timestamp))
+        .bind(&now)
         .bind(id)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
-        audit::append(&mut tx, self.backend, audit).await?;
+        let locked = failed >= max;
+        let mut entry = audit.clone();
+        entry.detail = format!("failed={failed}");
+        if locked {
+            let until = timestamp(lock_until);
+            sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+                .bind(&until)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            entry.detail.push_str(&format!(" locked_until={until}"));
+        }
+        audit::append(&mut tx, self.backend, &entry).await?;
         tx.commit().await?;
-        Ok(())
+        Ok((failed, locked))
     }
 
     /// Opens a session after a successful sign-in and resets the failure count.

@@ -139,19 +139,25 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 /// Builds the demo district into a prepared, empty database.
 pub async fn build(service: &Service) -> Result<(), Error> {
     let operator = service::Actor::system();
-    service.import_divisions(&operator, divisions_csv().as_bytes()).await?;
+    service
+        .import_divisions(&operator, divisions_csv().as_bytes())
+        .await?;
     for a in ACCOUNTS {
         service
-            .add_account(&operator, AccountInput {
-                username: a.username.into(),
-                display_name: a.display_name.into(),
-                role: a.role.into(),
-                jurisdiction: a.jurisdiction.into(),
-                password: a.password.into(),
-                // Demo passwords are printed on the console; changing them is the user's
-                // choice, not a gate in front of a first look.
-                must_change_password: false,
-            })
+            .add_account(
+                &operator,
+                AccountInput {
+                    username: a.username.into(),
+                    display_name: a.display_name.into(),
+                    role: a.role.into(),
+                    jurisdiction: a.jurisdiction.into(),
+                    password: a.password.into(),
+                    // Demo passwords are printed on the console; changing them is the user's
+                    // choice, not a gate in front of a first look.
+                    phone: None,
+                    must_change_password: false,
+                },
+            )
             .await?;
     }
     Ok(())

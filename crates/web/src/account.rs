@@ -2,12 +2,12 @@
 //! tokens, and signing out on every browser.
 
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use crate::auth::{CsrfForm, Signed};
+use crate::reject::{Form, Query};
 use crate::{AppState, Lang, Me, PageError, Tr};
 
 #[derive(Template)]
@@ -20,7 +20,12 @@ struct PasswordPage<'a> {
     errors: Vec<(String, String)>,
 }
 
-fn password_page(state: &AppState, lang: Lang, signed: &Signed, errors: Vec<(String, String)>) -> Response {
+fn password_page(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    errors: Vec<(String, String)>,
+) -> Response {
     let page = PasswordPage {
         t: state.i18n.tr(lang),
         path: "/account/password".into(),
@@ -57,7 +62,12 @@ pub async fn change_password(
         signed.check_csrf(&form.csrf)?;
         state
             .service
-            .change_password(&signed.0, &form.old_password, &form.password, &form.repeat_password)
+            .change_password(
+                &signed.0,
+                &form.old_password,
+                &form.password,
+                &form.repeat_password,
+            )
             .await
     }
     .await;
@@ -65,7 +75,10 @@ pub async fn change_password(
         Ok(()) => Redirect::to("/account?changed=1").into_response(),
         Err(service::Error::Invalid(errors)) => {
             let t = state.i18n.tr(lang);
-            let errors = errors.iter().map(|e| (e.field.to_owned(), t.field_error(e))).collect();
+            let errors = errors
+                .iter()
+                .map(|e| (e.field.to_owned(), t.field_error(e)))
+                .collect();
             let mut response = password_page(&state, lang, &signed, errors);
             *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             response
@@ -109,7 +122,7 @@ async fn account_page(
     };
     let t = state.i18n.tr(lang);
     let user = &signed.0.user;
-    let jurisdiction = match state.service.store().division(&user.jurisdiction).await {
+    let jurisdiction = match state.service.own_jurisdiction(signed.actor()).await {
         Ok(d) => format!("{} ({})", d.name, d.code),
         Err(_) => user.jurisdiction.to_string(),
     };
@@ -126,7 +139,9 @@ async fn account_page(
                 id: tk.id,
                 name: tk.name,
                 created: crate::local_time(tk.created_at),
-                last_used: tk.last_used_at.map_or_else(|| "—".into(), crate::local_time),
+                last_used: tk
+                    .last_used_at
+                    .map_or_else(|| "—".into(), crate::local_time),
                 revoked: tk.revoked_at.is_some(),
             })
             .collect(),
@@ -145,9 +160,11 @@ pub async fn page(
     State(state): State<AppState>,
     lang: Lang,
     signed: Signed,
-    axum::extract::Query(q): axum::extract::Query<AccountQuery>,
+    Query(q): Query<AccountQuery>,
 ) -> Response {
-    let notice = q.changed.map(|_| state.i18n.tr(lang).get("account-password-changed"));
+    let notice = q
+        .changed
+        .map(|_| state.i18n.tr(lang).get("account-password-changed"));
     account_page(&state, lang, &signed, None, notice).await
 }
 
@@ -167,7 +184,10 @@ pub async fn create_token(
 ) -> Response {
     let result = async {
         signed.check_csrf(&form.csrf)?;
-        state.service.create_api_token(&signed.0, &form.token_name).await
+        state
+            .service
+            .create_api_token(&signed.0, &form.token_name)
+            .await
     }
     .await;
     match result {
@@ -181,11 +201,13 @@ pub async fn revoke_token(
     State(state): State<AppState>,
     lang: Lang,
     signed: Signed,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
     let result = async {
         signed.check_csrf(form.token())?;
+        // A malformed id in a URL is a token that does not exist, like an unknown one.
+        let id = id.parse().map_err(|_| service::Error::NotFound)?;
         state.service.revoke_api_token(&signed.0, id).await
     }
     .await;

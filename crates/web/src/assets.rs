@@ -5,9 +5,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const ASSETS: &[(&str, &str, &str)] = &[
-    ("app.css", "text/css; charset=utf-8", include_str!("../static/app.css")),
-    ("app.js", "text/javascript; charset=utf-8", include_str!("../static/app.js")),
-    ("favicon.svg", "image/svg+xml", include_str!("../static/favicon.svg")),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../static/app.js"),
+    ),
+    (
+        "favicon.svg",
+        "image/svg+xml",
+        include_str!("../static/favicon.svg"),
+    ),
 ];
 
 pub async fn serve(Path(file): Path<String>) -> Response {

@@ -12,15 +12,15 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use service::sessions::{Client, CurrentSession, SignInRefusal, random_token, same_secret};
 use service::Actor;
+use service::sessions::{Client, CurrentSession, SignInRefusal, random_token, same_secret};
 
+use crate::reject::{Form, Query};
 use crate::{ApiError, AppState, Lang, PageError, Tr};
 
 pub const SESSION_COOKIE: &str = "mz_session";
@@ -36,14 +36,20 @@ pub struct Throttle(Mutex<HashMap<IpAddr, Vec<Instant>>>);
 
 impl Throttle {
     fn blocked(&self, ip: IpAddr) -> bool {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let list = map.entry(ip).or_default();
         list.retain(|t| t.elapsed() < IP_WINDOW);
         list.len() >= MAX_FAILURES_PER_ADDRESS
     }
 
     fn fail(&self, ip: IpAddr) {
-        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Bound the map: an attacker rotating addresses must not grow it without limit.
         if map.len() > 10_000 {
             map.retain(|_, list| list.iter().any(|t| t.elapsed() < IP_WINDOW));
@@ -63,7 +69,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self { client: client(parts), ip: ip(parts) })
+        Ok(Self {
+            client: client(parts),
+            ip: ip(parts),
+        })
     }
 }
 
@@ -78,7 +87,10 @@ pub(crate) fn client(parts: &Parts) -> Client {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    Client { address, user_agent }
+    Client {
+        address,
+        user_agent,
+    }
 }
 
 fn ip(parts: &Parts) -> IpAddr {
@@ -111,7 +123,10 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -
 /// A local path to return to after signing in; anything else goes home.
 pub(crate) fn local_path(next: Option<&str>) -> String {
     next.filter(|b| {
-        b.starts_with('/') && !b.starts_with("//") && !b.contains('\\') && !b.chars().any(char::is_control)
+        b.starts_with('/')
+            && !b.starts_with("//")
+            && !b.contains('\\')
+            && !b.chars().any(char::is_control)
     })
     .unwrap_or("/")
     .to_owned()
@@ -143,7 +158,11 @@ impl Signed {
         if same_secret(token, &self.0.csrf_token) {
             Ok(())
         } else {
-            Err(service::Error::invalid(service::FieldError::new("form", "form.expired", "")))
+            Err(service::Error::invalid(service::FieldError::new(
+                "form",
+                "form.expired",
+                "",
+            )))
         }
     }
 }
@@ -153,11 +172,19 @@ impl FromRequestParts<AppState> for Signed {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let path = parts.uri.path().to_owned();
-        let next = parts.uri.path_and_query().map_or("/", |p| p.as_str()).to_owned();
+        let next = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
         let to_login =
             || Redirect::to(&format!("/login?next={}", percent_encode(&next))).into_response();
-        let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
-        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else { return Err(to_login()) };
+        let lang = Lang::from_request_parts(parts, state)
+            .await
+            .unwrap_or_default();
+        let Some(token) = cookie(&parts.headers, SESSION_COOKIE) else {
+            return Err(to_login());
+        };
         let current = match state.service.session(token, &client(parts)).await {
             Ok(Some(c)) => c,
             Ok(None) => return Err(to_login()),
@@ -179,7 +206,9 @@ impl FromRequestParts<AppState> for ApiCaller {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let lang = Lang::from_request_parts(parts, state).await.unwrap_or_default();
+        let lang = Lang::from_request_parts(parts, state)
+            .await
+            .unwrap_or_default();
         let tr = state.i18n.tr(lang);
         let unauthorized = |tr: &Tr<'_>| ApiError::unauthorized(tr).into_response();
         let client = client(parts);
@@ -201,13 +230,20 @@ impl FromRequestParts<AppState> for ApiCaller {
         match state.service.session(token, &client).await {
             Ok(Some(current)) if !current.user.must_change_password => {
                 let safe = parts.method.is_safe();
-                let header_token = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+                let header_token = parts
+                    .headers
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok());
                 if safe || header_token.is_some_and(|t| same_secret(t, &current.csrf_token)) {
                     Ok(ApiCaller(current.actor))
                 } else {
                     Err(ApiError::from_service(
                         &tr,
-                        service::Error::invalid(service::FieldError::new("form", "form.expired", "")),
+                        service::Error::invalid(service::FieldError::new(
+                            "form",
+                            "form.expired",
+                            "",
+                        )),
                     )
                     .into_response())
                 }
@@ -242,7 +278,9 @@ pub async fn login_page(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Response {
-    let existing = cookie(&headers, LOGIN_COOKIE).filter(|c| c.len() == 64).map(str::to_owned);
+    let existing = cookie(&headers, LOGIN_COOKIE)
+        .filter(|c| c.len() == 64)
+        .map(str::to_owned);
     let csrf = match existing.clone() {
         Some(c) => c,
         None => match random_token() {
@@ -308,7 +346,11 @@ pub async fn login(
         tracing::warn!(%ip, "sign-in throttled");
         return again(t.get("login-throttled"), StatusCode::TOO_MANY_REQUESTS);
     }
-    match state.service.sign_in(&form.username, &form.password, &info.client).await {
+    match state
+        .service
+        .sign_in(&form.username, &form.password, &info.client)
+        .await
+    {
         Ok(Ok(signed)) => {
             let target = if signed.must_change_password {
                 "/account/password".to_owned()
@@ -334,7 +376,13 @@ pub async fn login(
                 SignInRefusal::Disabled => t.get("login-disabled"),
                 SignInRefusal::Locked { until } => t.with(
                     "login-locked",
-                    &[("until", &until.with_timezone(&chrono_tz_shanghai()).format("%H:%M").to_string())],
+                    &[(
+                        "until",
+                        &until
+                            .with_timezone(&chrono_tz_shanghai())
+                            .format("%H:%M")
+                            .to_string(),
+                    )],
                 ),
             };
             again(message, StatusCode::UNAUTHORIZED)
@@ -362,7 +410,12 @@ impl CsrfForm {
     }
 }
 
-pub async fn logout(State(state): State<AppState>, lang: Lang, signed: Signed, Form(form): Form<CsrfForm>) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<CsrfForm>,
+) -> Response {
     if let Err(e) = signed.check_csrf(form.token()) {
         return PageError::new(&state, lang, e).into_response();
     }

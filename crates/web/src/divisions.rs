@@ -97,7 +97,13 @@ pub async fn detail_page(
     signed: Signed,
     Path(code): Path<String>,
 ) -> Response {
-    let result = async { state.service.division_path(signed.actor(), &parse(&code)?).await }.await;
+    let result = async {
+        state
+            .service
+            .division_path(signed.actor(), &parse(&code)?)
+            .await
+    }
+    .await;
     match result {
         Ok(DivisionPath {
             division,
@@ -141,7 +147,10 @@ pub async fn export_csv(
 ) -> Response {
     let result = async {
         let root = parse(&code)?;
-        let list = state.service.divisions_within(signed.actor(), &root).await?;
+        let list = state
+            .service
+            .divisions_within(signed.actor(), &root)
+            .await?;
         // An unknown division has an empty subtree; that is a missing page, not an empty file.
         if list.is_empty() {
             return Err(service::Error::NotFound);
@@ -211,7 +220,11 @@ pub struct DivisionDetailJson {
     pub children: Vec<DivisionJson>,
 }
 
-pub async fn api_roots(State(state): State<AppState>, lang: Lang, ApiCaller(actor): ApiCaller) -> Response {
+pub async fn api_roots(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+) -> Response {
     match state.service.division_roots(&actor).await {
         Ok(roots) => Json(
             roots

@@ -53,7 +53,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, signed: Signed) -> 
     let result = async {
         let attention = state.service.attention(actor).await?;
         let divisions = state.service.division_count(actor).await?;
-        let years = state.service.store().calendar_years().await?;
+        let years = state.service.calendar_years().await?;
         let roots = state.service.division_roots(actor).await?;
         Ok::<_, service::Error>((attention, divisions, years, roots))
     }
@@ -72,7 +72,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, signed: Signed) -> 
         path: "/".into(),
         me: Some(Me::of(&state, lang, &signed)),
         attention: attention.iter().map(|a| item(&t, a)).collect(),
-        engine: state.service.store().backend().as_str(),
+        engine: state.service.engine(),
         divisions,
         calendar_years,
         roots,

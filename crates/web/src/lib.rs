@@ -15,7 +15,9 @@ mod divisions;
 mod error;
 mod home;
 pub mod i18n;
+mod list;
 mod openapi;
+mod reject;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -99,7 +101,10 @@ impl Me {
         let nav = entries
             .into_iter()
             .filter(|(_, _, line)| line.is_none_or(|l| actor.may(l, Action::Read)))
-            .map(|(href, id, _)| NavItem { href, label: t.get(id) })
+            .map(|(href, id, _)| NavItem {
+                href,
+                label: t.get(id),
+            })
             .collect();
         let user = &signed.0.user;
         Self {
@@ -113,7 +118,9 @@ impl Me {
 
 /// A moment as staff read it: Beijing time, to the minute.
 pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&auth::chrono_tz_shanghai()).format("%Y-%m-%d %H:%M").to_string()
+    at.with_timezone(&auth::chrono_tz_shanghai())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// The content security policy: our own scripts and styles only, nothing inline, nothing
@@ -132,10 +139,16 @@ pub fn router(state: AppState) -> Router {
         .route("/login", get(auth::login_page).post(auth::login))
         .route("/logout", post(auth::logout))
         .route("/account", get(account::page))
-        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{id}/revoke", post(account::revoke_token))
-        .route("/account/sessions/revoke", post(account::sign_out_everywhere))
+        .route(
+            "/account/sessions/revoke",
+            post(account::sign_out_everywhere),
+        )
         .route("/lang/{lang}", get(switch_language))
         .route("/divisions", get(divisions::roots_page))
         .route("/divisions/{code}", get(divisions::detail_page))
@@ -144,6 +157,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/divisions/{code}", get(divisions::api_detail))
         .route("/healthz", get(health))
         .route("/static/{file}", get(assets::serve))
+        .route("/favicon.ico", get(assets::favicon))
         .merge(accounts::routes())
         .merge(audit::routes())
         .merge(openapi::routes())
@@ -223,8 +237,8 @@ async fn switch_language(
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    match state.service.store().division_total().await {
-        Ok(_) => (
+    match state.service.health_check().await {
+        Ok(()) => (
             StatusCode::OK,
             axum::Json(serde_json::json!({ "status": "ok" })),
         )

@@ -1,9 +1,512 @@
-//! (routes of this module are being written)
+//! The API's description and the caller's own identity: the OpenAPI 3.1 document at
+//! `/api/v1/openapi.json`, a Swagger UI at `/api/docs/`, and `GET /api/v1/me`.
+//!
+//! The document is written by hand here, with utoipa's derives on small doc-only structs and
+//! functions that mirror the JSON the handlers produce, so that no handler has to carry
+//! documentation attributes. A test keeps it honest: every `/api/v1/…` route string in this
+//! crate's sources must be documented, and every documented path must answer.
+//!
+//! The Swagger UI comes from `utoipa-swagger-ui`'s `vendored` feature: its files are inside
+//! that crate and compiled into our binary, so nothing is fetched at build time or from the
+//! browser (bureau intranets are offline). The content security policy stays the global one
+//! (`script-src 'self'; style-src 'self'`): Swagger UI 5's own `index.html` has no inline
+//! script or style any more, but its initializer has to name our document, so we serve our
+//! own index page with the initializer as a static file (`/api/docs/init.js`) and only take
+//! the bundle and its stylesheet from the crate. The initializer turns off the online
+//! validator (`validatorUrl: null`), the one feature that would call another host. No
+//! route-specific policy is needed.
 
+use std::sync::{Arc, OnceLock};
+
+use axum::Json;
 use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use domain::{Action, Line};
+use serde::Serialize;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use crate::AppState;
+use crate::auth::ApiCaller;
+use crate::{ApiError, AppState, Lang};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/api/v1/openapi.json", get(document))
+        .route("/api/v1/me", get(me))
+        .route(
+            "/api/docs",
+            get(|| async { Redirect::permanent("/api/docs/") }),
+        )
+        .route("/api/docs/", get(docs_index))
+        .route("/api/docs/{file}", get(docs_file))
+}
+
+// ---------------------------------------------------------------------------------------
+// GET /api/v1/me
+// ---------------------------------------------------------------------------------------
+
+#[derive(Debug, Serialize)]
+pub struct PermissionJson {
+    pub line: &'static str,
+    pub action: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeJson {
+    pub username: String,
+    pub display_name: String,
+    pub role: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub permissions: Vec<PermissionJson>,
+}
+
+const ACTIONS: [Action; 5] = [
+    Action::Read,
+    Action::Write,
+    Action::Approve,
+    Action::Export,
+    Action::Reveal,
+];
+
+/// Who the caller is and every (line, action) their role allows.
+pub async fn me(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+) -> Response {
+    // The caller's own account, for the display name: nobody else's record is read.
+    let user = match state.service.own_account(&actor).await {
+        Ok(u) => Some(u),
+        Err(service::Error::NotFound) => None,
+        Err(e) => return ApiError::from_service(&state.i18n.tr(lang), e).into_response(),
+    };
+    let permissions = Line::ALL
+        .into_iter()
+        .flat_map(|line| ACTIONS.into_iter().map(move |action| (line, action)))
+        .filter(|(line, action)| actor.may(*line, *action))
+        .map(|(line, action)| PermissionJson {
+            line: line.as_str(),
+            action: action.as_str(),
+        })
+        .collect();
+    Json(MeJson {
+        display_name: user.map_or_else(|| actor.username.clone(), |u| u.display_name),
+        username: actor.username,
+        role: actor.role.map(|r| r.as_str().to_owned()),
+        jurisdiction: actor.jurisdiction.map(|j| j.to_string()),
+        permissions,
+    })
+    .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// The document
+// ---------------------------------------------------------------------------------------
+
+/// Doc-only mirrors of the JSON bodies and the operations. Nothing here runs.
+#[allow(
+    dead_code,
+    reason = "these types and functions only describe the API to utoipa"
+)]
+mod doc {
+    use utoipa::ToSchema;
+
+    /// One refused field.
+    #[derive(ToSchema)]
+    pub struct FieldErrorDoc {
+        /// Row of an uploaded file (1-based, the header being row 1), if the input was a file.
+        row: Option<i64>,
+        /// The field, e.g. `username`.
+        field: String,
+        /// Stable rule code, e.g. `account.password_short`.
+        code: String,
+        /// The problem in the caller's language.
+        message: String,
+    }
+
+    /// Every error: a stable machine code (`invalid`, `unauthorized`, `forbidden`,
+    /// `not_found`, `internal`, or a conflict's code such as `account.username_taken`),
+    /// a message in the caller's language, and the refused fields (400 only).
+    #[derive(ToSchema)]
+    pub struct ErrorDoc {
+        code: String,
+        message: String,
+        fields: Vec<FieldErrorDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct PermissionDoc {
+        /// Business line, e.g. `assistance`, `accounts`, `audit`.
+        line: String,
+        /// `read`, `write`, `approve`, `export` or `reveal`.
+        action: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct MeDoc {
+        username: String,
+        display_name: String,
+        /// Role code, e.g. `auditor`.
+        role: Option<String>,
+        /// 12-digit division code at the root of what the caller sees.
+        jurisdiction: Option<String>,
+        permissions: Vec<PermissionDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct DivisionDoc {
+        /// 12-digit statistical division code.
+        code: String,
+        name: String,
+        /// `county`, `street`, `town`, `community`, `village` or `other`.
+        level: String,
+        /// `urban` or `rural`.
+        area: String,
+        parent: Option<String>,
+        /// Number of direct children (absent on ancestors).
+        children: Option<i64>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct DivisionDetailDoc {
+        division: DivisionDoc,
+        /// From the root down to the parent.
+        ancestors: Vec<DivisionDoc>,
+        children: Vec<DivisionDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct AuditEntryDoc {
+        /// Position in the hash chain, 1 for the first entry.
+        seq: i64,
+        /// RFC 3339, UTC.
+        at: String,
+        /// User name, `system` for the console operator, `?name` for a failed sign-in.
+        actor: String,
+        /// Client IP address, or `cli`.
+        address: String,
+        /// e.g. `session.sign_in`, `accounts.create`, `divisions.import`.
+        action: String,
+        /// e.g. `user:admin`, `division:990101000000`.
+        object: String,
+        reason: String,
+        detail: String,
+        prev_hash: String,
+        hash: String,
+    }
+
+    /// The hash chain's state: intact with `entries`, or broken at `broken_seq` for
+    /// `reason` (`hash`, `prev_hash` or `missing`).
+    #[derive(ToSchema)]
+    pub struct ChainDoc {
+        intact: bool,
+        entries: Option<i64>,
+        broken_seq: Option<i64>,
+        reason: Option<String>,
+        message: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct AuditListDoc {
+        /// Newest first.
+        items: Vec<AuditEntryDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+        chain: ChainDoc,
+    }
+
+    #[derive(ToSchema)]
+    pub struct AccountDoc {
+        id: i64,
+        username: String,
+        display_name: String,
+        /// Role code.
+        role: String,
+        /// 12-digit division code.
+        jurisdiction: String,
+        /// Masked, e.g. `138****5678`.
+        phone: Option<String>,
+        /// e.g. `active`, `disabled`, `locked`.
+        status: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct AccountListDoc {
+        items: Vec<AccountDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    #[derive(ToSchema)]
+    pub struct NewAccountDoc {
+        /// 3–32 of `a-z 0-9 _ . -`.
+        username: String,
+        display_name: String,
+        role: String,
+        jurisdiction: String,
+        phone: Option<String>,
+        password: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CreatedDoc {
+        id: i64,
+    }
+
+    /// The OpenAPI document itself.
+    #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "api", security(()),
+        responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")))]
+    fn openapi_json() {}
+
+    /// The caller: account, role, jurisdiction and every permission the role holds.
+    #[utoipa::path(get, path = "/api/v1/me", tag = "api",
+        responses(
+            (status = 200, body = MeDoc),
+            (status = 401, description = "No valid token or session", body = ErrorDoc),
+        ))]
+    fn me() {}
+
+    /// The roots of the division tree the caller sees, with their number of children.
+    #[utoipa::path(get, path = "/api/v1/divisions", tag = "divisions",
+        responses(
+            (status = 200, body = Vec<DivisionDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, description = "The role may not read divisions", body = ErrorDoc),
+        ))]
+    fn divisions() {}
+
+    /// One division with its ancestors and children. Outside the caller's jurisdiction it
+    /// is 404, as if it did not exist.
+    #[utoipa::path(get, path = "/api/v1/divisions/{code}", tag = "divisions",
+        params(("code" = String, Path, description = "12-digit division code")),
+        responses(
+            (status = 200, body = DivisionDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn division() {}
+
+    /// The audit log, newest first, 50 a page, and the state of its hash chain. Auditors
+    /// only. Dates are calendar days in Beijing time, `until` inclusive.
+    #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+        params(
+            ("actor" = Option<String>, Query, description = "User name, exactly"),
+            ("action" = Option<String>, Query, description = "Action code prefix, e.g. `session.`"),
+            ("object" = Option<String>, Query, description = "Object, exactly, e.g. `user:admin`"),
+            ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
+            ("until" = Option<String>, Query, description = "Last day, YYYY-MM-DD"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+        ),
+        responses(
+            (status = 200, body = AuditListDoc),
+            (status = 400, description = "A date does not parse", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn audit() {}
+
+    /// Accounts in the caller's jurisdiction, phone numbers masked.
+    #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
+        params(
+            ("q" = Option<String>, Query, description = "Part of the user name or display name"),
+            ("division" = Option<String>, Query, description = "Only accounts whose jurisdiction lies in this division"),
+            ("status" = Option<String>, Query, description = "e.g. `active`, `disabled`, `locked`"),
+            ("sort" = Option<String>, Query, description = "Column to sort by, e.g. `username`"),
+            ("desc" = Option<bool>, Query, description = "Sort descending"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+        ),
+        responses(
+            (status = 200, body = AccountListDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn accounts() {}
+
+    /// Creates an account; it must choose a new password at first sign-in.
+    #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts",
+        request_body = NewAccountDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, description = "Refused; every wrong field is listed", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 409, description = "The user name is taken", body = ErrorDoc),
+        ))]
+    fn create_account() {}
+
+    /// One account, phone masked.
+    #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+        params(("id" = i64, Path, description = "Account id")),
+        responses(
+            (status = 200, body = AccountDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn account() {}
+}
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "An API token from the 我的账号 (My account) page: \
+                         `Authorization: Bearer mz_…`",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The signed-in browser's session cookie. Requests other than GET must also \
+                 send the session's CSRF token in the `X-CSRF-Token` header.",
+            ))),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "minzheng 民政综合业务系统 API",
+        description = "The JSON API of minzheng. Every error is `{code, message, fields}` with a \
+                       stable machine code; messages follow the `lang` cookie or Accept-Language \
+                       (Chinese by default).",
+    ),
+    paths(
+        doc::openapi_json,
+        doc::me,
+        doc::divisions,
+        doc::division,
+        doc::audit,
+        doc::accounts,
+        doc::create_account,
+        doc::account,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "api", description = "The API itself and the caller"),
+        (name = "divisions", description = "行政区划 / the division tree"),
+        (name = "accounts", description = "账号管理 / accounts"),
+        (name = "audit", description = "操作日志 / the audit log (auditors)"),
+    )
+)]
+struct ApiDoc;
+
+/// The document as JSON text, built once.
+pub fn document_json() -> &'static str {
+    static JSON: OnceLock<String> = OnceLock::new();
+    JSON.get_or_init(|| {
+        let mut doc = ApiDoc::openapi();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        doc.to_pretty_json()
+            .unwrap_or_else(|e| panic!("the OpenAPI document does not serialize: {e}"))
+    })
+}
+
+async fn document() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        document_json(),
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------------------------------
+// Swagger UI
+// ---------------------------------------------------------------------------------------
+
+const DOCS_INDEX: &str = r#"<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>minzheng API</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css">
+<script src="/api/docs/swagger-ui-bundle.js" defer></script>
+<script src="/api/docs/init.js" defer></script>
+</head>
+<body>
+<div id="swagger-ui"></div>
+</body>
+</html>
+"#;
+
+/// Our initializer: our document, no online validator, no top bar to load other URLs.
+const DOCS_INIT: &str = r##""use strict";
+window.addEventListener("DOMContentLoaded", function () {
+  window.ui = SwaggerUIBundle({
+    url: "/api/v1/openapi.json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis],
+    layout: "BaseLayout"
+  });
+});
+"##;
+
+async fn docs_index() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        DOCS_INDEX,
+    )
+        .into_response()
+}
+
+/// The Swagger UI files we serve: our initializer, and the bundle and stylesheet from the
+/// vendored distribution. Anything else in the distribution is not served.
+async fn docs_file(Path(file): Path<String>) -> Response {
+    let cache = (header::CACHE_CONTROL, "public, max-age=3600");
+    let content_type = match file.as_str() {
+        "init.js" => {
+            return (
+                [
+                    (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                    cache,
+                ],
+                DOCS_INIT,
+            )
+                .into_response();
+        }
+        "swagger-ui-bundle.js" => "text/javascript; charset=utf-8",
+        "swagger-ui.css" => "text/css; charset=utf-8",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    static CONFIG: OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> = OnceLock::new();
+    let config = CONFIG
+        .get_or_init(|| Arc::new(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .clone();
+    match utoipa_swagger_ui::serve(&file, config) {
+        Ok(Some(f)) => (
+            [(header::CONTENT_TYPE, content_type), cache],
+            f.bytes.into_owned(),
+        )
+            .into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, file, "Swagger UI file did not load");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

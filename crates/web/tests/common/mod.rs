@@ -22,7 +22,11 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: header::HeaderName) -> &str {
-        self.headers.get(&name).unwrap_or_else(|| panic!("no {name} header")).to_str().unwrap()
+        self.headers
+            .get(&name)
+            .unwrap_or_else(|| panic!("no {name} header"))
+            .to_str()
+            .unwrap()
     }
 
     pub fn location(&self) -> &str {
@@ -63,7 +67,11 @@ pub async fn send(app: &Router, request: Request<Body>) -> Reply {
     let status = response.status();
     let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
 }
 
 /// A browser: its cookies travel with every request.
@@ -74,7 +82,11 @@ pub struct Browser {
 
 impl Browser {
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn remember(&mut self, reply: &Reply) {
@@ -90,7 +102,10 @@ impl Browser {
     }
 
     pub async fn get(&mut self, app: &Router, path: &str) -> Reply {
-        let request = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let request = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
         let reply = send(app, request).await;
         self.remember(&reply);
         reply
@@ -118,16 +133,35 @@ impl Browser {
         let form = self.get(app, "/login").await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.body);
         let csrf = form.csrf();
-        self.post(app, "/login", &[("username", username), ("password", password), ("csrf", &csrf), ("next", "/")])
-            .await
+        self.post(
+            app,
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 
     /// A browser signed in as a demo account.
     pub async fn demo(app: &Router, username: &str) -> Browser {
-        let account = testkit::demo::ACCOUNTS.iter().find(|a| a.username == username).unwrap();
+        let account = testkit::demo::ACCOUNTS
+            .iter()
+            .find(|a| a.username == username)
+            .unwrap();
         let mut browser = Browser::default();
-        let reply = browser.sign_in(app, account.username, account.password).await;
-        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in as {username}: {}", reply.body);
+        let reply = browser
+            .sign_in(app, account.username, account.password)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::SEE_OTHER,
+            "sign-in as {username}: {}",
+            reply.body
+        );
         browser
     }
 
@@ -140,7 +174,9 @@ impl Browser {
 pub fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b' ' => "+".to_owned(),
             _ => format!("%{b:02X}"),
         })
@@ -148,13 +184,21 @@ pub fn urlencode(text: &str) -> String {
 }
 
 /// A JSON API request with a bearer token.
-pub async fn api(app: &Router, method: &str, path: &str, token: Option<&str>, body: Option<serde_json::Value>) -> Reply {
+pub async fn api(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Reply {
     let mut request = Request::builder().method(method).uri(path);
     if let Some(t) = token {
         request = request.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let request = match body {
-        Some(b) => request.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+        Some(b) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
         None => request.body(Body::empty()),
     }
     .unwrap();

@@ -1,0 +1,75 @@
+//! Input axum could not read, answered like every other refusal: a page in the user's
+//! language for forms and query strings, with the status of what went wrong (415 wrong
+//! content type, 413 too large, 400 malformed). axum's own rejections are English plain text
+//! and a malformed form is 422, which a person at a form cannot act on.
+//!
+//! Use `reject::Form` and `reject::Query` in page handlers instead of axum's.
+
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use crate::{AppState, Lang, PageError};
+
+/// The page for input that could not be read: the `form.*` rule it broke, with axum's
+/// explanation as the detail, and the status that names the problem.
+fn refusal(state: &AppState, lang: Lang, status: StatusCode, body_text: String) -> Response {
+    let (status, code) = match status {
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (status, "form.content_type"),
+        StatusCode::PAYLOAD_TOO_LARGE => (status, "form.too_large"),
+        // 422 and every other client error: the input was there but malformed.
+        _ => (StatusCode::BAD_REQUEST, "form.malformed"),
+    };
+    tracing::info!(%status, detail = %body_text, "unreadable input");
+    let error = service::Error::invalid(service::FieldError::new("form", code, body_text));
+    let mut response = PageError::new(state, lang, error).into_response();
+    *response.status_mut() = status;
+    response
+}
+
+/// `axum::Form`, refusing with a page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Form<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let lang = Lang::from_request_parts(&mut parts, state)
+            .await
+            .unwrap_or_default();
+        let req = Request::from_parts(parts, body);
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(value)) => Ok(Self(value)),
+            Err(e) => {
+                let e: FormRejection = e;
+                Err(refusal(state, lang, e.status(), e.body_text()))
+            }
+        }
+    }
+}
+
+/// `axum::extract::Query`, refusing with a page.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Self(value)),
+            Err(e) => {
+                let e: QueryRejection = e;
+                let lang = Lang::from_request_parts(parts, state)
+                    .await
+                    .unwrap_or_default();
+                Err(refusal(state, lang, e.status(), e.body_text()))
+            }
+        }
+    }
+}

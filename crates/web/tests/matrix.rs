@@ -1,0 +1,706 @@
+//! Who may reach what: every route the router serves × (anonymous, a role without the
+//! permission, a role with it but outside the jurisdiction of the record, a role allowed),
+//! with the status each must get, on both engines. Pages send strangers to sign in (303),
+//! refuse roles with 403 and hide records outside the jurisdiction as 404; the API answers
+//! 401 / 403 / 404 in JSON. Then the malformed inputs each class of route must refuse with a
+//! specific status, never a 500.
+//!
+//! axum cannot list a router's routes, so the table is kept by hand; a test reads every
+//! `.route("…", …)` in `src/` and fails when a route and method has no row here.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    reason = "a test binary: a panic is a failed test with a line number; the engine name is printed so a failing test says which engine failed"
+)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Browser, Reply, api, demo_app, send};
+use testkit::demo::ACCOUNTS;
+
+/// How a route answers callers who may not use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Everyone, signed in or not, gets this status.
+    Public(StatusCode),
+    /// A page (GET) or a form (POST) of a signed-in user: 303 to sign in, 403, 404 pages.
+    Page,
+    /// `/api/v1`: 401, 403, 404 as JSON.
+    Api,
+}
+
+/// One route and method, with a concrete path and who gets what.
+#[derive(Debug, Clone)]
+struct Row {
+    method: &'static str,
+    /// The route as the router declares it.
+    route: &'static str,
+    /// A concrete path every `allowed` caller may reach.
+    path: &'static str,
+    kind: Kind,
+    /// Demo accounts that reach the route, and the status they get.
+    allowed: Vec<&'static str>,
+    ok: StatusCode,
+    /// Demo accounts whose role lacks the permission: 403.
+    wrong_role: Vec<&'static str>,
+    /// (demo account, path of a record outside its jurisdiction): 404.
+    outside: Vec<(&'static str, &'static str)>,
+    /// Fields a POST sends besides its CSRF token.
+    form: Vec<(&'static str, &'static str)>,
+    /// The JSON body an API POST sends.
+    json: Option<&'static str>,
+    /// The request ends the session it is sent with, so it gets a browser of its own.
+    ends_session: bool,
+}
+
+fn everyone() -> Vec<&'static str> {
+    ACCOUNTS.iter().map(|a| a.username).collect()
+}
+
+fn everyone_but(allowed: &[&str]) -> Vec<&'static str> {
+    everyone()
+        .into_iter()
+        .filter(|u| !allowed.contains(u))
+        .collect()
+}
+
+impl Row {
+    fn new(method: &'static str, route: &'static str, path: &'static str, kind: Kind) -> Self {
+        let ok = match kind {
+            Kind::Public(status) => status,
+            Kind::Page | Kind::Api => StatusCode::OK,
+        };
+        Self {
+            method,
+            route,
+            path,
+            kind,
+            allowed: everyone(),
+            ok,
+            wrong_role: Vec::new(),
+            outside: Vec::new(),
+            form: Vec::new(),
+            json: None,
+            ends_session: false,
+        }
+    }
+
+    fn get(route: &'static str, path: &'static str, kind: Kind) -> Self {
+        Self::new("GET", route, path, kind)
+    }
+
+    fn post(route: &'static str, path: &'static str) -> Self {
+        Self::new("POST", route, path, Kind::Page)
+    }
+
+    /// Only these may; every other demo role is refused with 403.
+    fn only(mut self, allowed: &[&'static str]) -> Self {
+        self.allowed = allowed.to_vec();
+        self.wrong_role = everyone_but(allowed);
+        self
+    }
+
+    /// Tried by these accounts only (forms that change something, tried once).
+    fn tried_by(mut self, allowed: &[&'static str]) -> Self {
+        self.allowed = allowed.to_vec();
+        self
+    }
+
+    fn ok(mut self, status: StatusCode) -> Self {
+        self.ok = status;
+        self
+    }
+
+    fn outside(mut self, outside: &[(&'static str, &'static str)]) -> Self {
+        self.outside = outside.to_vec();
+        self
+    }
+
+    fn form(mut self, form: &[(&'static str, &'static str)]) -> Self {
+        self.form = form.to_vec();
+        self
+    }
+
+    fn json(mut self, json: &'static str) -> Self {
+        self.json = Some(json);
+        self
+    }
+
+    fn ends_session(mut self) -> Self {
+        self.ends_session = true;
+        self
+    }
+}
+
+/// Divisions outside the street officer's street and the community worker's community.
+const DIVISIONS_OUTSIDE: &[(&str, &str)] = &[
+    ("dongcheng", "990101002000"),
+    ("dongcheng", "990101101201"),
+    ("heping", "990101001002"),
+    ("heping", "990101001000"),
+];
+
+/// Paths of the divisions outside, formatted into a route's shape.
+fn outside(format: fn(&str) -> String) -> Vec<(&'static str, &'static str)> {
+    DIVISIONS_OUTSIDE
+        .iter()
+        .map(|(user, code)| (*user, &*format(code).leak()))
+        .collect()
+}
+
+/// Every route the router serves. The first API token (id 1) belongs to `dongcheng`, made
+/// for the revoke row by `Callers::sign_in`.
+fn table() -> Vec<Row> {
+    use Kind::{Api, Page, Public};
+    let auditor = ["auditor"];
+    let admin = ["admin"];
+    let readers = ["admin", "jiuzhu", "youfu", "leader", "auditor"];
+    let exporters = ["admin", "leader", "auditor"];
+    vec![
+        // Public: the sign-in form, language, health, assets, the API's description.
+        Row::get("/login", "/login", Public(StatusCode::OK)),
+        // Without the sign-in form's own cookie a sign-in is a forgery, whoever sends it.
+        Row::new("POST", "/login", "/login", Public(StatusCode::FORBIDDEN)),
+        Row::get("/lang/{lang}", "/lang/en", Public(StatusCode::SEE_OTHER)),
+        Row::get("/healthz", "/healthz", Public(StatusCode::OK)),
+        Row::get("/static/{file}", "/static/app.css", Public(StatusCode::OK)),
+        Row::get("/favicon.ico", "/favicon.ico", Public(StatusCode::OK)),
+        Row::get(
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json",
+            Public(StatusCode::OK),
+        ),
+        Row::get(
+            "/api/docs",
+            "/api/docs",
+            Public(StatusCode::PERMANENT_REDIRECT),
+        ),
+        Row::get("/api/docs/", "/api/docs/", Public(StatusCode::OK)),
+        Row::get(
+            "/api/docs/{file}",
+            "/api/docs/swagger-ui.css",
+            Public(StatusCode::OK),
+        ),
+        // The signed-in user's own pages: every role.
+        Row::get("/", "/", Page),
+        Row::get("/account", "/account", Page),
+        Row::get("/account/password", "/account/password", Page),
+        // A wrong current password: the form is reached and refuses inline, changing nothing.
+        Row::post("/account/password", "/account/password")
+            .tried_by(&["leader"])
+            .form(&[
+                ("old_password", "not-my-password"),
+                ("password", "a-new-password-1"),
+                ("repeat_password", "a-new-password-1"),
+            ])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/account/tokens", "/account/tokens")
+            .tried_by(&["jiuzhu"])
+            .form(&[("token_name", "matrix")]),
+        // Someone else's token is as unknown as one that does not exist.
+        Row::post("/account/tokens/{id}/revoke", "/account/tokens/1/revoke")
+            .tried_by(&["dongcheng"])
+            .outside(&[("heping", "/account/tokens/1/revoke")])
+            .ok(StatusCode::SEE_OTHER),
+        Row::post("/account/sessions/revoke", "/account/sessions/revoke")
+            .tried_by(&["youfu"])
+            .ok(StatusCode::SEE_OTHER)
+            .ends_session(),
+        Row::post("/logout", "/logout")
+            .tried_by(&["youfu"])
+            .ok(StatusCode::SEE_OTHER)
+            .ends_session(),
+        Row::get("/api/v1/me", "/api/v1/me", Api),
+        // The division tree: every role reads the places line; jurisdiction decides what.
+        Row::get("/divisions", "/divisions", Page),
+        Row::get("/divisions/{code}", "/divisions/990101001001", Page)
+            .outside(&outside(|c| format!("/divisions/{c}"))),
+        Row::get(
+            "/divisions/{code}/export.csv",
+            "/divisions/990101001001/export.csv",
+            Page,
+        )
+        .outside(&outside(|c| format!("/divisions/{c}/export.csv"))),
+        Row::get("/api/v1/divisions", "/api/v1/divisions", Api),
+        Row::get(
+            "/api/v1/divisions/{code}",
+            "/api/v1/divisions/990101001001",
+            Api,
+        )
+        .outside(&outside(|c| format!("/api/v1/divisions/{c}"))),
+        // The audit log: auditors only.
+        Row::get("/audit", "/audit", Page).only(&auditor),
+        Row::get("/audit/export.csv", "/audit/export.csv", Page).only(&auditor),
+        Row::get("/audit/export.xlsx", "/audit/export.xlsx", Page).only(&auditor),
+        Row::get("/api/v1/audit", "/api/v1/audit", Api).only(&auditor),
+        // Accounts: read by the district's sections, leaders and auditors, exported by
+        // administrators, leaders and auditors, changed by administrators only. Every role
+        // that may read accounts is district-wide, so no account lies outside a reader's
+        // jurisdiction (the service test covers `within` for accounts).
+        Row::get("/accounts", "/accounts", Page).only(&readers),
+        Row::get("/accounts/export.csv", "/accounts/export.csv", Page).only(&exporters),
+        Row::get("/accounts/export.xlsx", "/accounts/export.xlsx", Page).only(&exporters),
+        Row::get("/accounts/new", "/accounts/new", Page).only(&admin),
+        Row::get("/accounts/{id}", "/accounts/5", Page).only(&readers),
+        Row::get("/accounts/{id}/edit", "/accounts/5/edit", Page).only(&admin),
+        // Empty forms: the allowed role reaches the check of its fields and is refused there.
+        Row::post("/accounts", "/accounts")
+            .only(&admin)
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/accounts/{id}", "/accounts/5")
+            .only(&admin)
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/accounts/{id}/reveal", "/accounts/5/reveal")
+            .only(&["admin", "auditor"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post(
+            "/accounts/{id}/reset-password",
+            "/accounts/5/reset-password",
+        )
+        .only(&admin)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/accounts", "/api/v1/accounts", Api).only(&readers),
+        Row::get("/api/v1/accounts/{id}", "/api/v1/accounts/5", Api).only(&readers),
+        Row::new("POST", "/api/v1/accounts", "/api/v1/accounts", Api)
+            .only(&admin)
+            .json(r#"{"username":"","display_name":"","role":"","jurisdiction":"","password":""}"#)
+            .ok(StatusCode::BAD_REQUEST),
+    ]
+}
+
+/// A browser and an API token for every demo account, signed in once per engine.
+struct Callers {
+    browsers: BTreeMap<&'static str, Browser>,
+    csrf: BTreeMap<&'static str, String>,
+    tokens: BTreeMap<&'static str, String>,
+}
+
+/// The token a page shows once after it was created.
+fn shown_token(reply: &Reply) -> String {
+    let start = reply.body.find(r#"<code class="token">"#).unwrap() + 20;
+    reply.body[start..start + 67].to_owned()
+}
+
+impl Callers {
+    async fn sign_in(app: &Router) -> Self {
+        let mut callers = Self {
+            browsers: BTreeMap::new(),
+            csrf: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+        };
+        for account in ACCOUNTS {
+            let name = account.username;
+            let mut browser = Browser::demo(app, name).await;
+            callers.csrf.insert(name, browser.csrf(app).await);
+            callers.browsers.insert(name, browser);
+        }
+        // Token 1, for the revoke row, before any other token exists.
+        callers.create_token(app, "dongcheng", "to revoke").await;
+        for account in ACCOUNTS {
+            let token = callers.create_token(app, account.username, "api").await;
+            callers.tokens.insert(account.username, token);
+        }
+        callers
+    }
+
+    async fn create_token(&mut self, app: &Router, user: &str, name: &str) -> String {
+        let form = [("csrf", self.csrf[user].as_str()), ("token_name", name)];
+        let browser = self.browsers.get_mut(user).unwrap();
+        shown_token(&browser.post(app, "/account/tokens", &form).await)
+    }
+
+    /// `user`'s request for `path` as the row's kind makes it.
+    async fn call(&mut self, app: &Router, row: &Row, user: Option<&str>, path: &str) -> Reply {
+        if row.kind == Kind::Api {
+            let token = user.map(|u| self.tokens[u].clone());
+            let body = row.json.map(|j| serde_json::from_str(j).unwrap());
+            return api(app, row.method, path, token.as_deref(), body).await;
+        }
+        let mut fresh = Browser::default();
+        let browser = match user {
+            None => &mut fresh,
+            Some(u) if row.ends_session => {
+                fresh = Browser::demo(app, u).await;
+                &mut fresh
+            }
+            Some(u) => self.browsers.get_mut(u).unwrap(),
+        };
+        if row.method == "GET" {
+            return browser.get(app, path).await;
+        }
+        let csrf = match user {
+            Some(_) => browser.csrf(app).await,
+            None => "0".repeat(64),
+        };
+        let mut form = row.form.clone();
+        form.push(("csrf", &csrf));
+        let reply = browser.post(app, path, &form).await;
+        if let Some(u) = user.filter(|_| row.ends_session) {
+            // Signing out everywhere ended the shared browser's session too: open a new one.
+            let mut browser = Browser::demo(app, u).await;
+            let (name, _) = self.csrf.remove_entry(u).unwrap();
+            self.csrf.insert(name, browser.csrf(app).await);
+            self.browsers.insert(name, browser);
+        }
+        reply
+    }
+}
+
+/// Checks one answer: its status, and that a refusal is the kind the route promises.
+fn check(row: &Row, who: &str, path: &str, reply: &Reply, expected: StatusCode) {
+    let what = format!("{} {path} as {who}", row.method);
+    assert_eq!(reply.status, expected, "{what}: {}", reply.body);
+    match (row.kind, expected) {
+        (Kind::Page, StatusCode::SEE_OTHER) if who == "anonymous" => {
+            let next = reply.location();
+            assert!(next.starts_with("/login?next=/"), "{what}: {next}");
+        }
+        (Kind::Page, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) => {
+            let kind = reply.header(header::CONTENT_TYPE);
+            assert!(kind.starts_with("text/html"), "{what}: {kind}");
+        }
+        (Kind::Api, status) if !status.is_success() => {
+            let code = match status {
+                StatusCode::UNAUTHORIZED => "unauthorized",
+                StatusCode::FORBIDDEN => "forbidden",
+                StatusCode::NOT_FOUND => "not_found",
+                _ => return,
+            };
+            assert_eq!(reply.json()["code"], code, "{what}");
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut callers = Callers::sign_in(&app).await;
+        for row in table() {
+            let anonymous = match row.kind {
+                Kind::Public(status) => status,
+                Kind::Page => StatusCode::SEE_OTHER,
+                Kind::Api => StatusCode::UNAUTHORIZED,
+            };
+            let reply = callers.call(&app, &row, None, row.path).await;
+            check(&row, "anonymous", row.path, &reply, anonymous);
+            for user in &row.wrong_role {
+                let reply = callers.call(&app, &row, Some(user), row.path).await;
+                check(&row, user, row.path, &reply, StatusCode::FORBIDDEN);
+            }
+            for (user, path) in &row.outside {
+                let reply = callers.call(&app, &row, Some(user), path).await;
+                check(&row, user, path, &reply, StatusCode::NOT_FOUND);
+            }
+            for user in &row.allowed {
+                let reply = callers.call(&app, &row, Some(user), row.path).await;
+                check(&row, user, row.path, &reply, row.ok);
+            }
+        }
+    })
+    .await;
+}
+
+/// Every `(method, route)` the sources declare: the `.route("…", get(…).post(…))` calls of
+/// `src/*.rs`, read with a parenthesis count so that a call spread over lines is read whole.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut routes = BTreeSet::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for call in text.split(".route(").skip(1) {
+            let Some(rest) = call.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            let route = &rest[..rest.find('"').unwrap()];
+            let mut depth = 1;
+            let end = call
+                .char_indices()
+                .find(|(_, c)| {
+                    depth += match c {
+                        '(' => 1,
+                        ')' => -1,
+                        _ => 0,
+                    };
+                    depth == 0
+                })
+                .unwrap()
+                .0;
+            let handlers = &call[..end];
+            let mut methods = 0;
+            for method in ["get", "post", "put", "patch", "delete"] {
+                let called = handlers
+                    .match_indices(&format!("{method}("))
+                    .any(|(at, _)| at == 0 || !handlers[..at].ends_with(char::is_alphanumeric));
+                if called {
+                    routes.insert((method.to_ascii_uppercase(), route.to_owned()));
+                    methods += 1;
+                }
+            }
+            assert!(methods > 0, "no method found for {route}: {handlers}");
+        }
+    }
+    routes
+}
+
+#[test]
+fn every_route_the_router_declares_has_a_row() {
+    let declared = declared_routes();
+    assert!(
+        declared.len() > 15,
+        "the scan found too little: {declared:?}"
+    );
+    let rows: BTreeSet<(String, String)> = table()
+        .iter()
+        .map(|r| (r.method.to_owned(), r.route.to_owned()))
+        .collect();
+    let missing: Vec<_> = declared.difference(&rows).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the matrix: {missing:?}"
+    );
+    let stale: Vec<_> = rows.difference(&declared).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes that no longer exist: {stale:?}"
+    );
+    for row in table() {
+        // The concrete path must fit its route's shape.
+        let shape = row.route.split('/').count();
+        assert_eq!(
+            row.path.split('/').count(),
+            shape,
+            "{} {}",
+            row.route,
+            row.path
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Malformed input
+// ---------------------------------------------------------------------------------------
+
+/// A POST with a raw body and content type, sent by `browser`.
+async fn post_raw(app: &Router, browser: &Browser, path: &str, kind: &str, body: Body) -> Reply {
+    let cookies: Vec<String> = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let request = Request::post(path)
+        .header(header::COOKIE, cookies.join("; "))
+        .header(header::CONTENT_TYPE, kind)
+        .body(body)
+        .unwrap();
+    send(app, request).await
+}
+
+/// A body of `len` bytes that does not declare its length (no `Content-Length`), so the
+/// limit must be found while reading it rather than from the header.
+fn streamed(len: usize) -> Body {
+    Body::from(vec![b'a'; len])
+}
+
+/// The form routes a signed-in browser may post to.
+fn form_routes() -> Vec<&'static str> {
+    table()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.kind == Kind::Page && !r.ends_session)
+        .map(|r| r.path)
+        .chain(["/logout", "/account/sessions/revoke"])
+        .collect()
+}
+
+#[tokio::test]
+async fn unknown_and_malformed_ids_are_not_found() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut browser = Browser::demo(&app, "admin").await;
+        for path in [
+            "/divisions/990101999000",
+            "/divisions/99010100100X",
+            "/divisions/12345",
+            "/divisions/%E4%B8%9C",
+            "/divisions/990101999000/export.csv",
+            "/divisions/x/export.csv",
+        ] {
+            let page = browser.get(&app, path).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(
+                page.header(header::CONTENT_TYPE).starts_with("text/html"),
+                "{path}"
+            );
+        }
+        let csrf = browser.csrf(&app).await;
+        for id in ["999999", "0", "-1", "abc", "1.5", "99999999999999999999999"] {
+            let path = format!("/account/tokens/{id}/revoke");
+            let reply = browser.post(&app, &path, &[("csrf", &csrf)]).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                reply.body
+            );
+            assert!(
+                reply.header(header::CONTENT_TYPE).starts_with("text/html"),
+                "{path}"
+            );
+        }
+        let token = {
+            let form = [("csrf", csrf.as_str()), ("token_name", "t")];
+            shown_token(&browser.post(&app, "/account/tokens", &form).await)
+        };
+        for path in [
+            "/api/v1/divisions/990101999000",
+            "/api/v1/divisions/abc",
+            "/api/v1/nothing",
+        ] {
+            let reply = api(&app, "GET", path, Some(&token), None).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+            assert_eq!(reply.json()["code"], "not_found", "{path}");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_form_posts_get_a_specific_refusal_and_change_nothing() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut browser = Browser::demo(&app, "leader").await;
+        let csrf = browser.csrf(&app).await;
+        let audit_before = db
+            .store()
+            .audit_entries(&Default::default(), 0, 1)
+            .await
+            .unwrap()
+            .1;
+        for path in form_routes() {
+            let json = format!(r#"{{"csrf":"{csrf}"}}"#);
+            let wrong_type = post_raw(&app, &browser, path, "application/json", json.into()).await;
+            assert_eq!(
+                wrong_type.status,
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "{path}"
+            );
+            let no_type = post_raw(&app, &browser, path, "", format!("csrf={csrf}").into()).await;
+            assert_eq!(no_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+
+            let form = "application/x-www-form-urlencoded";
+            let too_big = post_raw(
+                &app,
+                &browser,
+                path,
+                form,
+                streamed(web::MAX_BODY_BYTES + 1),
+            )
+            .await;
+            assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
+            // The same field twice cannot be read as a form.
+            let twice = format!("csrf={csrf}&csrf={csrf}&token_name=a&token_name=b");
+            let reply = post_raw(&app, &browser, path, form, twice.into()).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{path}: {}",
+                reply.body
+            );
+            // Fields missing: read as empty, so the CSRF check refuses it.
+            let reply = post_raw(&app, &browser, path, form, "".into()).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{path}: {}",
+                reply.body
+            );
+            let expired = web::I18n::load()
+                .tr(web::Lang::ZhCn)
+                .get("err-form-expired");
+            assert!(reply.body.contains(&expired), "{path}");
+        }
+        let audit_after = db
+            .store()
+            .audit_entries(&Default::default(), 0, 1)
+            .await
+            .unwrap()
+            .1;
+        assert_eq!(audit_before, audit_after, "nothing was written");
+        // Still signed in: none of it ended the session.
+        assert_eq!(browser.get(&app, "/").await.status, StatusCode::OK);
+
+        // The sign-in form alike; a form without its fields is a forgery (no CSRF token).
+        let mut stranger = Browser::default();
+        let login_csrf = stranger.get(&app, "/login").await.csrf();
+        let reply = post_raw(&app, &stranger, "/login", "text/plain", "x".into()).await;
+        assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        let form = "application/x-www-form-urlencoded";
+        let reply = post_raw(&app, &stranger, "/login", form, "".into()).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let twice = format!("csrf={login_csrf}&username=a&username=b");
+        let reply = post_raw(&app, &stranger, "/login", form, twice.into()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        let reply = post_raw(
+            &app,
+            &stranger,
+            "/login",
+            form,
+            streamed(web::MAX_BODY_BYTES + 1),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn malformed_queries_and_wrong_methods_are_refused_plainly() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut browser = Browser::demo(&app, "auditor").await;
+        for path in [
+            "/login?next=/a&next=/b",
+            "/account?changed=1&changed=2",
+            "/audit?actor=a&actor=b",
+        ] {
+            let reply = browser.get(&app, path).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{path}: {}",
+                reply.body
+            );
+        }
+        for (method, path) in [
+            ("POST", "/divisions"),
+            ("DELETE", "/account"),
+            ("POST", "/api/v1/divisions"),
+        ] {
+            let request = Request::builder()
+                .method(method)
+                .uri(path)
+                .body(Body::empty())
+                .unwrap();
+            let reply = send(&app, request).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+        }
+        // An Authorization header that is not a bearer token is no credential.
+        let request = Request::get("/api/v1/divisions")
+            .header(header::AUTHORIZATION, "Basic YWRtaW46eA==")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, request).await.status, StatusCode::UNAUTHORIZED);
+    })
+    .await;
+}
