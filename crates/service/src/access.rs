@@ -37,9 +37,19 @@ impl Actor {
 
     /// Someone not signed in, named by what they typed; has no permission at all. Used to
     /// audit failed sign-ins.
+    /// What was typed is kept only if it could be a user name: people sometimes type their
+    /// password into the name box, and the audit log keeps everything forever.
     pub fn anonymous(address: &str, claimed: &str) -> Self {
+        let plausible = (3..=32).contains(&claimed.len())
+            && claimed.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.')
+            });
         Self {
-            username: format!("?{}", claimed.chars().take(32).collect::<String>()),
+            username: if plausible {
+                format!("?{claimed}")
+            } else {
+                "?".to_owned()
+            },
             user_id: Some(0),
             role: None,
             jurisdiction: None,

@@ -68,7 +68,8 @@ impl Service {
         page: i64,
     ) -> Result<AuditPage, Error> {
         self.authorize(actor, Line::Audit, Action::Read)?;
-        let mut page = page.max(1);
+        // Clamped before multiplying: a page number typed into the URL must not overflow.
+        let mut page = page.clamp(1, i64::MAX / PAGE_SIZE);
         let (mut items, mut total) = self
             .store()
             .audit_entries(filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)

@@ -10,7 +10,9 @@ use chrono::{DateTime, Duration, Utc};
 use sha2::{Digest, Sha256};
 use store::{ApiToken, Session, StoreError, User};
 
-use crate::users::{check_password, hash_password, verify_password};
+use crate::users::{
+    check_password, hash_password, hash_password_off_thread, verify_password_off_thread,
+};
 use crate::{Actor, Error, FieldError, Service};
 
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
@@ -94,7 +96,7 @@ impl Service {
             Ok(u) => u,
             Err(StoreError::NotFound) => {
                 // Spend the time a real check would take, so timing does not reveal names.
-                let _ = verify_password(password, &DUMMY_HASH);
+                let _ = verify_password_off_thread(password, &DUMMY_HASH).await;
                 let actor = Actor::anonymous(&client.address, username.trim());
                 let audit = self.audit(
                     &actor,
@@ -112,9 +114,11 @@ impl Service {
         if let Some(until) = user.locked_until
             && until > now
         {
+            // Spend the time a check takes here too, so a lock cannot be told by timing.
+            let _ = verify_password_off_thread(password, &DUMMY_HASH).await;
             return Ok(Err(SignInRefusal::Locked { until }));
         }
-        if !verify_password(password, &user.password_hash) {
+        if !verify_password_off_thread(password, &user.password_hash).await {
             let audit = self.audit(
                 &actor,
                 "session.sign_in_failed",
@@ -237,7 +241,7 @@ impl Service {
     ) -> Result<(), Error> {
         let user = &current.user;
         let mut errors = Vec::new();
-        if !verify_password(old_password, &user.password_hash) {
+        if !verify_password_off_thread(old_password, &user.password_hash).await {
             errors.push(FieldError::new(
                 "old_password",
                 "account.password_wrong",
@@ -262,28 +266,17 @@ impl Service {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let hash = hash_password(new_password)?;
-        let object = format!("user:{}", user.username);
+        let hash = hash_password_off_thread(new_password).await?;
         let audit = self.audit(
             &current.actor,
             "accounts.password_change",
-            object.clone(),
+            format!("user:{}", user.username),
             "",
-            "",
-        );
-        self.store()
-            .set_password(user.id, &hash, false, &audit)
-            .await?;
-        let others = self.audit(
-            &current.actor,
-            "session.sign_out_others",
-            object,
-            "",
-            "after password change",
+            "other sessions and API tokens ended",
         );
         // Whoever may have learnt the old password is signed out; this browser stays in.
         self.store()
-            .revoke_other_sessions(user.id, &current.token_hash, &others)
+            .replace_password(user.id, &hash, false, Some(&current.token_hash), &audit)
             .await?;
         Ok(())
     }

@@ -76,6 +76,25 @@ pub(crate) fn check_password(password: &str, username: &str) -> Option<FieldErro
     }
 }
 
+/// Argon2id takes tens of milliseconds of one core by design; on the async workers it would
+/// stall every other request while a few people sign in. These run it on tokio's blocking
+/// pool instead.
+pub(crate) async fn hash_password_off_thread(password: &str) -> Result<String, Error> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| Error::Unavailable {
+            what: format!("password hashing: {e}"),
+        })?
+}
+
+pub(crate) async fn verify_password_off_thread(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_owned(), hash.to_owned());
+    tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .unwrap_or(false)
+}
+
 /// An Argon2id hash in PHC string form, with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, Error> {
     Argon2::default()
@@ -97,6 +116,16 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .is_ok()
 }
 
+/// Only the console operator (`minzheng user add`) grants the administrator and auditor
+/// roles: an administrator who could make auditors could read what auditors read, and the
+/// audit would no longer watch the administrators.
+fn check_grant(actor: &Actor, role: &str, current: Option<&str>) -> Option<FieldError> {
+    let role = role.trim();
+    let reserved = matches!(role.parse::<Role>(), Ok(Role::Admin | Role::Auditor));
+    (reserved && !actor.is_system() && current != Some(role))
+        .then(|| FieldError::new("role", "account.role_console_only", role))
+}
+
 impl Service {
     /// Creates an account after checking every field; returns its id.
     pub async fn add_account(&self, actor: &Actor, input: AccountInput) -> Result<i64, Error> {
@@ -107,6 +136,7 @@ impl Service {
         errors.extend(check_username(&username));
         errors.extend(check_display_name(&display_name));
         errors.extend(check_password(&input.password, &username));
+        errors.extend(check_grant(actor, &input.role, None));
         let phone = check_phone(input.phone.as_deref().unwrap_or(""))
             .map_err(|e| errors.push(e))
             .ok()
@@ -120,7 +150,7 @@ impl Service {
         let user = NewUser {
             username: username.clone(),
             display_name,
-            password_hash: hash_password(&input.password)?,
+            password_hash: hash_password_off_thread(&input.password).await?,
             role: role.as_str().to_owned(),
             jurisdiction,
             phone,
@@ -586,6 +616,7 @@ impl Service {
         let display_name = change.display_name.trim().to_owned();
         let mut errors: Vec<FieldError> = Vec::new();
         errors.extend(check_display_name(&display_name));
+        errors.extend(check_grant(actor, &change.role, Some(&user.role)));
         let phone = match &change.phone {
             PhoneChange::Keep => Ok(user.phone.clone()),
             PhoneChange::Clear => Ok(None),
@@ -665,7 +696,7 @@ impl Service {
         if let Some(e) = check_password(new_password, &user.username) {
             return Err(Error::invalid(e));
         }
-        let hash = hash_password(new_password)?;
+        let hash = hash_password_off_thread(new_password).await?;
         let audit = self.audit(
             actor,
             "accounts.password_reset",
@@ -673,7 +704,9 @@ impl Service {
             "",
             "",
         );
-        self.store().reset_password(user.id, &hash, &audit).await?;
+        self.store()
+            .replace_password(user.id, &hash, true, None, &audit)
+            .await?;
         Ok(())
     }
 

@@ -243,3 +243,19 @@ async fn verification_reports_progress_and_the_first_tampered_entry() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_absurd_page_number_lands_on_the_last_page() {
+    for_each_engine(async |db| {
+        demo::build(&db.service).await.unwrap();
+        let auditor = as_user(db, "auditor").await;
+        let page = db
+            .service
+            .search_audit(&auditor, &AuditFilter::default(), i64::MAX)
+            .await
+            .unwrap();
+        assert_eq!(page.page, 1, "a handful of entries fit on one page");
+        assert!(!page.items.is_empty());
+    })
+    .await;
+}

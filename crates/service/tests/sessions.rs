@@ -445,9 +445,23 @@ async fn an_account_that_must_change_its_password_has_no_api_access() {
             .change_password(&current, PASSWORD, "second-password-2", "second-password-2")
             .await
             .unwrap();
+        // A password change ends every token made before it: a token minted from a stolen
+        // session must not outlive the owner's recovery.
         assert!(
             db.service
                 .api_actor(&token, &client())
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let fresh = db
+            .service
+            .create_api_token(&current, "after")
+            .await
+            .unwrap();
+        assert!(
+            db.service
+                .api_actor(&fresh, &client())
                 .await
                 .unwrap()
                 .is_some()

@@ -141,6 +141,21 @@ const SESSION_COLUMNS: &str = "s.token_hash AS s_token_hash, s.user_id AS s_user
 const TOKEN_COLUMNS: &str = "t.id AS t_id, t.user_id AS t_user_id, t.name AS t_name, \
      t.created_at AS t_created_at, t.last_used_at AS t_last_used_at, t.revoked_at AS t_revoked_at";
 
+async fn revoke_tokens(
+    conn: &mut sqlx::AnyConnection,
+    user_id: i64,
+    at: &str,
+) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(at)
+    .bind(user_id)
+    .execute(conn)
+    .await?
+    .rows_affected())
+}
+
 impl Store {
     /// Creates an account and returns its id; a taken username is a [`StoreError::Conflict`].
     pub async fn insert_user(&self, user: &NewUser, audit: &AuditEntry) -> Result<i64, StoreError> {
@@ -215,43 +230,6 @@ impl Store {
         rows.iter().map(read).collect()
     }
 
-    /// An administrator's password reset, in one transaction: the new hash, which must be
-    /// changed at the next sign-in, a cleared lock-out, and every open session of the account
-    /// ended. Returns how many sessions were open.
-    pub async fn reset_password(
-        &self,
-        id: i64,
-        password_hash: &str,
-        audit: &AuditEntry,
-    ) -> Result<u64, StoreError> {
-        let mut tx = self.write().await?;
-        let at = timestamp(audit.at);
-        let n = sqlx::query(
-            "UPDATE users SET password_hash = $1, must_change_password = 1, failed_logins = 0, \
-             locked_until = NULL, password_changed_at = $2 WHERE id = $3",
-        )
-        .bind(password_hash)
-        .bind(&at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
-        let sessions = sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-        )
-        .bind(&at)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        audit::append(&mut tx, self.backend, audit).await?;
-        tx.commit().await?;
-        Ok(sessions)
-    }
-
     pub async fn update_user(
         &self,
         id: i64,
@@ -280,29 +258,49 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new password hash, clears the lock-out, and sets whether the next sign-in
-    /// must change it again.
-    pub async fn set_password(
+    /// Stores a new password hash, clears the lock-out, sets whether the next sign-in must
+    /// change it again, and ends every way in that the old password may have opened: every
+    /// session except `keep` (the browser that made the change, if any) and every API token.
+    /// One transaction, so a password is never changed with old access left standing.
+    /// Returns how many sessions ended.
+    pub async fn replace_password(
         &self,
         id: i64,
         password_hash: &str,
         must_change: bool,
+        keep: Option<&str>,
         audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
+        let at = timestamp(audit.at);
         let mut tx = self.write().await?;
-        sqlx::query(
+        let n = sqlx::query(
             "UPDATE users SET password_hash = $1, must_change_password = $2, failed_logins = 0, \
              locked_until = NULL, password_changed_at = $3 WHERE id = $4",
         )
         .bind(password_hash)
         .bind(i64::from(must_change))
-        .bind(timestamp(audit.at))
+        .bind(&at)
         .bind(id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        let ended = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+             AND token_hash <> $3",
+        )
+        .bind(&at)
+        .bind(id)
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        revoke_tokens(&mut tx, id, &at).await?;
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(ended)
     }
 
     /// Counts a failed sign-in, atomically, and locks the account until `lock_until` when the
@@ -402,8 +400,9 @@ impl Store {
         Ok(())
     }
 
-    /// Ends one session (`Some`) or every open session of `user_id` (`None`); returns how
-    /// many were open.
+    /// Ends one session (`Some`), or every open session and API token of `user_id`
+    /// (`None`: signing out everywhere must not leave a token minted from a stolen session);
+    /// returns how many sessions were open.
     pub async fn revoke_sessions(
         &self,
         user_id: i64,
@@ -412,51 +411,22 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
         let at = timestamp(audit.at);
-        let result =
-            match token_hash {
-                Some(hash) => sqlx::query(
-                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash = $3 \
-                     AND revoked_at IS NULL",
-                )
-                .bind(&at)
-                .bind(user_id)
-                .bind(hash)
-                .execute(&mut *tx)
-                .await?,
-                None => sqlx::query(
-                    "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-                )
-                .bind(&at)
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?,
-            };
-        audit::append(&mut tx, self.backend, audit).await?;
-        tx.commit().await?;
-        Ok(result.rows_affected())
-    }
-
-    /// Ends every open session of `user_id` except the one with `keep`.
-    pub async fn revoke_other_sessions(
-        &self,
-        user_id: i64,
-        keep: &str,
-        audit: &AuditEntry,
-    ) -> Result<u64, StoreError> {
-        let mut tx = self.write().await?;
-        let n = sqlx::query(
-            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND token_hash <> $3 \
-             AND revoked_at IS NULL",
+        let ended = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
+             AND ($3 = '' OR token_hash = $3)",
         )
-        .bind(timestamp(audit.at))
+        .bind(&at)
         .bind(user_id)
-        .bind(keep)
+        .bind(token_hash.unwrap_or(""))
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        if token_hash.is_none() {
+            revoke_tokens(&mut tx, user_id, &at).await?;
+        }
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
-        Ok(n)
+        Ok(ended)
     }
 
     pub async fn insert_api_token(
