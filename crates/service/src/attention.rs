@@ -49,9 +49,12 @@ impl Service {
             if locked > 0 {
                 items.push(Attention::LockedAccounts { count: locked });
             }
+            // Counted as the accounts list assigns statuses (disabled, then locked, then this),
+            // so the number matches the list its link opens.
             let pending = users
                 .iter()
                 .filter(|u| u.must_change_password && !u.disabled)
+                .filter(|u| u.locked_until.is_none_or(|t| t <= now))
                 .count();
             if pending > 0 {
                 items.push(Attention::FirstPasswordPending { count: pending });

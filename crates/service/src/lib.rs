@@ -3,10 +3,11 @@
 //!
 //! Every use case validates its input completely before it writes (a refusal names the row,
 //! the field and the reason, and nothing is half-written), takes the time from the
-//! [`Clock`] it was given, and calls the store once per change so that each change is one
-//! transaction. As accounts and personal records arrive, this is also where role,
-//! jurisdiction and the audit log are checked and written; no adapter reaches the store on
-//! its own.
+//! [`Clock`] it was given, and calls the store once per change so that each change, with its
+//! audit entry, is one transaction. This is where the role's permission and the actor's
+//! jurisdiction are checked (`access`) and the audit log is written; no adapter reaches the
+//! store on its own. (`Service::store` stays public for the console's maintenance commands
+//! and for tests; handlers never use it.)
 
 mod access;
 pub mod attention;
