@@ -24,6 +24,21 @@ pub fn phone(number: &str) -> String {
         .collect()
 }
 
+/// A person's name for a posted notice (公示): the first and last characters kept, the ones
+/// between hidden (`张小明` → `张*明`, `李四` → `李*`, `欧阳小明` → `欧**明`). A one-character
+/// name stays as it is; surrounding space is dropped.
+pub fn person_name(name: &str) -> String {
+    let chars: Vec<char> = name.trim().chars().collect();
+    match chars.len() {
+        0 | 1 => chars.iter().collect(),
+        2 => format!("{}*", chars[0]),
+        n => std::iter::once(chars[0])
+            .chain(std::iter::repeat_n('*', n - 2))
+            .chain(std::iter::once(chars[n - 1]))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,6 +59,15 @@ mod tests {
         assert_eq!(phone("12345"), "***45");
         assert_eq!(phone("87654321"), "87****21");
         assert_eq!(phone("一二三四五六七八"), "一二****七八");
+    }
+
+    #[test]
+    fn names_keep_only_their_ends() {
+        assert_eq!(person_name("张小明"), "张*明");
+        assert_eq!(person_name("李四"), "李*");
+        assert_eq!(person_name(" 欧阳小明 "), "欧**明");
+        assert_eq!(person_name("王"), "王");
+        assert_eq!(person_name(""), "");
     }
 
     proptest! {

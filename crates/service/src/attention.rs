@@ -19,6 +19,9 @@ pub enum Attention {
     CalendarYearMissing { year: i32 },
     /// Failed sign-ins in the last 24 hours.
     FailedSignIns { count: i64 },
+    /// Pending assistance cases in the jurisdiction past their decision date (the case
+    /// list's `overdue` status filter lists them).
+    CasesOverdue { count: usize },
 }
 
 impl Service {
@@ -65,6 +68,12 @@ impl Service {
             let soon = (now + Duration::days(60)).year();
             if let Some(year) = (now.year()..=soon).find(|y| !years.contains(y)) {
                 items.push(Attention::CalendarYearMissing { year });
+            }
+        }
+        if actor.may(Line::Assistance, Action::Read) {
+            let count = self.overdue_case_count(actor).await?;
+            if count > 0 {
+                items.push(Attention::CasesOverdue { count });
             }
         }
         if actor.may(Line::Audit, Action::Read) {

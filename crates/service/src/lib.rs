@@ -10,6 +10,7 @@
 //! and for tests; handlers never use it.)
 
 mod access;
+pub mod assistance;
 pub mod attention;
 pub mod audit;
 pub mod calendar;
@@ -70,6 +71,12 @@ impl Service {
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Today's date in China (UTC+8 all year, no daylight saving): the day business steps
+    /// are dated on and deadlines count from.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (self.now() + chrono::Duration::hours(8)).date_naive()
     }
 
     /// Brings a database up to date: applies migrations and seeds the working calendar with

@@ -216,6 +216,48 @@ impl Search {
     pub fn matches_resident_id(&self, id: &ResidentId) -> bool {
         self.resident_id.as_ref() == Some(id)
     }
+
+    /// The normalised text (lower-cased, trimmed, capped), for a substring match in SQL.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The text as pinyin initials, if it can be: to look for in a column filled by
+    /// [`name_initials`], which matches exactly as [`Search::matches_name`] does.
+    pub fn initials(&self) -> Option<String> {
+        self.initials.as_ref().map(|c| c.iter().collect())
+    }
+
+    /// The whole, valid ID number the text is, if it is one.
+    pub fn resident_id(&self) -> Option<&ResidentId> {
+        self.resident_id.as_ref()
+    }
+}
+
+/// Most reading combinations [`name_initials`] spells out; past it, further characters
+/// keep only their first reading (names are short, so this is never reached in practice).
+const MAX_INITIAL_COMBINATIONS: usize = 64;
+
+/// A name's pinyin initials for storing in a column and matching in SQL: every combination
+/// of its characters' readings, sorted and space-separated (`曾小三` → `cxs zxs`). A run of initials
+/// matches the name by [`Search::matches_name`] exactly when it is a substring of this text
+/// (search text is letters only, so it never spans a space).
+pub fn name_initials(name: &str) -> String {
+    let mut combos: Vec<String> = vec![String::new()];
+    for set in initial_sets(name) {
+        let set: &[char] = if combos.len() * set.len() > MAX_INITIAL_COMBINATIONS {
+            &set[..1]
+        } else {
+            &set
+        };
+        combos = combos
+            .iter()
+            .flat_map(|c| set.iter().map(move |l| format!("{c}{l}")))
+            .collect();
+    }
+    combos.sort();
+    combos.dedup();
+    combos.join(" ")
 }
 
 /// For each character of `name` that has a pinyin reading or is an ASCII letter or digit,
@@ -274,6 +316,20 @@ mod tests {
         assert!(s("zxs").matches_name("曾小三"));
         assert!(s("cxs").matches_name("曾小三"));
         assert!(Search::new("   ").is_none());
+    }
+
+    #[test]
+    fn stored_initials_match_as_the_matcher_does() {
+        for name in ["曾小三", "东城街道民政办 张干事", "李四", "长乐"] {
+            let stored = name_initials(name);
+            for q in ["zxs", "cxs", "zgs", "dcjd", "ls", "cl", "zl", "xs", "zgx"] {
+                let search = Search::new(q).unwrap();
+                let in_sql = stored.contains(search.initials().unwrap().as_str());
+                let by_initials = search.matches_name(name) && !search.matches_text(name);
+                assert_eq!(in_sql, by_initials, "{name} {q} {stored}");
+            }
+        }
+        assert_eq!(name_initials("曾小三"), "cxs zxs");
     }
 
     #[test]

@@ -9,7 +9,13 @@ pub enum StoreError {
     NotFound,
     /// A uniqueness or reference rule of the schema refused the write.
     #[error("conflict: {what}")]
-    Conflict { what: String },
+    Conflict {
+        what: String,
+        /// The constraint or index that refused it, where the engine says: PostgreSQL names
+        /// it; SQLite names the columns (`table.column, …`), which the store module that
+        /// owns the table translates to the index name.
+        constraint: Option<String>,
+    },
     #[error("unsupported database URL scheme {scheme:?}: use sqlite://PATH or postgres://…")]
     UnsupportedUrl { scheme: String },
     /// `copy` will not start or did not verify; nothing in the source was changed.
@@ -47,9 +53,21 @@ impl From<sqlx::Error> for StoreError {
             {
                 Self::Conflict {
                     what: db.message().to_owned(),
+                    constraint: db
+                        .constraint()
+                        .map(str::to_owned)
+                        .or_else(|| sqlite_columns(db.message())),
                 }
             }
             other => Self::Database(other),
         }
     }
+}
+
+/// The columns SQLite names in "UNIQUE constraint failed: members.person_id" (it does not
+/// name the index).
+fn sqlite_columns(message: &str) -> Option<String> {
+    message
+        .strip_prefix("UNIQUE constraint failed: ")
+        .map(|cols| cols.trim().to_owned())
 }

@@ -10,6 +10,7 @@
 //! Each public method that changes data is one transaction. No transaction type leaves this
 //! crate, and no sqlx type appears in its public signatures: callers see [`StoreError`].
 
+mod assistance;
 mod audit;
 mod calendar;
 mod copy;
@@ -23,6 +24,12 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use assistance::{
+    ACTION_SEQ, BenefitFacts, CareStandardRow, CaseFile, CaseFilter, CaseOrder, CaseRecord,
+    CaseRow, CaseUpdate, MemberRecord, NewAction, NewApplication, NewMember, NewPerson,
+    ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD, PersonCase, PolicyRow,
+    PolicyRuleRow, StandardRow, StoredAction,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};

@@ -8,7 +8,11 @@
 
 use chrono::NaiveDate;
 use domain::{Area, DivisionCode};
-use store::{AuditEntry, CalendarDay, ChainCheck, Division, NewUser, Store, StoreError};
+use store::{
+    AuditEntry, CalendarDay, CareStandardRow, CaseUpdate, ChainCheck, Division, NewAction,
+    NewApplication, NewMember, NewPerson, NewUser, PolicyRow, PolicyRuleRow, StandardRow, Store,
+    StoreError,
+};
 use testkit::{Setup, TestDb, default_time, for_each_engine};
 
 fn code(text: &str) -> DivisionCode {
@@ -281,17 +285,227 @@ async fn a_calendar_year_is_replaced_whole() {
     .await;
 }
 
+fn day(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn person(id_number: &str, name: &str) -> NewPerson {
+    NewPerson {
+        id_number: id_number.into(),
+        name: name.into(),
+        name_initials: "zs".into(),
+        name_pinyin: "zhang san".into(),
+        birth_date: day("1950-03-01"),
+        sex: "M".into(),
+    }
+}
+
+fn action(step: &str, on: &str) -> NewAction {
+    NewAction {
+        step: step.into(),
+        on_date: day(on),
+        by_user: "zhang".into(),
+        at: default_time(),
+        on_behalf: (step == "apply").then_some(true),
+        income_fen: (step == "check_means").then_some(20_000),
+        notice_from: None,
+        reason: matches!(step, "refuse" | "withdraw").then(|| "本人撤回".to_owned()),
+        note: String::new(),
+    }
+}
+
+/// A household in `community` of the given persons (the first is the head), with its case.
+fn application(community: &str, persons: &[(&str, &str)]) -> NewApplication {
+    NewApplication {
+        division_code: code(community),
+        address: "和平路 1 号".into(),
+        area: Area::Urban,
+        program: "dibao".into(),
+        members: persons
+            .iter()
+            .enumerate()
+            .map(|(i, (id, name))| NewMember {
+                person: person(id, name),
+                relation: if i == 0 { "head" } else { "child" }.into(),
+                disability_grade: 0,
+                severe_illness: false,
+                employment: "unemployed".into(),
+                self_care: None,
+            })
+            .collect(),
+        first_action: action("apply", "2013-07-01"),
+    }
+}
+
+const HEAD: &str = "990101195003010011";
+const CHILD: &str = "990101199009090013";
+
 /// Fills a database with one of everything, the way a bureau's would look.
 async fn populated(db: &TestDb) {
     with_tree(db).await;
-    db.store()
+    let store = db.store();
+    store
         .insert_user(&user("zhang"), &audit("accounts.create"))
         .await
         .unwrap();
-    db.store()
+    store
         .insert_user(&user("li"), &audit("accounts.create"))
         .await
         .unwrap();
+    let case = store
+        .insert_application(
+            &application("990101001001", &[(HEAD, "张三"), (CHILD, "张小三")]),
+            &audit("assistance.apply"),
+        )
+        .await
+        .unwrap();
+    store
+        .append_case_action(
+            case,
+            1,
+            &action("check_means", "2013-07-02"),
+            CaseUpdate {
+                income_per_capita_fen: Some(20_000),
+                ..CaseUpdate::default()
+            },
+            &audit("assistance.step.check_means"),
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_standard(
+            &StandardRow {
+                program: "dibao".into(),
+                area: "urban".into(),
+                effective_from: day("2013-01-01"),
+                amount_fen: 38_500,
+                citation: "示范".into(),
+            },
+            &audit("assistance.standard"),
+        )
+        .await
+        .unwrap();
+    store
+        .replace_policy(
+            &PolicyRow {
+                effective_from: day("2013-01-01"),
+                citation: "示范".into(),
+                rules: vec![PolicyRuleRow {
+                    kind: "disability_grade".into(),
+                    min_value: Some(1),
+                    max_value: Some(2),
+                    pct: 20,
+                }],
+            },
+            &audit("assistance.policy"),
+        )
+        .await
+        .unwrap();
+    store
+        .upsert_care_standard(
+            &CareStandardRow {
+                area: "rural".into(),
+                level: "fully_unable".into(),
+                effective_from: day("2013-01-01"),
+                amount_fen: 30_000,
+                citation: "示范".into(),
+            },
+            &audit("assistance.care_standard"),
+        )
+        .await
+        .unwrap();
+    store
+        .set_setting(
+            "assistance.approving_level",
+            "district",
+            &audit("assistance.setting"),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_person_is_in_one_current_household_and_a_household_in_one_active_case() {
+    for_each_engine(async |db| {
+        populated(db).await;
+        let store = db.store();
+        // The child in a second household: the partial unique index refuses, by name on
+        // both engines, and nothing of the second application is written.
+        let again = store
+            .insert_application(
+                &application("990101001002", &[("990101194801010031", "曾小三"), (CHILD, "张小三")]),
+                &audit("assistance.apply"),
+            )
+            .await;
+        match again {
+            Err(StoreError::Conflict { constraint, .. }) => assert_eq!(
+                constraint.as_deref(),
+                Some(store::PERSON_IN_ONE_HOUSEHOLD),
+                "{:?}",
+                db.backend()
+            ),
+            other => panic!("{:?}: expected a conflict, got {other:?}", db.backend()),
+        }
+        let active = store.active_cases_of(&[CHILD.to_owned(), "990101194801010031".to_owned()]).await.unwrap();
+        assert_eq!(active.len(), 1);
+        assert_eq!((active[0].id_number.as_str(), active[0].division_name.as_str()), (CHILD, "和平社区"));
+        // A stale version is refused; a withdrawal frees the persons.
+        let stale = store
+            .append_case_action(1, 1, &action("visit_home", "2013-07-03"), CaseUpdate::default(), &audit("x"))
+            .await;
+        assert!(matches!(stale, Err(StoreError::Conflict { constraint: Some(ref c), .. }) if c == "version"), "{stale:?}");
+        store
+            .append_case_action(
+                1,
+                2,
+                &action("withdraw", "2013-07-03"),
+                CaseUpdate {
+                    close_on: Some(day("2013-07-03")),
+                    ..CaseUpdate::default()
+                },
+                &audit("assistance.step.withdraw"),
+            )
+            .await
+            .unwrap();
+        let second = store
+            .insert_application(
+                &application("990101001002", &[("990101194801010031", "曾小三"), (CHILD, "张小三")]),
+                &audit("assistance.apply"),
+            )
+            .await
+            .unwrap();
+        let file = store.case_file(second).await.unwrap();
+        assert_eq!(file.members.len(), 2);
+        assert_eq!(file.actions.len(), 1);
+        let first = store.case_file(1).await.unwrap();
+        assert!(!first.case.active && first.case.version == 3);
+        assert!(first.members.iter().all(|m| m.left_on == Some(day("2013-07-03"))));
+        // The household index: a second active case for the first household is refused.
+        let result = store
+            .execute_as_intruder(
+                "INSERT INTO cases (household_id, program, active, version, created_at) \
+                 VALUES (2, 'dibao', 1, 1, '2013-07-01T00:00:00Z')",
+            )
+            .await;
+        assert!(matches!(result, Err(StoreError::Conflict { .. })), "{result:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn case_actions_are_append_only() {
+    for_each_engine(async |db| {
+        populated(db).await;
+        for sql in [
+            "UPDATE case_actions SET reason = 'x'",
+            "DELETE FROM case_actions",
+        ] {
+            let result = db.store().execute_as_intruder(sql).await;
+            assert!(result.is_err(), "{:?}: {sql} went through", db.backend());
+        }
+        assert_eq!(db.store().case_file(1).await.unwrap().actions.len(), 2);
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -321,6 +535,27 @@ async fn copy_moves_everything_to_postgres_and_back_verified() {
     assert_eq!(there, back.store().table_summaries().await.unwrap());
     let users = there.iter().find(|s| s.table == "users").unwrap();
     assert_eq!(users.rows, 2);
+    for (table, rows) in [
+        ("persons", 2),
+        ("households", 1),
+        ("members", 2),
+        ("cases", 1),
+        ("case_actions", 2),
+        ("standards", 1),
+        ("classified_policies", 1),
+        ("policy_rules", 1),
+        ("care_standards", 1),
+        ("settings", 1),
+    ] {
+        let summary = there.iter().find(|s| s.table == table).unwrap();
+        assert_eq!(summary.rows, rows, "{table}");
+    }
+    // Identity sequences of the new tables moved too, and the copied case reads back whole.
+    let file = postgres.store().case_file(1).await.unwrap();
+    assert_eq!(
+        (file.members.len(), file.actions.len(), file.case.version),
+        (2, 2, 2)
+    );
 
     // The identity sequence moved past the copied ids: a new account gets a fresh id.
     let id = postgres
@@ -400,19 +635,20 @@ async fn every_change_is_chained_in_the_audit_log() {
     for_each_engine(async |db| {
         populated(db).await;
         let store = db.store();
-        // Preparing seeded the calendar (1), then the tree (1) and two accounts (2).
+        // Preparing seeded the calendar (1), then the tree (1), two accounts (2), an
+        // application and a step (2), a standard, a policy, a care standard and a setting (4).
         assert_eq!(
             store.verify_audit_chain(&mut |_| {}).await.unwrap(),
-            ChainCheck::Intact { entries: 4 }
+            ChainCheck::Intact { entries: 10 }
         );
         let (entries, total) = store
-            .audit_entries(&store::AuditFilter::default(), 0, 10)
+            .audit_entries(&store::AuditFilter::default(), 0, 4)
             .await
             .unwrap();
-        assert_eq!(total, 4);
+        assert_eq!(total, 10);
         assert_eq!(
             entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            [4, 3, 2, 1]
+            [10, 9, 8, 7]
         );
         assert_eq!(entries[0].prev_hash, entries[1].hash);
         let filter = store::AuditFilter {
@@ -434,7 +670,7 @@ async fn every_change_is_chained_in_the_audit_log() {
                 .await
                 .unwrap()
                 .1,
-            4
+            10
         );
     })
     .await;
@@ -460,7 +696,7 @@ async fn the_audit_log_refuses_updates_and_deletes() {
         assert!(delete.is_err(), "{:?}: a delete went through", db.backend());
         assert_eq!(
             db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
-            ChainCheck::Intact { entries: 4 }
+            ChainCheck::Intact { entries: 10 }
         );
     })
     .await;

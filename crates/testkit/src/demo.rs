@@ -5,6 +5,10 @@
 //! data can never be mistaken for a real place. Streets use township codes 001–099 and towns
 //! 100–199; communities 001–199 and villages 200–399, as the statistical code prescribes.
 
+use chrono::NaiveDate;
+use domain::Fen;
+use domain::assistance::ClassifiedPolicy;
+use service::assistance::StandardInput;
 use service::users::AccountInput;
 use service::{Error, Service};
 
@@ -160,5 +164,37 @@ pub async fn build(service: &Service) -> Result<(), Error> {
             )
             .await?;
     }
+    for (program, area, from, yuan) in STANDARDS {
+        service
+            .set_standard(
+                &operator,
+                &StandardInput {
+                    program: (*program).into(),
+                    area: (*area).into(),
+                    effective_from: NaiveDate::parse_from_str(from, "%Y-%m-%d")
+                        .expect("a valid demo date"),
+                    amount: Fen::from_fen(yuan * 100),
+                    citation: "示范区民政局保障标准(演示)".into(),
+                },
+            )
+            .await?;
+    }
+    service
+        .set_policy(&operator, &ClassifiedPolicy::default_2013())
+        .await?;
     Ok(())
 }
+
+/// The demo district's standards (programme, area, from, yuan per person per month): 低保
+/// 350 from 2012 and 385 from 2013 in town and country; 特困 700 rural (五保) and 1200 urban
+/// (三无) from 2013, dispersed or centralised alike.
+pub const STANDARDS: &[(&str, &str, &str, i64)] = &[
+    ("dibao", "urban", "2012-01-01", 350),
+    ("dibao", "rural", "2012-01-01", 350),
+    ("dibao", "urban", "2013-01-01", 385),
+    ("dibao", "rural", "2013-01-01", 385),
+    ("tekun_dispersed", "rural", "2013-01-01", 700),
+    ("tekun_dispersed", "urban", "2013-01-01", 1200),
+    ("tekun_centralized", "rural", "2013-01-01", 700),
+    ("tekun_centralized", "urban", "2013-01-01", 1200),
+];

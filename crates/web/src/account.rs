@@ -83,7 +83,7 @@ pub async fn change_password(
             *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
             response
         }
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -118,7 +118,7 @@ async fn account_page(
 ) -> Response {
     let tokens = match state.service.api_tokens(&signed.0).await {
         Ok(t) => t,
-        Err(e) => return PageError::new(state, lang, e).into_response(),
+        Err(e) => return PageError::for_user(state, lang, signed, e).into_response(),
     };
     let t = state.i18n.tr(lang);
     let user = &signed.0.user;
@@ -131,17 +131,17 @@ async fn account_page(
         path: "/account".into(),
         me: Some(Me::of(state, lang, signed)),
         username: user.username.clone(),
-        role: t.get(&format!("role-{}", user.role.replace('_', "-"))),
+        role: crate::role_label(&t, &user.role),
         jurisdiction,
         tokens: tokens
             .into_iter()
             .map(|tk| TokenRow {
                 id: tk.id,
                 name: tk.name,
-                created: crate::local_time(tk.created_at),
+                created: crate::time::minutes(tk.created_at),
                 last_used: tk
                     .last_used_at
-                    .map_or_else(|| "—".into(), crate::local_time),
+                    .map_or_else(|| "—".into(), crate::time::minutes),
                 revoked: tk.revoked_at.is_some(),
             })
             .collect(),
@@ -191,9 +191,10 @@ pub async fn create_token(
     }
     .await;
     match result {
-        // Shown once, on this response only: it is not stored anywhere readable.
-        Ok(token) => account_page(&state, lang, &signed, Some(token), None).await,
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        // Shown once, on this response only: it is not stored anywhere readable, and
+        // neither the browser's cache nor a proxy may keep this page.
+        Ok(token) => crate::no_store(account_page(&state, lang, &signed, Some(token), None).await),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -213,7 +214,7 @@ pub async fn revoke_token(
     .await;
     match result {
         Ok(()) => Redirect::to("/account").into_response(),
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -230,6 +231,6 @@ pub async fn sign_out_everywhere(
     .await;
     match result {
         Ok(_) => Redirect::to("/login").into_response(),
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }

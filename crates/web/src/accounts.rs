@@ -7,24 +7,26 @@
 //! full number exists only in the response to a reveal, which is never cached.
 
 use askama::Template;
-use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use domain::{Action, DivisionLevel, Line};
+use domain::{Action, DivisionLevel, Line, Role};
 use serde::{Deserialize, Serialize};
+use service::Actor;
 use service::list::{Code, Page};
 use service::users::{
     Account, AccountChange, AccountInput, AccountQuery, AccountSort, AccountStatus, PhoneChange,
 };
-use service::{Actor, FieldError};
 
 use crate::auth::{ApiCaller, Signed};
+use crate::export::Table;
 use crate::list::{Choice, FieldErrors, ListParams, Pager, SortHeader};
-use crate::reject::{Form, Query};
-use crate::{ApiError, AppState, Lang, Me, PageError, Tr, list};
+use crate::reject::{ApiQuery, Form, Query};
+use crate::{
+    ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject, role_label,
+};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -37,7 +39,12 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/reveal", post(reveal))
         .route("/accounts/{id}/reset-password", post(reset_password))
         .route("/api/v1/accounts", get(api_list).post(api_create))
-        .route("/api/v1/accounts/{id}", get(api_detail))
+        .route("/api/v1/accounts/{id}", get(api_detail).put(api_update))
+        .route(
+            "/api/v1/accounts/{id}/reset-password",
+            post(api_reset_password),
+        )
+        .route("/api/v1/accounts/{id}/reveal", post(api_reveal))
 }
 
 /// A malformed id in a URL is an account that does not exist.
@@ -45,24 +52,11 @@ fn parse_id(id: &str) -> Result<i64, service::Error> {
     id.parse().map_err(|_| service::Error::NotFound)
 }
 
-fn role_label(t: &Tr<'_>, role: &str) -> String {
-    t.get(&format!("role-{}", role.replace('_', "-")))
-}
-
 fn status_label(t: &Tr<'_>, status: AccountStatus) -> String {
     t.get(&format!(
         "accounts-status-{}",
         status.as_str().replace('_', "-")
     ))
-}
-
-/// Responses that carry personal data are not kept by browsers or proxies.
-fn no_store(mut response: Response) -> Response {
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
 }
 
 // ---------------------------------------------------------------------------------------
@@ -91,7 +85,7 @@ fn row(t: &Tr<'_>, a: &Account) -> Row {
         phone: a.phone.clone().unwrap_or_default(),
         status: status_label(t, a.status),
         status_code: a.status.as_str(),
-        created: crate::local_time(a.created_at),
+        created: crate::time::minutes(a.created_at),
     }
 }
 
@@ -157,7 +151,7 @@ async fn list_page(
     .await;
     let (page, divisions) = match result {
         Ok(r) => r,
-        Err(e) => return PageError::new(&state, lang, e).into_response(),
+        Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
     };
     let t = state.i18n.tr(lang);
     let status = query.status.map(|s| s.as_str()).unwrap_or_default();
@@ -193,7 +187,7 @@ async fn list_page(
 // Exports
 
 /// The export's header row and cells, in the user's language.
-fn export_table(t: &Tr<'_>, accounts: &[Account]) -> (Vec<String>, Vec<Vec<String>>) {
+fn export_table(t: &Tr<'_>, accounts: &[Account]) -> Table {
     let header = [
         "accounts-col-username",
         "accounts-col-name",
@@ -218,53 +212,28 @@ fn export_table(t: &Tr<'_>, accounts: &[Account]) -> (Vec<String>, Vec<Vec<Strin
                 a.jurisdiction.to_string(),
                 a.phone.clone().unwrap_or_default(),
                 status_label(t, a.status),
-                crate::local_time(a.created_at),
+                crate::time::minutes(a.created_at),
             ]
         })
         .collect();
-    (header, rows)
+    Table::new(header, rows)
 }
 
-/// A CSV cell: quoted, and a leading character a spreadsheet would run as a formula
-/// neutralised with an apostrophe (CSV injection).
-fn csv_cell(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", safe.replace('"', "\"\""))
-}
-
+/// The accounts of an export request in the user's language, and the file's name.
 async fn exported(
     state: &AppState,
+    lang: Lang,
     signed: &Signed,
     params: &ListParams,
-) -> Result<(Vec<Account>, String), service::Error> {
+) -> Result<(Table, String), service::Error> {
     let query: AccountQuery = params.query();
     let accounts = state
         .service
         .export_accounts(signed.actor(), &query)
         .await?;
-    let date = crate::local_time(state.service.now());
-    let stamp: String = date.chars().filter(char::is_ascii_digit).take(8).collect();
-    Ok((accounts, format!("accounts-{stamp}")))
-}
-
-fn download(content_type: &'static str, filename: String, body: Vec<u8>) -> Response {
-    no_store(
-        (
-            [
-                (header::CONTENT_TYPE, content_type.to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{filename}\""),
-                ),
-            ],
-            body,
-        )
-            .into_response(),
-    )
+    let table = export_table(&state.i18n.tr(lang), &accounts);
+    let stamp = crate::time::day_stamp(state.service.now());
+    Ok((table, format!("accounts-{stamp}")))
 }
 
 async fn export_csv(
@@ -273,64 +242,10 @@ async fn export_csv(
     signed: Signed,
     Query(params): Query<ListParams>,
 ) -> Response {
-    let (accounts, name) = match exported(&state, &signed, &params).await {
-        Ok(r) => r,
-        Err(e) => return PageError::new(&state, lang, e).into_response(),
-    };
-    let t = state.i18n.tr(lang);
-    let (header_row, rows) = export_table(&t, &accounts);
-    // A UTF-8 BOM makes Excel on Chinese Windows read the file as UTF-8.
-    let mut body = String::from("\u{feff}");
-    for line in std::iter::once(&header_row).chain(&rows) {
-        let cells: Vec<String> = line.iter().map(|c| csv_cell(c)).collect();
-        body.push_str(&cells.join(","));
-        body.push_str("\r\n");
+    match exported(&state, lang, &signed, &params).await {
+        Ok((table, name)) => export::csv_download(&format!("{name}.csv"), &table),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
-    download(
-        "text/csv; charset=utf-8",
-        format!("{name}.csv"),
-        body.into_bytes(),
-    )
-}
-
-fn xlsx(
-    sheet: &str,
-    header_row: &[String],
-    rows: &[Vec<String>],
-) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let bold = Format::new().set_bold();
-    let ws = book.add_worksheet();
-    ws.set_name(sheet)?;
-    // Widths in characters: CJK characters count double.
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum::<usize>()
-    };
-    let mut widths: Vec<usize> = header_row.iter().map(|h| width(h)).collect();
-    for (col, text) in header_row.iter().enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        ws.write_string_with_format(0, col, text, &bold)?;
-    }
-    for (r, cells) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
-        for (col, text) in cells.iter().enumerate() {
-            if let Some(w) = widths.get_mut(col) {
-                *w = (*w).max(width(text));
-            }
-            let col = u16::try_from(col).unwrap_or(u16::MAX);
-            ws.write_string(r, col, text)?;
-        }
-    }
-    for (col, w) in widths.iter().enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        let chars = u16::try_from((w + 2).min(60)).unwrap_or(60);
-        ws.set_column_width(col, f64::from(chars))?;
-    }
-    ws.set_freeze_panes(1, 0)?;
-    book.save_to_buffer()
 }
 
 async fn export_xlsx(
@@ -339,22 +254,19 @@ async fn export_xlsx(
     signed: Signed,
     Query(params): Query<ListParams>,
 ) -> Response {
-    let (accounts, name) = match exported(&state, &signed, &params).await {
-        Ok(r) => r,
-        Err(e) => return PageError::new(&state, lang, e).into_response(),
-    };
-    let t = state.i18n.tr(lang);
-    let (header_row, rows) = export_table(&t, &accounts);
-    match xlsx(&t.get("accounts-sheet"), &header_row, &rows) {
-        Ok(bytes) => download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("{name}.xlsx"),
-            bytes,
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "XLSX export failed");
-            (StatusCode::INTERNAL_SERVER_ERROR, t.get("error-internal")).into_response()
+    match exported(&state, lang, &signed, &params).await {
+        Ok((table, name)) => {
+            let sheet = state.i18n.tr(lang).get("accounts-sheet");
+            export::xlsx_download(
+                &state,
+                lang,
+                &signed,
+                &sheet,
+                &format!("{name}.xlsx"),
+                &table,
+            )
         }
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -407,7 +319,7 @@ async fn detail(
         locked_until: account
             .locked_until
             .filter(|u| *u > state.service.now())
-            .map(crate::local_time),
+            .map(crate::time::minutes),
         a: row(&t, &account),
         revealed: extras.revealed,
         reason: extras.reason,
@@ -444,7 +356,7 @@ async fn detail_page(
         ..DetailExtras::default()
     };
     let result = async { detail(&state, lang, &signed, parse_id(&id)?, extras).await }.await;
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -492,7 +404,9 @@ async fn reveal(
         }
     }
     .await;
-    no_store(result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response()))
+    no_store(
+        result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response()),
+    )
 }
 
 #[derive(Debug, Deserialize)]
@@ -533,7 +447,7 @@ async fn reset_password(
         }
     }
     .await;
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -592,16 +506,32 @@ struct FormPage<'a> {
     errors: FieldErrors,
 }
 
+/// The roles the form offers, `selected` marked. The administrator and auditor roles are
+/// granted only on the console (the service refuses them from anyone else, with
+/// `account.role_console_only`), so they are offered only as the role an edited account
+/// already `holds`, which it may keep.
+fn offered_roles(t: &Tr<'_>, selected: &str, holds: Option<&str>) -> Vec<Choice> {
+    Role::ALL
+        .iter()
+        .filter(|r| !matches!(r, Role::Admin | Role::Auditor) || holds == Some(r.as_str()))
+        .map(|r| Choice::new(r.as_str(), role_label(t, r.as_str()), selected))
+        .collect()
+}
+
+/// The create form (`stored` is `None`) or the edit form of the `stored` account, showing
+/// `form`'s values.
 async fn form_page(
     state: &AppState,
     lang: Lang,
     signed: &Signed,
-    id: Option<i64>,
+    stored: Option<&Account>,
     form: AccountForm,
-    current_phone: String,
     errors: FieldErrors,
 ) -> Result<Response, service::Error> {
     let t = state.i18n.tr(lang);
+    let id = stored.map(|a| a.id);
+    // The stored number, masked.
+    let current_phone = stored.and_then(|a| a.phone.clone()).unwrap_or_default();
     let divisions = state.service.account_divisions(signed.actor()).await?;
     let jurisdictions = divisions
         .into_iter()
@@ -618,10 +548,7 @@ async fn form_page(
             )
         })
         .collect();
-    let roles = domain::Role::ALL
-        .iter()
-        .map(|r| Choice::new(r.as_str(), role_label(&t, r.as_str()), &form.role))
-        .collect();
+    let roles = offered_roles(&t, &form.role, stored.map(|a| a.role.as_str()));
     let (path, action) = match id {
         Some(id) => (format!("/accounts/{id}/edit"), format!("/accounts/{id}")),
         None => ("/accounts/new".to_owned(), "/accounts".to_owned()),
@@ -658,13 +585,12 @@ async fn new_form(State(state): State<AppState>, lang: Lang, signed: Signed) -> 
             &signed,
             None,
             AccountForm::default(),
-            String::new(),
             FieldErrors::default(),
         )
         .await
     }
     .await;
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 /// A refusal of the create or edit form: the form again, with the messages next to their
@@ -688,7 +614,7 @@ async fn create(
     Form(form): Form<AccountForm>,
 ) -> Response {
     if let Err(e) = signed.check_csrf(&form.csrf) {
-        return PageError::new(&state, lang, e).into_response();
+        return PageError::for_user(&state, lang, &signed, e).into_response();
     }
     let input = AccountInput {
         username: form.username.clone(),
@@ -708,12 +634,12 @@ async fn create(
                     password: String::new(),
                     ..form
                 };
-                form_page(&state, lang, &signed, None, form, String::new(), errors).await
+                form_page(&state, lang, &signed, None, form, errors).await
             }
             None => Err(e),
         },
     };
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 async fn edit_form(
@@ -729,27 +655,25 @@ async fn edit_form(
             .authorize(signed.actor(), Line::Accounts, Action::Write)?;
         let a = state.service.account(signed.actor(), id).await?;
         let form = AccountForm {
-            username: a.username,
-            display_name: a.display_name,
-            role: a.role,
+            username: a.username.clone(),
+            display_name: a.display_name.clone(),
+            role: a.role.clone(),
             jurisdiction: a.jurisdiction.to_string(),
             disabled: a.disabled.then(|| "1".to_owned()),
             ..AccountForm::default()
         };
-        let phone = a.phone.unwrap_or_default();
         form_page(
             &state,
             lang,
             &signed,
-            Some(id),
+            Some(&a),
             form,
-            phone,
             FieldErrors::default(),
         )
         .await
     }
     .await;
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 async fn update(
@@ -788,18 +712,17 @@ async fn update(
                     // The username is not editable; show the stored one.
                     let stored = state.service.account(signed.actor(), id).await?;
                     let form = AccountForm {
-                        username: stored.username,
+                        username: stored.username.clone(),
                         ..form.clone()
                     };
-                    let phone = stored.phone.unwrap_or_default();
-                    form_page(&state, lang, &signed, Some(id), form, phone, errors).await
+                    form_page(&state, lang, &signed, Some(&stored), form, errors).await
                 }
                 None => Err(e),
             },
         }
     }
     .await;
-    result.unwrap_or_else(|e| PageError::new(&state, lang, e).into_response())
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -856,19 +779,8 @@ async fn api_list(
     State(state): State<AppState>,
     lang: Lang,
     ApiCaller(actor): ApiCaller,
-    params: Result<axum::extract::Query<ListParams>, QueryRejection>,
+    ApiQuery(params): ApiQuery<ListParams>,
 ) -> Response {
-    let params = match params {
-        Ok(axum::extract::Query(p)) => p,
-        Err(rejection) => {
-            let e = service::Error::invalid(FieldError::new(
-                "form",
-                "accounts.malformed_query",
-                rejection.body_text(),
-            ));
-            return ApiError::from_service(&state.i18n.tr(lang), e).into_response();
-        }
-    };
     let query: AccountQuery = params.query();
     match state.service.account_list(&actor, &query).await {
         Ok(Page {
@@ -935,20 +847,9 @@ async fn api_create(
     State(state): State<AppState>,
     lang: Lang,
     ApiCaller(actor): ApiCaller,
-    body: Result<Json<NewAccountJson>, JsonRejection>,
+    reject::Json(body): reject::Json<NewAccountJson>,
 ) -> Response {
     let tr = state.i18n.tr(lang);
-    let body = match body {
-        Ok(Json(b)) => b,
-        Err(rejection) => {
-            let e = service::Error::invalid(FieldError::new(
-                "form",
-                "accounts.malformed_json",
-                rejection.body_text(),
-            ));
-            return ApiError::from_service(&tr, e).into_response();
-        }
-    };
     let input = AccountInput {
         username: body.username,
         display_name: body.display_name,
@@ -961,5 +862,115 @@ async fn api_create(
     match state.service.add_account(&actor, input).await {
         Ok(id) => (StatusCode::CREATED, Json(CreatedJson { id })).into_response(),
         Err(e) => ApiError::from_service(&tr, e).into_response(),
+    }
+}
+
+/// The body of `PUT /api/v1/accounts/{id}`: the edit form's fields. Missing text fields are
+/// empty and refused field by field; a missing `disabled` is `false`, as an unticked box.
+/// `phone` absent (or `null`) keeps the stored number, `""` clears it, anything else
+/// replaces it, like the form whose phone field shows the number masked.
+#[derive(Debug, Deserialize)]
+pub struct AccountChangeJson {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub jurisdiction: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+async fn api_update(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    reject::Json(body): reject::Json<AccountChangeJson>,
+) -> Response {
+    let phone = match body.phone {
+        None => PhoneChange::Keep,
+        Some(p) if p.trim().is_empty() => PhoneChange::Clear,
+        Some(p) => PhoneChange::Set(p),
+    };
+    let change = AccountChange {
+        display_name: body.display_name,
+        role: body.role,
+        jurisdiction: body.jurisdiction,
+        phone,
+        disabled: body.disabled,
+    };
+    let result = async {
+        state
+            .service
+            .update_account(&actor, parse_id(&id)?, change)
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => ApiError::from_service(&state.i18n.tr(lang), e).into_response(),
+    }
+}
+
+/// The body of `POST /api/v1/accounts/{id}/reset-password`.
+#[derive(Debug, Deserialize)]
+pub struct ResetJson {
+    #[serde(default)]
+    pub password: String,
+}
+
+async fn api_reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    reject::Json(body): reject::Json<ResetJson>,
+) -> Response {
+    let result = async {
+        state
+            .service
+            .reset_password(&actor, parse_id(&id)?, &body.password)
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => ApiError::from_service(&state.i18n.tr(lang), e).into_response(),
+    }
+}
+
+/// The body of `POST /api/v1/accounts/{id}/reveal`.
+#[derive(Debug, Deserialize)]
+pub struct RevealJson {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The full number, `null` when the account has none.
+#[derive(Debug, Serialize)]
+struct RevealedJson {
+    phone: Option<String>,
+}
+
+async fn api_reveal(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+    Path(id): Path<String>,
+    reject::Json(body): reject::Json<RevealJson>,
+) -> Response {
+    let result = async {
+        state
+            .service
+            .reveal_phone(&actor, parse_id(&id)?, &body.reason)
+            .await
+    }
+    .await;
+    match result {
+        Ok(phone) => no_store(Json(RevealedJson { phone }).into_response()),
+        Err(e) => ApiError::from_service(&state.i18n.tr(lang), e).into_response(),
     }
 }

@@ -16,18 +16,21 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::Json;
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::State;
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use service::FieldError;
 use service::audit::{AuditPage, MAX_EXPORT_ROWS};
-use service::{Actor, FieldError};
 use store::{AuditFilter, AuditRecord, ChainCheck};
 
 use crate::auth::{ApiCaller, Signed};
-use crate::{ApiError, AppState, Lang, Me, PageError, Tr};
+use crate::export::Table;
+use crate::reject::{ApiQuery, Query};
+use crate::time::beijing_midnight;
+use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -71,29 +74,10 @@ impl AuditQuery {
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())
-        .map(|(k, v)| format!("{k}={}", urlencode(v.trim())))
+        .map(|(k, v)| format!("{k}={}", list::encode(v.trim())))
         .collect::<Vec<_>>()
         .join("&")
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// The first moment of `date` in Beijing, as UTC.
-fn beijing_midnight(date: NaiveDate) -> Option<DateTime<Utc>> {
-    crate::auth::chrono_tz_shanghai()
-        .from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 fn parse_day(field: &'static str, text: &str) -> Result<Option<NaiveDate>, FieldError> {
@@ -181,13 +165,6 @@ fn chain_words(t: &Tr<'_>, check: &ChainCheck) -> String {
     }
 }
 
-/// A moment to the second in Beijing time, for exports.
-fn local_seconds(at: DateTime<Utc>) -> String {
-    at.with_timezone(&crate::auth::chrono_tz_shanghai())
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
-}
-
 struct Row {
     seq: i64,
     at: String,
@@ -205,7 +182,7 @@ fn row(t: &Tr<'_>, r: &AuditRecord) -> Row {
     let e = &r.entry;
     Row {
         seq: r.seq,
-        at: crate::local_time(e.at),
+        at: crate::time::minutes(e.at),
         at_iso: e.at.to_rfc3339(),
         actor: e.actor.clone(),
         address: e.address.clone(),
@@ -246,7 +223,7 @@ pub async fn page(
     let actor = signed.actor();
     let check = match state.service.verify_audit(actor, &mut |_| {}).await {
         Ok(c) => c,
-        Err(e) => return PageError::new(&state, lang, e).into_response(),
+        Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
     };
     let (filter, errors) = match parse_filter(&q) {
         Ok(f) => (Some(f), Vec::new()),
@@ -255,7 +232,7 @@ pub async fn page(
     let found = match &filter {
         Some(f) => match state.service.search_audit(actor, f, q.page()).await {
             Ok(p) => Some(p),
-            Err(e) => return PageError::new(&state, lang, e).into_response(),
+            Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
         },
         None => None,
     };
@@ -329,7 +306,7 @@ fn cells(t: &Tr<'_>, r: &AuditRecord) -> [String; 12] {
     let e = &r.entry;
     [
         r.seq.to_string(),
-        local_seconds(e.at),
+        crate::time::seconds(e.at),
         e.at.to_rfc3339(),
         e.actor.clone(),
         e.address.clone(),
@@ -343,43 +320,31 @@ fn cells(t: &Tr<'_>, r: &AuditRecord) -> [String; 12] {
     ]
 }
 
-/// Runs the export for a page request, or the error page.
+/// Runs the export for a page request: the table in the user's language and whether it
+/// was cut at the limit, or the error page.
 async fn export(
     state: &AppState,
     lang: Lang,
-    actor: &Actor,
+    signed: &Signed,
     q: &AuditQuery,
-) -> Result<service::audit::AuditExport, Response> {
-    let filter = parse_filter(q).map_err(|errors| {
-        PageError::new(state, lang, service::Error::Invalid(errors)).into_response()
-    })?;
-    state
+) -> Result<(Table, bool), Response> {
+    let refused = |e| PageError::for_user(state, lang, signed, e).into_response();
+    let filter = parse_filter(q).map_err(|errors| refused(service::Error::Invalid(errors)))?;
+    let found = state
         .service
-        .export_audit(actor, &filter)
+        .export_audit(signed.actor(), &filter)
         .await
-        .map_err(|e| PageError::new(state, lang, e).into_response())
+        .map_err(refused)?;
+    let t = state.i18n.tr(lang);
+    let header = COLUMNS.iter().map(|id| t.get(id)).collect();
+    let rows = found.items.iter().map(|r| cells(&t, r).to_vec()).collect();
+    // The sequence number as a number, so that a spreadsheet sorts it as one.
+    Ok((Table::new(header, rows).numeric(&[0]), found.truncated))
 }
 
-fn download(
-    content_type: &'static str,
-    filename: &str,
-    truncated: bool,
-    body: Vec<u8>,
-) -> Response {
-    let mut response = (
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response();
+/// Marks a file that holds only the newest [`MAX_EXPORT_ROWS`] entries.
+fn mark_truncated(mut response: Response, truncated: bool) -> Response {
     if truncated {
-        // Only the newest MAX_EXPORT_ROWS entries are in the file.
         response
             .headers_mut()
             .insert("x-export-truncated", HeaderValue::from_static("true"));
@@ -387,98 +352,34 @@ fn download(
     response
 }
 
-/// A cell that a spreadsheet would take for a formula is prefixed with an apostrophe: the
-/// log holds what strangers typed (a failed sign-in's user name).
-fn csv_cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", guarded.replace('"', "\"\""))
-}
-
-/// The export as CSV, UTF-8 with a BOM so that Excel on Chinese Windows reads it right.
+/// The export as CSV.
 pub async fn export_csv(
     State(state): State<AppState>,
     lang: Lang,
     signed: Signed,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let found = match export(&state, lang, signed.actor(), &q).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let t = state.i18n.tr(lang);
-    let mut body = String::from("\u{feff}");
-    let header_row: Vec<String> = COLUMNS.iter().map(|id| csv_cell(&t.get(id))).collect();
-    body.push_str(&header_row.join(","));
-    body.push_str("\r\n");
-    for r in &found.items {
-        let line: Vec<String> = cells(&t, r).iter().map(|c| csv_cell(c)).collect();
-        body.push_str(&line.join(","));
-        body.push_str("\r\n");
+    match export(&state, lang, &signed, &q).await {
+        Ok((table, cut)) => mark_truncated(export::csv_download("audit-log.csv", &table), cut),
+        Err(r) => r,
     }
-    download(
-        "text/csv; charset=utf-8",
-        "audit-log.csv",
-        found.truncated,
-        body.into_bytes(),
-    )
 }
 
-fn workbook(t: &Tr<'_>, items: &[AuditRecord]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(t.get("audit-sheet-name"))?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (col, id) in (0u16..).zip(COLUMNS) {
-        sheet.write_string_with_format(0, col, t.get(id), &bold)?;
-    }
-    for (row, r) in (1u32..).zip(items) {
-        sheet.write_number(row, 0, r.seq as f64)?;
-        for (col, text) in (1u16..).zip(cells(t, r).into_iter().skip(1)) {
-            // Strings, never formulas, whatever the text starts with.
-            sheet.write_string(row, col, text)?;
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    for (col, width) in [(1u16, 20.0), (3, 14.0), (5, 18.0), (7, 24.0), (9, 40.0)] {
-        sheet.set_column_width(col, width)?;
-    }
-    book.save_to_buffer()
-}
-
-/// The export as an Excel workbook; every text is a string cell, never a formula.
+/// The export as an Excel workbook.
 pub async fn export_xlsx(
     State(state): State<AppState>,
     lang: Lang,
     signed: Signed,
     Query(q): Query<AuditQuery>,
 ) -> Response {
-    let found = match export(&state, lang, signed.actor(), &q).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    let t = state.i18n.tr(lang);
-    match workbook(&t, &found.items) {
-        Ok(bytes) => download(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "audit-log.xlsx",
-            found.truncated,
-            bytes,
-        ),
-        Err(e) => {
-            tracing::error!(error = %e, "audit workbook did not build");
-            PageError::new(
-                &state,
-                lang,
-                service::Error::Unavailable {
-                    what: "xlsx".into(),
-                },
-            )
-            .into_response()
+    match export(&state, lang, &signed, &q).await {
+        Ok((table, cut)) => {
+            let sheet = state.i18n.tr(lang).get("audit-sheet-name");
+            let file =
+                export::xlsx_download(&state, lang, &signed, &sheet, "audit-log.xlsx", &table);
+            mark_truncated(file, cut)
         }
+        Err(r) => r,
     }
 }
 
@@ -567,7 +468,7 @@ pub async fn api_search(
     State(state): State<AppState>,
     lang: Lang,
     ApiCaller(actor): ApiCaller,
-    Query(q): Query<AuditQuery>,
+    ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Response {
     let t = state.i18n.tr(lang);
     let result = async {

@@ -18,7 +18,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use service::Actor;
-use service::sessions::{Client, CurrentSession, SignInRefusal, random_token, same_secret};
+use service::sessions::{
+    Client, CurrentSession, LOCKOUT, MAX_FAILED_SIGN_INS, SignInRefusal, random_token, same_secret,
+};
 
 use crate::reject::{Form, Query};
 use crate::{ApiError, AppState, Lang, PageError, Tr};
@@ -100,13 +102,19 @@ fn ip(parts: &Parts) -> IpAddr {
         .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+/// Every value of the cookie `name` the request carries, in order.
+pub(crate) fn cookies<'a>(headers: &'a HeaderMap, name: &str) -> impl Iterator<Item = &'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
-        .find_map(|kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
+        .filter_map(move |kv| kv.trim().strip_prefix(name)?.strip_prefix('='))
+}
+
+/// The first value of the cookie `name`.
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    cookies(headers, name).next()
 }
 
 fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -> String {
@@ -120,7 +128,10 @@ fn set_cookie(state: &AppState, name: &str, value: &str, max_age: Option<i64>) -
     c
 }
 
-/// A local path to return to after signing in; anything else goes home.
+/// A local path to return to (after signing in, after switching the language); anything
+/// else goes home. An absolute or protocol-relative URL would make the redirect an open
+/// one. Control characters are refused too: browsers drop tabs and newlines from a URL,
+/// which turns `/\t/evil.example` into `//evil.example`, and a newline is no header value.
 pub(crate) fn local_path(next: Option<&str>) -> String {
     next.filter(|b| {
         b.starts_with('/')
@@ -132,15 +143,9 @@ pub(crate) fn local_path(next: Option<&str>) -> String {
     .to_owned()
 }
 
-fn percent_encode(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The refusal of a form or API call whose CSRF token is missing or not the session's.
+fn csrf_refused() -> service::Error {
+    service::Error::invalid(service::FieldError::new("form", "form.expired", ""))
 }
 
 /// The signed-in user of a page request. Anyone else is sent to the sign-in page; a user who
@@ -158,11 +163,7 @@ impl Signed {
         if same_secret(token, &self.0.csrf_token) {
             Ok(())
         } else {
-            Err(service::Error::invalid(service::FieldError::new(
-                "form",
-                "form.expired",
-                "",
-            )))
+            Err(csrf_refused())
         }
     }
 }
@@ -178,7 +179,7 @@ impl FromRequestParts<AppState> for Signed {
             .map_or("/", |p| p.as_str())
             .to_owned();
         let to_login =
-            || Redirect::to(&format!("/login?next={}", percent_encode(&next))).into_response();
+            || Redirect::to(&format!("/login?next={}", crate::list::encode(&next))).into_response();
         let lang = Lang::from_request_parts(parts, state)
             .await
             .unwrap_or_default();
@@ -237,15 +238,7 @@ impl FromRequestParts<AppState> for ApiCaller {
                 if safe || header_token.is_some_and(|t| same_secret(t, &current.csrf_token)) {
                     Ok(ApiCaller(current.actor))
                 } else {
-                    Err(ApiError::from_service(
-                        &tr,
-                        service::Error::invalid(service::FieldError::new(
-                            "form",
-                            "form.expired",
-                            "",
-                        )),
-                    )
-                    .into_response())
+                    Err(ApiError::from_service(&tr, csrf_refused()).into_response())
                 }
             }
             Ok(_) => Err(unauthorized(&tr)),
@@ -372,18 +365,11 @@ pub async fn login(
         Ok(Err(refusal)) => {
             state.throttle.fail(ip);
             let message = match refusal {
-                SignInRefusal::WrongCredentials => t.get("login-wrong"),
+                // One message for both: telling a locked account apart would confirm that
+                // the name exists (and that someone is guessing its password).
+                SignInRefusal::WrongCredentials | SignInRefusal::Locked { .. } => wrong(&t),
+                // Only reached with the right password, so it tells the holder nothing new.
                 SignInRefusal::Disabled => t.get("login-disabled"),
-                SignInRefusal::Locked { until } => t.with(
-                    "login-locked",
-                    &[(
-                        "until",
-                        &until
-                            .with_timezone(&chrono_tz_shanghai())
-                            .format("%H:%M")
-                            .to_string(),
-                    )],
-                ),
             };
             again(message, StatusCode::UNAUTHORIZED)
         }
@@ -391,10 +377,16 @@ pub async fn login(
     }
 }
 
-/// China Standard Time, for times shown to staff. A fixed offset: China has no daylight
-/// saving time.
-pub(crate) fn chrono_tz_shanghai() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+/// The refusal of a wrong name, a wrong password or a locked account, with the lock-out
+/// rule from the service so the words cannot drift from what it does.
+fn wrong(t: &Tr<'_>) -> String {
+    t.with(
+        "login-wrong",
+        &[
+            ("tries", &MAX_FAILED_SIGN_INS.to_string()),
+            ("minutes", &LOCKOUT.num_minutes().to_string()),
+        ],
+    )
 }
 
 /// A form that carries nothing but its CSRF token (sign-out, revoke, …).
@@ -417,10 +409,10 @@ pub async fn logout(
     Form(form): Form<CsrfForm>,
 ) -> Response {
     if let Err(e) = signed.check_csrf(form.token()) {
-        return PageError::new(&state, lang, e).into_response();
+        return PageError::for_user(&state, lang, &signed, e).into_response();
     }
     if let Err(e) = state.service.sign_out(&signed.0).await {
-        return PageError::new(&state, lang, e).into_response();
+        return PageError::for_user(&state, lang, &signed, e).into_response();
     }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(&state, SESSION_COOKIE, "", Some(0)).parse() {

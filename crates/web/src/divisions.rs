@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::{DivisionCode, DivisionLevel};
 use serde::Serialize;
@@ -11,7 +10,8 @@ use service::divisions::DivisionPath;
 use store::{Division, DivisionCount};
 
 use crate::auth::{ApiCaller, Signed};
-use crate::{ApiError, AppState, Lang, Me, PageError, Tr};
+use crate::export::Table;
+use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export};
 
 /// The Fluent id of a level's name.
 pub(crate) fn level_id(level: DivisionLevel) -> &'static str {
@@ -82,7 +82,7 @@ pub async fn roots_page(State(state): State<AppState>, lang: Lang, signed: Signe
             };
             crate::render(&state, lang, &page)
         }
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -133,12 +133,13 @@ pub async fn detail_page(
             };
             crate::render(&state, lang, &page)
         }
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
-/// The subtree as CSV in the import format (code,name,area), so an export re-imports as is.
-/// A UTF-8 BOM makes Excel on Chinese Windows read it as UTF-8.
+/// The subtree as CSV in the import format (code,name,area), so an export re-imports as is
+/// (a name a spreadsheet would run as a formula comes back with the apostrophe that
+/// neutralised it; no real place name starts with `=`, `+`, `-` or `@`).
 pub async fn export_csv(
     State(state): State<AppState>,
     lang: Lang,
@@ -160,29 +161,22 @@ pub async fn export_csv(
     .await;
     match result {
         Ok((root, list)) => {
-            let mut body = String::from("\u{feff}code,name,area\n");
-            for d in &list {
-                // Names come from an import that refused nothing but empty and overlong ones;
-                // quote them so a comma in a name cannot shift columns.
-                body.push_str(&format!(
-                    "{},\"{}\",{}\n",
-                    d.code,
-                    d.name.replace('"', "\"\""),
-                    d.area.as_str()
-                ));
-            }
+            // The column names of the import format, not words: they are read back.
+            let header = ["code", "name", "area"].map(str::to_owned).to_vec();
+            let rows = list
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.code.to_string(),
+                        d.name.clone(),
+                        d.area.as_str().to_owned(),
+                    ]
+                })
+                .collect();
             // The parsed code, not the path text: only digits belong in a header.
-            let disposition = format!("attachment; filename=\"divisions-{root}.csv\"");
-            (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                body,
-            )
-                .into_response()
+            export::csv_download(&format!("divisions-{root}.csv"), &Table::new(header, rows))
         }
-        Err(e) => PageError::new(&state, lang, e).into_response(),
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
 
@@ -198,8 +192,11 @@ pub struct DivisionJson {
     pub children: Option<i64>,
 }
 
+/// The level's code for the API: its Fluent id without the prefix.
 fn level_code(level: DivisionLevel) -> &'static str {
-    level_id(level).trim_start_matches("level-")
+    level_id(level)
+        .split_once('-')
+        .map_or("other", |(_, code)| code)
 }
 
 fn json(d: &Division, children: Option<i64>) -> DivisionJson {

@@ -35,6 +35,11 @@ fn machine_code(e: &service::Error) -> &'static str {
     }
 }
 
+/// The Fluent id of an error's title: `error-` and the code with dashes.
+fn title_id(code: &str) -> String {
+    format!("error-{}", code.replace(['.', '_'], "-"))
+}
+
 fn log(e: &service::Error) {
     if let service::Error::Internal(_) | service::Error::Unavailable { .. } = e {
         tracing::error!(error = %e, "request failed");
@@ -72,6 +77,13 @@ impl ApiError {
         }
     }
 
+    /// The same body with another status: input refused before it reached the service
+    /// (415 wrong content type, 413 too large).
+    pub(crate) fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = status;
+        self
+    }
+
     pub fn from_service(tr: &Tr<'_>, e: service::Error) -> Self {
         log(&e);
         let fields = match &e {
@@ -90,7 +102,7 @@ impl ApiError {
         Self {
             status: status(&e),
             code,
-            message: tr.get(&format!("error-{}", code.replace(['.', '_'], "-"))),
+            message: tr.get(&title_id(code)),
             fields,
         }
     }
@@ -117,7 +129,23 @@ struct ErrorPage<'a> {
 pub struct PageError(Response);
 
 impl PageError {
+    /// The error page for someone not signed in (or before we know who they are).
     pub fn new(state: &AppState, lang: Lang, e: service::Error) -> Self {
+        Self::page(state, lang, None, e)
+    }
+
+    /// The error page inside the signed-in user's frame, so a refusal does not look like
+    /// being signed out.
+    pub fn for_user(
+        state: &AppState,
+        lang: Lang,
+        signed: &crate::auth::Signed,
+        e: service::Error,
+    ) -> Self {
+        Self::page(state, lang, Some(crate::Me::of(state, lang, signed)), e)
+    }
+
+    fn page(state: &AppState, lang: Lang, me: Option<crate::Me>, e: service::Error) -> Self {
         log(&e);
         let t = state.i18n.tr(lang);
         let details = match &e {
@@ -129,8 +157,8 @@ impl PageError {
         let page = ErrorPage {
             t,
             path: String::new(),
-            me: None,
-            title: t.get(&format!("error-{}", code.replace(['.', '_'], "-"))),
+            me,
+            title: t.get(&title_id(code)),
             details,
         };
         let body = page.render().unwrap_or_else(|err| {

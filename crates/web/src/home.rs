@@ -32,6 +32,10 @@ fn item(t: &Tr<'_>, a: &Attention) -> Item {
             text: t.with("home-failed-sign-ins", &[("count", &count.to_string())]),
             href: Some("/audit?action=session.sign_in_failed"),
         },
+        Attention::CasesOverdue { count } => Item {
+            text: t.with("home-cases-overdue", &[("count", &count.to_string())]),
+            href: Some("/assistance?status=overdue"),
+        },
     }
 }
 
@@ -60,7 +64,7 @@ pub async fn page(State(state): State<AppState>, lang: Lang, signed: Signed) -> 
     .await;
     let (attention, divisions, years, roots) = match result {
         Ok(r) => r,
-        Err(e) => return PageError::new(&state, lang, e).into_response(),
+        Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
     };
     let t = state.i18n.tr(lang);
     let calendar_years = match (years.first(), years.last()) {

@@ -18,11 +18,13 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/main.ftl"),
     include_str!("../locales/zh-CN/accounts.ftl"),
     include_str!("../locales/zh-CN/audit.ftl"),
+    include_str!("../locales/zh-CN/assistance.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/accounts.ftl"),
     include_str!("../locales/en/audit.ftl"),
+    include_str!("../locales/en/assistance.ftl"),
 ];
 
 /// The two languages of the UI.
@@ -71,13 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_cookie = parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .find_map(|kv| kv.trim().strip_prefix("lang=").and_then(Lang::from_code));
+        let from_cookie = crate::auth::cookies(&parts.headers, "lang").find_map(Lang::from_code);
         let from_browser = || {
             let accept = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
             accept

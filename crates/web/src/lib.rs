@@ -13,11 +13,13 @@ mod audit;
 pub mod auth;
 mod divisions;
 mod error;
+mod export;
 mod home;
 pub mod i18n;
 mod list;
 mod openapi;
 mod reject;
+mod time;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -109,18 +111,25 @@ impl Me {
         let user = &signed.0.user;
         Self {
             display_name: user.display_name.clone(),
-            role: t.get(&format!("role-{}", user.role.replace('_', "-"))),
+            role: role_label(&t, &user.role),
             csrf: signed.0.csrf_token.clone(),
             nav,
         }
     }
 }
 
-/// A moment as staff read it: Beijing time, to the minute.
-pub fn local_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&auth::chrono_tz_shanghai())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+/// A role code (`street_officer`) in words.
+pub(crate) fn role_label(t: &Tr<'_>, role: &str) -> String {
+    t.get(&format!("role-{}", role.replace('_', "-")))
+}
+
+/// Marks a response that carries a secret or personal data (a new API token, a revealed
+/// phone number, an export) so that neither the browser nor a proxy keeps a copy.
+pub(crate) fn no_store(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 /// The content security policy: our own scripts and styles only, nothing inline, nothing
@@ -217,18 +226,7 @@ async fn switch_language(
     Query(back): Query<Back>,
 ) -> Response {
     let lang = Lang::from_code(&lang).unwrap_or_default();
-    // Only a local path: an absolute or protocol-relative URL would make this an open redirect.
-    // Control characters are refused too: browsers drop tabs and newlines from a URL, which
-    // turns `/\t/evil.example` into `//evil.example`, and a newline is no header value.
-    let back = back
-        .back
-        .filter(|b| {
-            b.starts_with('/')
-                && !b.starts_with("//")
-                && !b.contains('\\')
-                && !b.chars().any(char::is_control)
-        })
-        .unwrap_or_else(|| "/".into());
+    let back = auth::local_path(back.back.as_deref());
     let cookie = format!(
         "lang={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
         lang.code()

@@ -45,11 +45,13 @@ impl ListParams {
     }
 }
 
-/// `text` percent-encoded for a URL query value.
+/// `text` percent-encoded for a URL query value: the one encoder of the crate (list links,
+/// audit links, the sign-in page's `next`). `/` stays as it is, which RFC 3986 allows in a
+/// query, so that `?next=/divisions/…` stays readable; `&`, `=`, `?`, `#` and `%` do not.
 pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 (b as char).to_string()
             }
             _ => format!("%{b:02X}"),

@@ -129,7 +129,10 @@ mod doc {
 
     /// Every error: a stable machine code (`invalid`, `unauthorized`, `forbidden`,
     /// `not_found`, `internal`, or a conflict's code such as `account.username_taken`),
-    /// a message in the caller's language, and the refused fields (400 only).
+    /// a message in the caller's language, and the refused fields (400, 413 and 415).
+    /// Input that cannot be read has one field `form` with the code
+    /// `accounts.malformed_json` or `accounts.malformed_query` (400, on every route),
+    /// `api.content_type` (415) or `api.too_large` (413).
     #[derive(ToSchema)]
     pub struct ErrorDoc {
         code: String,
@@ -258,6 +261,41 @@ mod doc {
         id: i64,
     }
 
+    /// The edit form's fields; the user name and password are not changed here. Missing
+    /// text fields are empty (and refused); a missing `disabled` is `false`.
+    #[derive(ToSchema)]
+    pub struct AccountChangeDoc {
+        display_name: String,
+        /// Role code. `admin` and `auditor` are granted only on the server console
+        /// (`account.role_console_only`); an account that holds one may keep it.
+        role: String,
+        /// 12-digit division code.
+        jurisdiction: String,
+        /// Absent or `null`: keep the stored number; `""`: remove it; otherwise the new
+        /// number (mobile or landline).
+        phone: Option<String>,
+        disabled: Option<bool>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ResetPasswordDoc {
+        /// The temporary password, at least 10 characters and not the user name; the holder
+        /// must choose a new one at the next sign-in.
+        password: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct RevealDoc {
+        /// Why the number is needed, at least 4 characters; kept in the audit log.
+        reason: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct RevealedDoc {
+        /// The full number; `null` when the account has none.
+        phone: Option<String>,
+    }
+
     /// The OpenAPI document itself.
     #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "api", security(()),
         responses((status = 200, description = "This OpenAPI 3.1 document", content_type = "application/json")))]
@@ -314,7 +352,7 @@ mod doc {
     /// Accounts in the caller's jurisdiction, phone numbers masked.
     #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
         params(
-            ("q" = Option<String>, Query, description = "Part of the user name or display name"),
+            ("q" = Option<String>, Query, description = "Part of the user name or display name, or the display name's pinyin initials (`zgs` finds 张干事)"),
             ("division" = Option<String>, Query, description = "Only accounts whose jurisdiction lies in this division"),
             ("status" = Option<String>, Query, description = "e.g. `active`, `disabled`, `locked`"),
             ("sort" = Option<String>, Query, description = "Column to sort by, e.g. `username`"),
@@ -351,6 +389,52 @@ mod doc {
             (status = 404, body = ErrorDoc),
         ))]
     fn account() {}
+
+    /// Changes an account as the edit form does. Nobody changes their own role or disables
+    /// themselves.
+    #[utoipa::path(put, path = "/api/v1/accounts/{id}", tag = "accounts",
+        params(("id" = i64, Path, description = "Account id")),
+        request_body = AccountChangeDoc,
+        responses(
+            (status = 204, description = "Changed"),
+            (status = 400, description = "Refused; every wrong field is listed, or the body is not JSON", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, description = "The body is not sent as `application/json`", body = ErrorDoc),
+        ))]
+    fn update_account() {}
+
+    /// Gives an account a temporary password: its sessions and API tokens end, a lock-out
+    /// is lifted, and it must choose a new password at the next sign-in. One's own password
+    /// is changed on 我的账号 instead.
+    #[utoipa::path(post, path = "/api/v1/accounts/{id}/reset-password", tag = "accounts",
+        params(("id" = i64, Path, description = "Account id")),
+        request_body = ResetPasswordDoc,
+        responses(
+            (status = 204, description = "Reset"),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn reset_password() {}
+
+    /// The full phone number, for a role that may reveal it and gives a reason; the reveal
+    /// and its reason are audited first. The answer is sent with `Cache-Control: no-store`.
+    #[utoipa::path(post, path = "/api/v1/accounts/{id}/reveal", tag = "accounts",
+        params(("id" = i64, Path, description = "Account id")),
+        request_body = RevealDoc,
+        responses(
+            (status = 200, body = RevealedDoc),
+            (status = 400, description = "No reason, or one too short", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn reveal_phone() {}
 }
 
 struct Security;
@@ -398,6 +482,9 @@ impl utoipa::Modify for Security {
         doc::accounts,
         doc::create_account,
         doc::account,
+        doc::update_account,
+        doc::reset_password,
+        doc::reveal_phone,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

@@ -787,3 +787,188 @@ async fn the_api_lists_creates_and_shows_accounts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_forms_offer_only_the_roles_the_web_may_grant() {
+    for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut admin = Browser::demo(&app, "admin").await;
+        // Administrators and auditors are made on the console only.
+        let new = admin.get(&app, "/accounts/new").await;
+        assert_eq!(new.status, StatusCode::OK);
+        assert!(new.body.contains("<option value=\"leader\">"));
+        assert!(
+            !new.body.contains("<option value=\"admin\""),
+            "{}",
+            new.body
+        );
+        assert!(!new.body.contains("<option value=\"auditor\""));
+        // An account that holds one keeps it on its form, and is offered nothing else
+        // reserved.
+        for (holder, held, other) in [
+            ("admin", "admin", "auditor"),
+            ("auditor", "auditor", "admin"),
+        ] {
+            let id = id_of(db, holder).await;
+            let edit = admin.get(&app, &format!("/accounts/{id}/edit")).await;
+            assert!(
+                edit.body
+                    .contains(&format!("<option value=\"{held}\" selected>")),
+                "{holder}: {}",
+                edit.body
+            );
+            assert!(
+                !edit.body.contains(&format!("<option value=\"{other}\"")),
+                "{holder}"
+            );
+        }
+        let staff = id_of(db, "jiuzhu").await;
+        let edit = admin.get(&app, &format!("/accounts/{staff}/edit")).await;
+        assert!(
+            edit.body
+                .contains("<option value=\"assistance_staff\" selected>")
+        );
+        assert!(
+            !edit.body.contains("<option value=\"admin\"")
+                && !edit.body.contains("<option value=\"auditor\"")
+        );
+
+        // A forged form is refused by the service, next to the field, and the form that comes
+        // back still offers only what may be granted.
+        let csrf = edit.csrf();
+        let forged = admin
+            .post(
+                &app,
+                &format!("/accounts/{staff}"),
+                &[
+                    ("csrf", &csrf),
+                    ("display_name", "救助科 王科员"),
+                    ("role", "auditor"),
+                    ("jurisdiction", testkit::demo::COUNTY),
+                ],
+            )
+            .await;
+        assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+        assert!(forged.body.contains("id=\"role-error\""), "{}", forged.body);
+        assert!(!forged.body.contains("<option value=\"auditor\""));
+        assert_eq!(
+            db.store().user(staff).await.unwrap().role,
+            "assistance_staff"
+        );
+    })
+    .await;
+}
+
+/// An API call with a bearer token and a JSON body.
+async fn call(
+    app: &Router,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> common::Reply {
+    api(app, method, path, Some(token), Some(body)).await
+}
+
+#[tokio::test]
+async fn the_api_changes_resets_and_reveals_accounts_like_the_pages() {
+    for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let id = quick(db, "xc01", "西城街道 社工", "community_worker", "990101002001", Some("xc01-password-1")).await;
+        let admin = token(db, "admin", "demo-admin-2013").await;
+        let path = format!("/api/v1/accounts/{id}");
+        let change = |phone: Option<&str>| {
+            let mut body = json!({"display_name": "西城街道 李社工", "role": "community_worker",
+                                  "jurisdiction": "990101002002", "disabled": false});
+            if let Some(p) = phone {
+                body["phone"] = json!(p);
+            }
+            body
+        };
+
+        // PUT: the phone absent is kept, "" clears it, a number replaces it.
+        let saved = call(&app, "PUT", &path, &admin, change(None)).await;
+        assert_eq!(saved.status, StatusCode::NO_CONTENT, "{}", saved.body);
+        assert!(saved.body.is_empty());
+        let user = db.store().user(id).await.unwrap();
+        assert_eq!((user.display_name.as_str(), user.jurisdiction.to_string().as_str(), user.phone.as_deref()),
+                   ("西城街道 李社工", "990101002002", Some("13912345678")));
+        assert_eq!(call(&app, "PUT", &path, &admin, change(Some("13800138000"))).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(db.store().user(id).await.unwrap().phone.as_deref(), Some("13800138000"));
+        assert_eq!(call(&app, "PUT", &path, &admin, change(Some(""))).await.status, StatusCode::NO_CONTENT);
+        assert_eq!(db.store().user(id).await.unwrap().phone, None);
+        let mut disable = change(Some("13912345678"));
+        disable["disabled"] = json!(true);
+        assert_eq!(call(&app, "PUT", &path, &admin, disable).await.status, StatusCode::NO_CONTENT);
+        assert!(db.store().user(id).await.unwrap().disabled);
+        assert_eq!(audit_of(db, "accounts.update").await.len(), 4);
+
+        // Refusals name every field; the console-only roles are refused here too.
+        let bad = json!({"display_name": "", "role": "auditor", "jurisdiction": "990101002002", "phone": "12"});
+        let refused = call(&app, "PUT", &path, &admin, bad).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        let codes: Vec<String> = refused.json()["fields"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect();
+        // (An auditor's jurisdiction would be the whole district, too.)
+        assert_eq!(codes, ["account.display_name", "account.role_console_only", "account.phone_format", "account.jurisdiction_level"]);
+        assert_eq!(db.store().user(id).await.unwrap().role, "community_worker");
+        assert_eq!(call(&app, "PUT", "/api/v1/accounts/999999", &admin, change(None)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(call(&app, "PUT", "/api/v1/accounts/abc", &admin, change(None)).await.status, StatusCode::NOT_FOUND);
+
+        // Reset: the holder must choose a new password; one's own is not reset here.
+        let reset = format!("/api/v1/accounts/{id}/reset-password");
+        let short = call(&app, "POST", &reset, &admin, json!({"password": "short"})).await;
+        assert_eq!(short.status, StatusCode::BAD_REQUEST);
+        assert_eq!(short.json()["fields"][0]["field"], "password");
+        let done = call(&app, "POST", &reset, &admin, json!({"password": "temporary-2013-07"})).await;
+        assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.body);
+        assert!(db.store().user(id).await.unwrap().must_change_password);
+        assert_eq!(audit_of(db, "accounts.password_reset").await.len(), 1);
+        let own = id_of(db, "admin").await;
+        let own = call(&app, "POST", &format!("/api/v1/accounts/{own}/reset-password"), &admin, json!({"password": "temporary-2013-07"})).await;
+        assert_eq!(own.status, StatusCode::BAD_REQUEST);
+        assert_eq!(own.json()["fields"][0]["code"], "account.reset_self");
+
+        // Reveal: with a reason, audited, never cached.
+        let reveal = format!("/api/v1/accounts/{id}/reveal");
+        let no_reason = call(&app, "POST", &reveal, &admin, json!({"reason": " "})).await;
+        assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+        assert!(audit_of(db, "accounts.reveal").await.is_empty());
+        let shown = call(&app, "POST", &reveal, &admin, json!({"reason": "通知重置密码"})).await;
+        assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+        assert_eq!(shown.json(), json!({"phone": "13912345678"}));
+        assert_eq!(shown.header(header::CACHE_CONTROL), "no-store");
+        let reveals = audit_of(db, "accounts.reveal").await;
+        assert_eq!((reveals.len(), reveals[0].reason.as_str()), (1, "通知重置密码"));
+        let nobody = quick(db, "xc02", "西城街道 社工", "community_worker", "990101002001", None).await;
+        call(&app, "PUT", &format!("/api/v1/accounts/{nobody}"), &admin, change(Some(""))).await;
+        let none = call(&app, "POST", &format!("/api/v1/accounts/{nobody}/reveal"), &admin, json!({"reason": "核实身份信息"})).await;
+        assert_eq!(none.json(), json!({"phone": null}));
+
+        // Roles without the permission are refused, whatever the body.
+        let leader = token(db, "leader", "demo-leader-2013").await;
+        for (method, path, body) in [
+            ("PUT", path.as_str(), change(None)),
+            ("POST", reset.as_str(), json!({"password": "temporary-2013-07"})),
+            ("POST", reveal.as_str(), json!({"reason": "通知重置密码"})),
+        ] {
+            let reply = call(&app, method, path, &leader, body).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}");
+            assert_eq!(reply.json()["code"], "forbidden");
+        }
+
+        // An administrator of one street finds nothing outside it.
+        quick(db, "dcadmin", "东城街道 管理员", "admin", DONGCHENG, Some("street-admin-2013")).await;
+        let street = token(db, "dcadmin", "street-admin-2013").await;
+        for (method, path, body) in [
+            ("PUT", path.as_str(), change(None)),
+            ("POST", reset.as_str(), json!({"password": "temporary-2013-07"})),
+            ("POST", reveal.as_str(), json!({"reason": "通知重置密码"})),
+        ] {
+            let reply = call(&app, method, path, &street, body).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}");
+            assert_eq!(reply.json()["code"], "not_found");
+        }
+        assert_eq!(db.store().user(id).await.unwrap().display_name, "西城街道 李社工");
+    })
+    .await;
+}

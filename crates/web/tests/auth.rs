@@ -33,10 +33,12 @@ fn zh(id: &str) -> String {
     web::I18n::load().tr(web::Lang::ZhCn).get(id)
 }
 
-fn locked_until(time: &str) -> String {
+/// The one refusal of a wrong name, a wrong password and a locked account, with the rule
+/// it states: five wrong tries lock the account for fifteen minutes.
+fn wrong() -> String {
     web::I18n::load()
         .tr(web::Lang::ZhCn)
-        .with("login-locked", &[("until", time)])
+        .with("login-wrong", &[("tries", "5"), ("minutes", "15")])
 }
 
 /// The `mz_session` Set-Cookie header of a reply, if it sets one.
@@ -233,7 +235,7 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         let unknown_user = browser.sign_in(&app, "nobody", ADMIN_PASSWORD).await;
         for reply in [&wrong_password, &unknown_user] {
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-            assert!(reply.body.contains(&zh("login-wrong")), "{}", reply.body);
+            assert!(reply.body.contains(&wrong()), "{}", reply.body);
             assert!(session_cookie(reply).is_none());
         }
         // The form comes back with the name typed, never the password.
@@ -253,23 +255,29 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes() {
         let mut browser = Browser::default();
         for attempt in 1..=4 {
             let reply = browser.sign_in(&app, "admin", "wrong-password").await;
-            assert!(reply.body.contains(&zh("login-wrong")), "attempt {attempt}");
+            assert!(reply.body.contains(&wrong()), "attempt {attempt}");
         }
         let fifth = browser.sign_in(&app, "admin", "wrong-password").await;
         assert_eq!(fifth.status, StatusCode::UNAUTHORIZED);
-        // Locked at 09:00 Beijing time (01:00 UTC), until 09:15.
-        assert!(
-            fifth.body.contains(&locked_until("09:15")),
-            "{}",
-            fifth.body
-        );
+        // Locked at 09:00 Beijing time (01:00 UTC), until 09:15; the page says no more than
+        // for a wrong password, so a lock does not confirm that the name exists.
+        assert!(fifth.body.contains(&wrong()), "{}", fifth.body);
+        assert!(!fifth.body.contains("09:15"), "{}", fifth.body);
 
-        // Even the right password is refused while the lock lasts.
+        // Even the right password is refused while the lock lasts, in the same words and
+        // on the same page as a name nobody has.
         db.clock.advance(Duration::minutes(14));
         let right = browser.sign_in(&app, "admin", ADMIN_PASSWORD).await;
         assert_eq!(right.status, StatusCode::UNAUTHORIZED);
-        assert!(right.body.contains(&locked_until("09:15")));
+        assert!(right.body.contains(&wrong()));
         assert!(session_cookie(&right).is_none());
+        let nobody = browser.sign_in(&app, "nobody", ADMIN_PASSWORD).await;
+        assert_eq!(nobody.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            right.body.replace("value=\"admin\"", ""),
+            nobody.body.replace("value=\"nobody\"", ""),
+            "a locked account looks like an unknown name"
+        );
 
         db.clock
             .advance(Duration::minutes(1) + Duration::seconds(1));
@@ -630,6 +638,8 @@ async fn an_api_token_is_shown_once_works_as_a_bearer_and_can_be_revoked() {
             )
             .await;
         assert_eq!(created.status, StatusCode::OK);
+        // Shown in the page, which no cache may keep.
+        assert_eq!(created.header(header::CACHE_CONTROL), "no-store");
         let token = between(&created.body, r#"<code class="token">"#, "</code>")
             .unwrap()
             .to_owned();
@@ -652,19 +662,35 @@ async fn an_api_token_is_shown_once_works_as_a_bearer_and_can_be_revoked() {
         )
         .await;
         assert_eq!(outside.status, StatusCode::NOT_FOUND);
-        // Signing out of the browser does not end the token: it is for other systems.
+        // Signing out everywhere ends the tokens too: whoever took over a browser may have
+        // made one.
         let csrf = browser.csrf(&app).await;
         browser
             .post(&app, "/account/sessions/revoke", &[("csrf", &csrf)])
             .await;
+        let call = api(&app, "GET", "/api/v1/divisions", Some(&token), None).await;
+        assert_eq!(call.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(call.json()["code"], "unauthorized");
+
+        // A new token, revoked by hand.
+        let mut browser = Browser::demo(&app, "dongcheng").await;
+        let csrf = browser.csrf(&app).await;
+        let created = browser
+            .post(
+                &app,
+                "/account/tokens",
+                &[("csrf", &csrf), ("token_name", "台账系统 2")],
+            )
+            .await;
+        let token = between(&created.body, r#"<code class="token">"#, "</code>")
+            .unwrap()
+            .to_owned();
         assert_eq!(
             api(&app, "GET", "/api/v1/divisions", Some(&token), None)
                 .await
                 .status,
             StatusCode::OK
         );
-
-        let mut browser = Browser::demo(&app, "dongcheng").await;
         let account = browser.get(&app, "/account").await;
         let revoke = between(&account.body, r#"action="/account/tokens/"#, r#"""#).unwrap();
         let revoked = browser
@@ -700,6 +726,97 @@ async fn an_api_token_is_shown_once_works_as_a_bearer_and_can_be_revoked() {
             other.post(&app, path, &[("csrf", &csrf)]).await.status,
             StatusCode::NOT_FOUND
         );
+    })
+    .await;
+}
+
+/// A new API token made on `browser`'s account page.
+async fn new_token(app: &Router, browser: &mut Browser, name: &str) -> String {
+    let csrf = browser.csrf(app).await;
+    let created = browser
+        .post(
+            app,
+            "/account/tokens",
+            &[("csrf", &csrf), ("token_name", name)],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    between(&created.body, r#"<code class="token">"#, "</code>")
+        .unwrap()
+        .to_owned()
+}
+
+/// Whether every API token of `username` is revoked (a 401 alone could also mean that the
+/// account must choose a new password first).
+async fn all_tokens_revoked(db: &TestDb, username: &str) -> bool {
+    let user = db.store().user_by_username(username).await.unwrap();
+    let tokens = db.store().api_tokens_of(user.id).await.unwrap();
+    !tokens.is_empty() && tokens.iter().all(|t| t.revoked_at.is_some())
+}
+
+#[tokio::test]
+async fn a_password_change_and_an_administrators_reset_end_the_api_tokens() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let divisions = async |token: &str| {
+            api(&app, "GET", "/api/v1/divisions", Some(token), None)
+                .await
+                .status
+        };
+
+        // The holder changes the password: whoever knew the old one may have made a token.
+        let mut leader = Browser::demo(&app, "leader").await;
+        let token = new_token(&app, &mut leader, "报表").await;
+        assert_eq!(divisions(&token).await, StatusCode::OK);
+        let csrf = leader.csrf(&app).await;
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("old_password", "demo-leader-2013"),
+            ("password", "leader-chosen-22"),
+            ("repeat_password", "leader-chosen-22"),
+        ];
+        let changed = leader.post(&app, "/account/password", &form).await;
+        assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+        assert_eq!(divisions(&token).await, StatusCode::UNAUTHORIZED);
+        assert!(all_tokens_revoked(db, "leader").await);
+        // This browser stays signed in and may make a new one.
+        let token = new_token(&app, &mut leader, "报表 2").await;
+        assert_eq!(divisions(&token).await, StatusCode::OK);
+
+        // An administrator resets it on the account's page.
+        let mut admin = Browser::demo(&app, "admin").await;
+        let id = db.store().user_by_username("leader").await.unwrap().id;
+        let csrf = admin.csrf(&app).await;
+        let reset = admin
+            .post(
+                &app,
+                &format!("/accounts/{id}/reset-password"),
+                &[("csrf", &csrf), ("password", "temporary-2013-07")],
+            )
+            .await;
+        assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.body);
+        assert_eq!(divisions(&token).await, StatusCode::UNAUTHORIZED);
+        assert!(all_tokens_revoked(db, "leader").await);
+
+        // And through the API.
+        let mut staff = Browser::demo(&app, "jiuzhu").await;
+        let token = new_token(&app, &mut staff, "救助台账").await;
+        assert_eq!(divisions(&token).await, StatusCode::OK);
+        let admin_token = new_token(&app, &mut admin, "管理").await;
+        let id = db.store().user_by_username("jiuzhu").await.unwrap().id;
+        let reset = api(
+            &app,
+            "POST",
+            &format!("/api/v1/accounts/{id}/reset-password"),
+            Some(&admin_token),
+            Some(serde_json::json!({"password": "temporary-2013-08"})),
+        )
+        .await;
+        assert_eq!(reset.status, StatusCode::NO_CONTENT, "{}", reset.body);
+        assert_eq!(divisions(&token).await, StatusCode::UNAUTHORIZED);
+        assert!(all_tokens_revoked(db, "jiuzhu").await);
+        // The administrator's own token is untouched.
+        assert_eq!(divisions(&admin_token).await, StatusCode::OK);
     })
     .await;
 }

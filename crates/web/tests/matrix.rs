@@ -271,6 +271,29 @@ fn table() -> Vec<Row> {
             .only(&admin)
             .json(r#"{"username":"","display_name":"","role":"","jurisdiction":"","password":""}"#)
             .ok(StatusCode::BAD_REQUEST),
+        // Empty bodies again: refused by the service's checks, after the role's.
+        Row::new("PUT", "/api/v1/accounts/{id}", "/api/v1/accounts/5", Api)
+            .only(&admin)
+            .json(r#"{"display_name":"","role":"","jurisdiction":""}"#)
+            .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/accounts/{id}/reset-password",
+            "/api/v1/accounts/5/reset-password",
+            Api,
+        )
+        .only(&admin)
+        .json(r#"{"password":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/accounts/{id}/reveal",
+            "/api/v1/accounts/5/reveal",
+            Api,
+        )
+        .only(&["admin", "auditor"])
+        .json(r#"{"reason":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
     ]
 }
 
@@ -342,11 +365,14 @@ impl Callers {
         form.push(("csrf", &csrf));
         let reply = browser.post(app, path, &form).await;
         if let Some(u) = user.filter(|_| row.ends_session) {
-            // Signing out everywhere ended the shared browser's session too: open a new one.
+            // Signing out everywhere ended the shared browser's session and the account's
+            // API tokens too: open a new session and make a new token.
             let mut browser = Browser::demo(app, u).await;
             let (name, _) = self.csrf.remove_entry(u).unwrap();
             self.csrf.insert(name, browser.csrf(app).await);
             self.browsers.insert(name, browser);
+            let token = self.create_token(app, name, "api again").await;
+            self.tokens.insert(name, token);
         }
         reply
     }
@@ -656,6 +682,136 @@ async fn malformed_form_posts_get_a_specific_refusal_and_change_nothing() {
         )
         .await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    })
+    .await;
+}
+
+/// The API routes that read a JSON body.
+fn json_routes() -> Vec<(&'static str, &'static str)> {
+    table()
+        .into_iter()
+        .filter(|r| r.kind == Kind::Api && r.json.is_some())
+        .map(|r| (r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn malformed_json_bodies_get_a_specific_json_refusal_and_change_nothing() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut browser = Browser::demo(&app, "admin").await;
+        let csrf = browser.csrf(&app).await;
+        let token = {
+            let form = [("csrf", csrf.as_str()), ("token_name", "t")];
+            shown_token(&browser.post(&app, "/account/tokens", &form).await)
+        };
+        let audit_before = db
+            .store()
+            .audit_entries(&Default::default(), 0, 1)
+            .await
+            .unwrap()
+            .1;
+        let routes = json_routes();
+        assert!(routes.len() >= 4, "{routes:?}");
+        for (method, path) in routes {
+            let send_raw = async |kind: Option<&str>, body: Body| {
+                let mut request = Request::builder()
+                    .method(method)
+                    .uri(path)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"));
+                if let Some(kind) = kind {
+                    request = request.header(header::CONTENT_TYPE, kind);
+                }
+                send(&app, request.body(body).unwrap()).await
+            };
+            let what = format!("{method} {path}");
+            // (content type, body, status, field code)
+            let cases: [(Option<&str>, Body, StatusCode, &str); 6] = [
+                (
+                    Some("application/json"),
+                    "{not json".into(),
+                    StatusCode::BAD_REQUEST,
+                    "accounts.malformed_json",
+                ),
+                // Well-formed JSON of the wrong shape: 400 too, never axum's 422.
+                (
+                    Some("application/json"),
+                    "[1, 2]".into(),
+                    StatusCode::BAD_REQUEST,
+                    "accounts.malformed_json",
+                ),
+                (
+                    Some("application/json"),
+                    "".into(),
+                    StatusCode::BAD_REQUEST,
+                    "accounts.malformed_json",
+                ),
+                (
+                    Some("application/x-www-form-urlencoded"),
+                    "password=x".into(),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "api.content_type",
+                ),
+                (
+                    None,
+                    "{}".into(),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "api.content_type",
+                ),
+                (
+                    Some("application/json"),
+                    streamed(web::MAX_BODY_BYTES + 1),
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "api.too_large",
+                ),
+            ];
+            for (kind, body, status, code) in cases {
+                let reply = send_raw(kind, body).await;
+                assert_eq!(reply.status, status, "{what} {kind:?}: {}", reply.body);
+                assert!(
+                    reply
+                        .header(header::CONTENT_TYPE)
+                        .starts_with("application/json"),
+                    "{what} {kind:?}"
+                );
+                let body = reply.json();
+                assert_eq!(body["code"], "invalid", "{what} {kind:?}");
+                assert_eq!(body["fields"][0]["code"], code, "{what} {kind:?}");
+                assert!(
+                    !body["message"].as_str().unwrap().is_empty()
+                        && !body["fields"][0]["message"].as_str().unwrap().is_empty(),
+                    "{what}: {body}"
+                );
+            }
+        }
+        let audit_after = db
+            .store()
+            .audit_entries(&Default::default(), 0, 1)
+            .await
+            .unwrap()
+            .1;
+        assert_eq!(audit_before, audit_after, "nothing was written");
+        // A malformed API query is refused in JSON too.
+        for path in ["/api/v1/accounts?q=a&q=b", "/api/v1/audit?actor=a&actor=b"] {
+            let who = if path.contains("audit") {
+                "auditor"
+            } else {
+                "admin"
+            };
+            let mut caller = Browser::demo(&app, who).await;
+            let reply = caller.get(&app, path).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{path}: {}",
+                reply.body
+            );
+            assert_eq!(
+                reply.json()["fields"][0]["code"],
+                "accounts.malformed_query",
+                "{path}"
+            );
+        }
     })
     .await;
 }

@@ -73,6 +73,4 @@ err-account-own_role = You cannot change your own role; ask another administrato
 err-account-disable_self = You cannot disable your own account
 err-account-reset_self = Your own password is changed under My account, not here
 err-list-export_too_large = More than { $detail } records to export; narrow the list with filters first
-err-accounts-malformed_json = The request body is not valid JSON: { $detail }
-err-accounts-malformed_query = The query parameters are malformed: { $detail }
 err-account-role_console_only = The administrator and auditor roles can only be granted on the server with minzheng user add, not on the web

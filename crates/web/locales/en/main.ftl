@@ -145,8 +145,7 @@ role-auditor = Auditor
 
 login-title = Sign in
 login-submit = Sign in
-login-wrong = Wrong user name or password
-login-locked = Too many wrong passwords: the account is locked until { $until }
+login-wrong = Wrong user name or password. After { $tries } wrong tries in a row the account is locked for { $minutes } minutes
 login-disabled = This account is disabled; contact the administrator
 login-throttled = Too many failed sign-ins from this computer; try again in 15 minutes
 login-expired = The sign-in page expired; please enter your details again
@@ -181,6 +180,11 @@ err-form-expired = The page expired or came from elsewhere; reload it and try ag
 err-form-content_type = Wrong kind of submission: only web forms are accepted
 err-form-too_large = What was sent is too large
 err-form-malformed = What was sent could not be read; reload the page and fill it in again
+# The API's refusals of unreadable input (`reject::Json`, `reject::ApiQuery`).
+err-accounts-malformed_json = The request body is not valid JSON: { $detail }
+err-accounts-malformed_query = The query parameters are malformed: { $detail }
+err-api-content_type = Send the body as JSON, with the header Content-Type: application/json
+err-api-too_large = The request body is too large
 err-account-password_wrong = incorrect
 err-account-password_mismatch = The two new passwords differ
 err-account-password_unchanged = The new password must differ from the current one
@@ -193,4 +197,5 @@ home-attention-none = Nothing needs your attention right now.
 home-locked-accounts = { $count } accounts are locked after repeated wrong passwords
 home-first-password = { $count } accounts have not changed their initial password
 home-calendar-missing = The { $year } holiday calendar is not entered yet; deadlines in that year cannot be counted (import it with minzheng calendar import)
+home-cases-overdue = { $count } assistance applications are past their deadline
 home-failed-sign-ins = { $count } failed sign-ins in the last 24 hours

@@ -73,6 +73,4 @@ err-account-own_role = 不能修改自己的角色,请由其他管理员办理
 err-account-disable_self = 不能停用自己的账号
 err-account-reset_self = 不能在这里重置自己的密码,请在“我的账号”中修改
 err-list-export_too_large = 导出的记录超过 { $detail } 条,请先用查询条件缩小范围
-err-accounts-malformed_json = 请求内容不是有效的 JSON:{ $detail }
-err-accounts-malformed_query = 查询参数格式不对:{ $detail }
 err-account-role_console_only = 系统管理员和审计角色只能由运维人员在服务器上用 minzheng user add 设立,不能在网页上授予

@@ -144,8 +144,7 @@ role-auditor = 审计
 
 login-title = 登录
 login-submit = 登录
-login-wrong = 用户名或密码不正确
-login-locked = 连续输错密码次数过多,账号已临时锁定,请于 { $until } 后再试
+login-wrong = 用户名或密码不正确,连续输错 { $tries } 次账号将被锁定 { $minutes } 分钟
 login-disabled = 该账号已停用,请联系系统管理员
 login-throttled = 本机登录失败次数过多,请 15 分钟后再试
 login-expired = 登录页面已过期,请重新输入
@@ -180,6 +179,11 @@ err-form-expired = 页面已过期或来源不明,请刷新页面后重试
 err-form-content_type = 提交方式不正确:只接受网页表单
 err-form-too_large = 提交的内容太大
 err-form-malformed = 提交的内容格式不正确,请刷新页面后重新填写
+# 接口无法读取的请求(reject::Json、reject::ApiQuery)的拒绝理由。
+err-accounts-malformed_json = 请求内容不是有效的 JSON:{ $detail }
+err-accounts-malformed_query = 查询参数格式不对:{ $detail }
+err-api-content_type = 请求内容须为 JSON,并带请求头 Content-Type: application/json
+err-api-too_large = 请求内容太大
 err-account-password_wrong = 输入不正确
 err-account-password_mismatch = 两次输入的新密码不一致
 err-account-password_unchanged = 新密码不能与当前密码相同
@@ -192,4 +196,5 @@ home-attention-none = 目前没有需要您处理的事项。
 home-locked-accounts = { $count } 个账号因连续输错密码被临时锁定
 home-first-password = { $count } 个账号尚未修改初始密码
 home-calendar-missing = { $year } 年的放假调休安排尚未录入,该年的办理时限无法计算(用 minzheng calendar import 导入)
+home-cases-overdue = { $count } 件救助申请已超过办理时限
 home-failed-sign-ins = 近 24 小时有 { $count } 次登录失败
