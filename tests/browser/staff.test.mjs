@@ -38,6 +38,11 @@ const BASE = required('MINZHENG_BROWSER_URL').replace(/\/+$/, '');
 const ACCOUNTS = JSON.parse(readFileSync(required('MINZHENG_BROWSER_ACCOUNTS'), 'utf8'));
 const NEWCOMER = ACCOUNTS.newcomer;
 const ADMIN = ACCOUNTS.admin;
+// The demo's assistance staff (crates/testkit/src/demo.rs), as the server printed them.
+const DEMO = (username, name, password) => ACCOUNTS[username] ?? { username, password, name };
+const HEPING = DEMO('heping', '和平社区', 'demo-heping-2013');
+const DONGCHENG = DEMO('dongcheng', '东城街道', 'demo-dongcheng-2013');
+const JIUZHU = DEMO('jiuzhu', '救助科', 'demo-jiuzhu-2013');
 const CHROMIUM = process.env.MINZHENG_BROWSER_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.MINZHENG_BROWSER_SCREENSHOTS || join(HERE, 'screenshots');
 
@@ -311,7 +316,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
     assert.equal(await tab.text('main h1'), '工作台');
     assert.equal(await tab.text('header.top .me a'), NEWCOMER.name);
     assert.match(await tab.text('header.top .me small'), /街道\/镇民政干部/);
-    assert.deepEqual(await tab.navLabels(), ['首页', '行政区划']);
+    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '行政区划']);
     assert.match(await tab.text('main'), new RegExp(`${STREET.name} \\(${STREET.code}\\)`));
     await tab.step('06-home');
   });
@@ -406,7 +411,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
       landsOn: path,
     });
     await tab.assertStyled('english', 'en');
-    assert.deepEqual(await tab.navLabels(), ['Home', 'Divisions']);
+    assert.deepEqual(await tab.navLabels(), ['Home', 'Social assistance', 'Divisions']);
     assert.equal(await tab.text('header.top form[action="/logout"] button'), 'Sign out');
     assert.match(await tab.text('main dl.facts'), /Division code\s+990101001000\s+Level\s+Street/);
     assert.match(await tab.text('main'), /Subdivisions/);
@@ -417,7 +422,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
       landsOn: path,
     });
     await tab.assertStyled('chinese', 'zh-CN');
-    assert.deepEqual(await tab.navLabels(), ['首页', '行政区划']);
+    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '行政区划']);
     assert.equal(await tab.text('header.top form[action="/logout"] button'), '退出登录');
     assert.match(await tab.text('main dl.facts'), /区划代码\s+990101001000/);
     await tab.step('16-chinese-again');
@@ -494,5 +499,123 @@ describe('the administrator', { concurrency: false }, () => {
     await signOut(tab);
     await tab.step(`${n++}-admin-signed-out`);
     tab.assertClean('the administrator');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 社会救助: a 低保 application from the community to the district's approval.
+
+/** A synthetic resident ID of the demo district: region 990101, ISO 7064 MOD 11-2 check. */
+function residentId(birth, seq) {
+  const first17 = `990101${birth.replaceAll('-', '')}${String(seq).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...first17].reduce((acc, d, i) => acc + Number(d) * weights[i], 0);
+  return first17 + '10X98765432'[sum % 11];
+}
+
+/** A day in Beijing, `days` from today, as YYYY-MM-DD. */
+function beijingDay(days = 0) {
+  const t = new Date(Date.now() + 8 * 3600_000 + days * 86_400_000);
+  return t.toISOString().slice(0, 10);
+}
+
+describe('a 低保 application from the community to the district', { concurrency: false }, () => {
+  test('g. heping applies, dongcheng checks and posts the notice, jiuzhu approves', { timeout: 180_000 }, async () => {
+    // Unique per run, so the test can run again on the same server.
+    const seq = 100 + (Math.floor(Date.now() / 1000) % 800);
+    const head = { name: '王建国', id: residentId('1950-05-12', seq) };
+    const spouse = { name: '赵桂兰', id: residentId('1985-08-20', seq + 1) };
+    // A notice must run its 7 days before the district may approve: the application and
+    // its steps are dated 10 days back so that the notice ended yesterday.
+    const applied = beijingDay(-10);
+    const noticeFrom = beijingDay(-8);
+
+    const tab = await newTab(HEPING.username);
+    await tab.goto('/login');
+    await signIn(tab, HEPING, { landsOn: '/' });
+    assert.ok((await tab.navLabels()).includes('社会救助'));
+    await tab.click(tab.page.locator('header.top nav a', { hasText: '社会救助' }), { landsOn: '/assistance' });
+    assert.equal(await tab.text('main h1'), '社会救助');
+    await tab.step('30-heping-assistance-list');
+    await tab.click(tab.page.locator('main a', { hasText: '受理申请' }), { landsOn: '/assistance/new' });
+    const page = tab.page;
+    await page.locator('select[name="community"]').selectOption(COMMUNITY.code);
+    await page.locator('input[name="address"]').fill('和平路 8 号 2 单元 101');
+    await page.locator('select[name="program"]').selectOption('dibao');
+    await page.locator('input[name="applied_on"]').fill(applied);
+    await page.locator('input[name="on_behalf"]').check();
+    await page.locator('input[name="m1_name"]').fill(head.name);
+    await page.locator('input[name="m1_id_number"]').fill(head.id);
+    await page.locator('select[name="m1_relation"]').selectOption('head');
+    await page.locator('select[name="m1_employment"]').selectOption('retired');
+    await page.locator('input[name="m2_name"]').fill(spouse.name);
+    await page.locator('input[name="m2_id_number"]').fill(spouse.id);
+    await page.locator('select[name="m2_relation"]').selectOption('spouse');
+    await page.locator('select[name="m2_employment"]').selectOption('unemployed');
+    await tab.step('31-heping-application-form');
+    await tab.click(page.locator('main form button[type="submit"]', { hasText: '受理' }), {
+      landsOn: /^\/assistance\/\d+\?done=applied$/,
+    });
+    const casePath = new URL(page.url()).pathname;
+    assert.match(await tab.text('main .notice'), /申请已受理/);
+    assert.match(await tab.text('main'), /已受理/);
+    // ID numbers are masked on the case page.
+    assert.ok(!(await tab.text('main')).includes(head.id), 'the full ID number is not shown');
+    await tab.step('32-heping-case-applied');
+    await signOut(tab);
+
+    // The street officer: means check, home visit, notice.
+    await signIn(tab, DONGCHENG, { landsOn: '/' });
+    await tab.goto(casePath);
+    assert.equal(await page.locator('form#step-approve').count(), 0, 'no approve form for the street');
+    const record = async (kind, fill, shot) => {
+      const form = page.locator(`form#step-${kind}`);
+      await form.locator('input[name="on"]').fill(fill.on);
+      if (fill.income) await form.locator('input[name="income_per_capita"]').fill(fill.income);
+      if (fill.from) await form.locator('input[name="notice_from"]').fill(fill.from);
+      if (fill.note) await form.locator('textarea[name="note"]').fill(fill.note);
+      await tab.click(form.locator('button[type="submit"]'), { landsOn: `${casePath}?done=step` });
+      await tab.step(shot);
+    };
+    await record('check_means', { on: applied, income: '200.00' }, '33-dongcheng-means-checked');
+    await record('visit_home', { on: beijingDay(-9), note: '入户核实:二人户,住房 35 平方米' }, '34-dongcheng-visited');
+    await record('post_notice', { on: noticeFrom, from: noticeFrom }, '35-dongcheng-on-notice');
+    assert.match(await tab.text('main'), /公示中/);
+
+    // The notice, printable, names masked.
+    await tab.click(page.locator('main a', { hasText: '打开公示表' }), { landsOn: `${casePath}/notice` });
+    const sheet = await tab.text('main .notice-sheet');
+    assert.match(sheet, /关于和平社区最低生活保障\(低保\)申请的公示/);
+    assert.ok(sheet.includes('王*国') && sheet.includes('赵*兰'), sheet);
+    assert.ok(!sheet.includes(head.name) && !sheet.includes(spouse.name), 'names masked');
+    assert.equal(await page.locator('button[data-print]').isVisible(), true, 'app.js shows the print button');
+    await tab.step('36-notice-sheet');
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('header.top').isVisible(), false, 'no navigation in print');
+    await page.screenshot({ path: join(SHOTS, '37-notice-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await tab.goto('/');
+    await signOut(tab);
+
+    // The district approves.
+    await signIn(tab, JIUZHU, { landsOn: '/' });
+    await tab.goto(casePath);
+    await tab.step('38-jiuzhu-case-on-notice');
+    const approve = page.locator('form#step-approve');
+    await approve.locator('input[name="on"]').fill(beijingDay(0));
+    await tab.click(approve.locator('button[type="submit"]'), { landsOn: `${casePath}?done=step` });
+    const main = await tab.text('main');
+    assert.match(main, /已审核确认/);
+    assert.match(main, /月救助金合计/);
+    for (const step of ['受理申请', '家庭经济状况核对', '入户调查', '张榜公示', '审核确认']) {
+      assert.match(await tab.text('main table.history'), new RegExp(step), `history shows ${step}`);
+    }
+    const history = await tab.text('main table.history');
+    assert.match(history, /和平社区/);
+    assert.match(history, /东城街道/);
+    assert.match(history, /救助科/);
+    await tab.step('39-jiuzhu-case-approved');
+    await signOut(tab);
+    tab.assertClean('the assistance walk-through');
   });
 });

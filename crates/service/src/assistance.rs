@@ -289,7 +289,8 @@ pub struct CaseDetail {
     pub income_per_capita: Option<Fen>,
     pub benefit_start: Option<NaiveDate>,
     pub benefit_end: Option<NaiveDate>,
-    /// This month's benefit, for an approved case whose benefit period covers it.
+    /// This month's benefit, for an approved case whose benefit period covers it; before
+    /// the benefit starts (the month of the approval), the first month's.
     pub benefit: Option<Benefit>,
     /// Why an approved case has no benefit figure this month (an error code such as
     /// `assistance.no_standard`, or `assistance.no_monthly_cash` for 低保边缘).
@@ -1387,7 +1388,12 @@ impl Service {
                     start,
                     end: file.case.benefit_end,
                 };
-                let month = Month::of(today);
+                // This month's; before the benefit starts, its first month's.
+                let month = if start > today {
+                    Month::of(start)
+                } else {
+                    Month::of(today)
+                };
                 if period.covers(month) {
                     let tables = self.tables().await?;
                     match monthly_benefit(
@@ -1576,6 +1582,15 @@ impl Service {
         program: Option<Program>,
     ) -> Result<Page<CaseListItem>, Error> {
         self.authorize(actor, Line::Assistance, Action::Read)?;
+        self.case_page(actor, query, program).await
+    }
+
+    async fn case_page(
+        &self,
+        actor: &Actor,
+        query: &CaseQuery,
+        program: Option<Program>,
+    ) -> Result<Page<CaseListItem>, Error> {
         let per_page = query.page_size();
         let Some((filter, cutoff)) = self.case_filter(actor, query, program).await? else {
             return Ok(Page::cut(Vec::new(), 1, per_page));
@@ -1634,6 +1649,62 @@ impl Service {
             page: usize::try_from(page).unwrap_or(1),
             per_page,
         })
+    }
+
+    /// Every case matching the query (all pages), ID numbers masked, for a download
+    /// (`Export`). More than [`list::MAX_EXPORT_ROWS`] rows is refused
+    /// (`list.export_too_large`); the export is audited (`assistance.export`) with the
+    /// number of rows and the query.
+    pub async fn export_cases(
+        &self,
+        actor: &Actor,
+        query: &CaseQuery,
+        program: Option<Program>,
+    ) -> Result<Vec<CaseListItem>, Error> {
+        self.authorize(actor, Line::Assistance, Action::Export)?;
+        let mut all: Vec<CaseListItem> = Vec::new();
+        let mut q = query.clone();
+        q.per_page = list::MAX_PER_PAGE;
+        q.page = 1;
+        loop {
+            let page = self.case_page(actor, &q, program).await?;
+            if page.total > list::MAX_EXPORT_ROWS {
+                return Err(Error::invalid(FieldError::new(
+                    "form",
+                    "list.export_too_large",
+                    list::MAX_EXPORT_ROWS.to_string(),
+                )));
+            }
+            let done = page.items.is_empty() || page.page >= page.pages();
+            all.extend(page.items);
+            if done {
+                break;
+            }
+            q.page += 1;
+        }
+        let mut detail = format!("rows={} {}", all.len(), query.describe());
+        if let Some(p) = program {
+            detail.push_str(&format!(" program={p}"));
+        }
+        let audit = self.audit(
+            actor,
+            "assistance.export",
+            "assistance",
+            "",
+            detail.trim_end().to_owned(),
+        );
+        self.store().record_audit(&audit).await?;
+        Ok(all)
+    }
+
+    /// The divisions of the actor's jurisdiction, in code order, for the application form's
+    /// community select and the list's street filter (`Read`). Empty for the console.
+    pub async fn assistance_divisions(&self, actor: &Actor) -> Result<Vec<store::Division>, Error> {
+        self.authorize(actor, Line::Assistance, Action::Read)?;
+        match &actor.jurisdiction {
+            Some(root) => Ok(self.store().divisions_within(root).await?),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// How many pending cases in the actor's jurisdiction are past their decision date.

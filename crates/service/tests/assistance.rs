@@ -974,3 +974,41 @@ async fn a_standard_change_shows_its_impact_before_it_is_saved() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn exports_are_masked_audited_and_for_exporters_and_an_approval_shows_the_first_benefit() {
+    for_each_engine(async |db| {
+        demo_db(db).await;
+        let s = &db.service;
+        let (case, v) = through_notice(db).await;
+        let jiuzhu = actor(db, "jiuzhu").await;
+        let leader = actor(db, "leader").await;
+        let admin = actor(db, "admin").await;
+        let query = CaseQuery::default();
+        let rows = s.export_cases(&leader, &query, None).await.unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].head_id_number.contains("**"));
+        let page = s.cases(&leader, &query, None).await.unwrap();
+        assert_eq!(rows, page.items);
+        assert!(matches!(
+            s.export_cases(&admin, &query, None).await,
+            Err(Error::Forbidden)
+        ));
+        let entry = audit_of(db, "assistance.export").await.pop().unwrap();
+        assert!(entry.detail.starts_with("rows=1"), "{}", entry.detail);
+        // Approved on 07-11, paid from August: the page shows August's amount in July.
+        on(db, "2013-07-11");
+        s.record_step(&jiuzhu, case, v, step(Step::Approve, "2013-07-11"))
+            .await
+            .unwrap();
+        let detail = s.case(&jiuzhu, case).await.unwrap();
+        assert_eq!(detail.benefit_start, Some(d("2013-08-01")));
+        assert_eq!(detail.benefit.unwrap().month.to_string(), "2013-08");
+        let divisions = s
+            .assistance_divisions(&actor(db, "heping").await)
+            .await
+            .unwrap();
+        assert_eq!(divisions.len(), 1);
+    })
+    .await;
+}

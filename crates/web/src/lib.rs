@@ -9,6 +9,7 @@
 mod account;
 mod accounts;
 mod assets;
+mod assistance;
 mod audit;
 pub mod auth;
 mod divisions;
@@ -94,8 +95,9 @@ impl Me {
         use domain::{Action, Line};
         let t = state.i18n.tr(lang);
         let actor = signed.actor();
-        let entries: [(&'static str, &str, Option<Line>); 4] = [
+        let entries: [(&'static str, &str, Option<Line>); 5] = [
             ("/", "nav-home", None),
+            ("/assistance", "nav-assistance", Some(Line::Assistance)),
             ("/divisions", "nav-divisions", Some(Line::Places)),
             ("/accounts", "nav-accounts", Some(Line::Accounts)),
             ("/audit", "nav-audit", Some(Line::Audit)),
@@ -168,6 +170,7 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{file}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon))
         .merge(accounts::routes())
+        .merge(assistance::routes())
         .merge(audit::routes())
         .merge(openapi::routes())
         .fallback(not_found)

@@ -435,6 +435,201 @@ mod doc {
             (status = 415, body = ErrorDoc),
         ))]
     fn reveal_phone() {}
+
+    /// A case in the list; ID numbers masked.
+    #[derive(ToSchema)]
+    pub struct CaseDoc {
+        id: i64,
+        /// `dibao`, `dibao_margin`, `tekun_dispersed`, `tekun_centralized`.
+        program: String,
+        /// `applied`, `means_checked`, `visited`, `reviewed`, `on_notice`, `approved`,
+        /// `refused`, `withdrawn`.
+        status: String,
+        overdue: bool,
+        active: bool,
+        /// Send back with a step (optimistic locking).
+        version: i64,
+        applied_on: String,
+        division: String,
+        division_name: String,
+        address: String,
+        head_name: String,
+        /// Masked, e.g. `9901**********0012`.
+        head_id_number: String,
+        members: i64,
+        /// Yuan, e.g. `200.00`.
+        income_per_capita: Option<String>,
+        benefit_start: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CaseListDoc {
+        items: Vec<CaseDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    /// One case with its household, members (ID numbers masked), history (`actions`: step,
+    /// date, who, when), the steps the caller may record next and, once approved, this
+    /// month's benefit.
+    #[derive(ToSchema)]
+    pub struct CaseDetailDoc {
+        id: i64,
+        program: String,
+        version: i64,
+        status: String,
+        active: bool,
+        division: String,
+        division_name: String,
+        address: String,
+        area: String,
+        members: Vec<serde_json::Value>,
+        actions: Vec<serde_json::Value>,
+        allowed_next: Vec<String>,
+        decision_due: Option<String>,
+        overdue: bool,
+        income_per_capita: Option<String>,
+        benefit_start: Option<String>,
+        benefit: Option<serde_json::Value>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct NewMemberDoc {
+        name: String,
+        /// 18 characters, check digit verified.
+        id_number: String,
+        /// `head` (exactly one), `spouse`, `child`, `parent`, `grandchild`, `sibling`, `other`.
+        relation: String,
+        /// 0 (none) to 4.
+        disability_grade: Option<i64>,
+        severe_illness: Option<bool>,
+        /// `employed`, `unemployed`, `student`, `retired`, `unable`, `preschool`.
+        employment: String,
+        /// `capable`, `partly_unable`, `fully_unable` (特困).
+        self_care: Option<String>,
+    }
+
+    /// An application (受理). Refusals name the member by `row` (1-based) and field.
+    #[derive(ToSchema)]
+    pub struct NewCaseDoc {
+        /// 12-digit code of a community or village in the caller's jurisdiction.
+        community: String,
+        address: String,
+        program: String,
+        /// `urban` or `rural`; absent: the community's.
+        area: Option<String>,
+        /// `YYYY-MM-DD`, not after today; absent: today.
+        applied_on: Option<String>,
+        on_behalf: Option<bool>,
+        note: Option<String>,
+        members: Vec<NewMemberDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct StepDoc {
+        /// `check_means`, `visit_home`, `review_in_community`, `post_notice`, `approve`,
+        /// `refuse`, `withdraw`.
+        kind: String,
+        /// `check_means`: yuan, e.g. `"200.00"`.
+        income_per_capita: Option<String>,
+        /// `post_notice`: the first day of the notice, `YYYY-MM-DD`.
+        from: Option<String>,
+        /// `refuse` and `withdraw`.
+        reason: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct StepBodyDoc {
+        /// The case's version as last read.
+        version: i64,
+        step: StepDoc,
+        /// The day of the step, `YYYY-MM-DD`; absent: today.
+        on: Option<String>,
+        note: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct VersionDoc {
+        version: i64,
+    }
+
+    #[derive(ToSchema)]
+    pub struct StandardDoc {
+        program: String,
+        area: String,
+        effective_from: String,
+        /// Yuan per person per month.
+        amount: String,
+        citation: String,
+    }
+
+    /// Cases in the caller's jurisdiction, ID numbers masked.
+    #[utoipa::path(get, path = "/api/v1/assistance/cases", tag = "assistance",
+        params(
+            ("q" = Option<String>, Query, description = "Head's name or pinyin initials, or a whole ID number"),
+            ("division" = Option<String>, Query, description = "Only cases in this division"),
+            ("program" = Option<String>, Query, description = "Programme code"),
+            ("status" = Option<String>, Query, description = "A status, or `pending` / `overdue`"),
+            ("sort" = Option<String>, Query, description = "`id`, `applied`, `name`, `division`, `program`"),
+            ("desc" = Option<bool>, Query, description = "Sort descending"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+        ),
+        responses(
+            (status = 200, body = CaseListDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn assistance_cases() {}
+
+    /// Takes an application (受理); the household, its members and the first step are
+    /// saved together, or nothing is.
+    #[utoipa::path(post, path = "/api/v1/assistance/cases", tag = "assistance",
+        request_body = NewCaseDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, description = "Refused; every wrong field is listed, members by row", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_apply() {}
+
+    /// One case (the read is audited).
+    #[utoipa::path(get, path = "/api/v1/assistance/cases/{id}", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        responses(
+            (status = 200, body = CaseDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, description = "No such case in the caller's jurisdiction", body = ErrorDoc),
+        ))]
+    fn assistance_case() {}
+
+    /// Records the next step. Approval needs the approving authority (403 otherwise).
+    #[utoipa::path(post, path = "/api/v1/assistance/cases/{id}/steps", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        request_body = StepBodyDoc,
+        responses(
+            (status = 200, description = "The case's new version", body = VersionDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`assistance.case_changed`: someone recorded a step since `version`; the message names who and when", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_step() {}
+
+    /// The dated standards, with their citations.
+    #[utoipa::path(get, path = "/api/v1/assistance/standards", tag = "assistance",
+        responses(
+            (status = 200, body = Vec<StandardDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn assistance_standards() {}
 }
 
 struct Security;
@@ -485,6 +680,11 @@ impl utoipa::Modify for Security {
         doc::update_account,
         doc::reset_password,
         doc::reveal_phone,
+        doc::assistance_cases,
+        doc::assistance_apply,
+        doc::assistance_case,
+        doc::assistance_step,
+        doc::assistance_standards,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -492,6 +692,7 @@ impl utoipa::Modify for Security {
         (name = "api", description = "The API itself and the caller"),
         (name = "divisions", description = "行政区划 / the division tree"),
         (name = "accounts", description = "账号管理 / accounts"),
+        (name = "assistance", description = "社会救助 / social assistance"),
         (name = "audit", description = "操作日志 / the audit log (auditors)"),
     )
 )]

@@ -162,6 +162,8 @@ fn table() -> Vec<Row> {
     let admin = ["admin"];
     let readers = ["admin", "jiuzhu", "youfu", "leader", "auditor"];
     let exporters = ["admin", "leader", "auditor"];
+    let assist_readers = everyone_but(&["admin"]);
+    let assist_writers = ["jiuzhu", "dongcheng", "heping"];
     vec![
         // Public: the sign-in form, language, health, assets, the API's description.
         Row::get("/login", "/login", Public(StatusCode::OK)),
@@ -294,6 +296,96 @@ fn table() -> Vec<Row> {
         .only(&["admin", "auditor"])
         .json(r#"{"reason":""}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // Social assistance: read and exported by everyone but the administrator; applications
+        // and steps by the front line and the section; decisions and standards by the section.
+        // Case 1 is in 和平社区 and on notice; 2 is in 西城街道, 3 in 东城街道 outside 和平社区.
+        Row::get("/assistance", "/assistance", Page).only(&assist_readers),
+        Row::get("/assistance/export.csv", "/assistance/export.csv", Page).only(&assist_readers),
+        Row::get("/assistance/export.xlsx", "/assistance/export.xlsx", Page).only(&assist_readers),
+        Row::get("/assistance/new", "/assistance/new", Page).only(&assist_writers),
+        Row::post("/assistance", "/assistance")
+            .only(&assist_writers)
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/assistance/{id}", "/assistance/1", Page)
+            .only(&assist_readers)
+            .outside(&assist_outside("")),
+        Row::get("/assistance/{id}/notice", "/assistance/1/notice", Page)
+            .only(&assist_readers)
+            .outside(&assist_outside("/notice")),
+        // A stale version: reached, and refused as a conflict, changing nothing.
+        Row::post("/assistance/{id}/steps", "/assistance/1/steps")
+            .only(&assist_writers)
+            .outside(&assist_outside("/steps"))
+            .form(&[("version", "0"), ("kind", "visit_home")])
+            .ok(StatusCode::CONFLICT),
+        Row::post(
+            "/assistance/{id}/members/{member_id}/reveal",
+            "/assistance/1/members/1/reveal",
+        )
+        .only(&["jiuzhu", "dongcheng", "heping", "auditor"])
+        .outside(&[
+            ("heping", "/assistance/3/members/5/reveal"),
+            ("dongcheng", "/assistance/2/members/3/reveal"),
+        ])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/assistance/standards", "/assistance/standards", Page).only(&assist_readers),
+        Row::post(
+            "/assistance/standards/preview",
+            "/assistance/standards/preview",
+        )
+        .only(&["jiuzhu"])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::post("/assistance/standards", "/assistance/standards")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/assistance/cases", "/api/v1/assistance/cases", Api).only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/cases",
+            "/api/v1/assistance/cases",
+            Api,
+        )
+        .only(&assist_writers)
+        .json(r#"{"community":"","address":"","program":"","members":[]}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/assistance/cases/{id}",
+            "/api/v1/assistance/cases/1",
+            Api,
+        )
+        .only(&assist_readers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/cases/3"),
+            ("dongcheng", "/api/v1/assistance/cases/2"),
+        ]),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/cases/{id}/steps",
+            "/api/v1/assistance/cases/1/steps",
+            Api,
+        )
+        .only(&assist_writers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/cases/3/steps"),
+            ("dongcheng", "/api/v1/assistance/cases/2/steps"),
+        ])
+        .json(r#"{"version":0,"step":{"kind":"visit_home"}}"#)
+        .ok(StatusCode::CONFLICT),
+        Row::get(
+            "/api/v1/assistance/standards",
+            "/api/v1/assistance/standards",
+            Api,
+        )
+        .only(&assist_readers),
+    ]
+}
+
+/// The assistance cases outside the community worker's and the street officer's
+/// jurisdictions, with `suffix` after the case's path.
+fn assist_outside(suffix: &str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("heping", &*format!("/assistance/3{suffix}").leak()),
+        ("dongcheng", &*format!("/assistance/2{suffix}").leak()),
     ]
 }
 
@@ -408,6 +500,7 @@ fn check(row: &Row, who: &str, path: &str, reply: &Reply, expected: StatusCode) 
 async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
+        common::seed_cases(db).await;
         let mut callers = Callers::sign_in(&app).await;
         for row in table() {
             let anonymous = match row.kind {

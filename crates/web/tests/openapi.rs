@@ -110,6 +110,7 @@ async fn every_api_route_in_the_sources_is_documented() {
 async fn every_documented_path_answers() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
+        common::seed_cases(db).await;
         // An auditor reads everything, including the audit log; a token from 我的账号.
         let current = {
             let client = service::sessions::Client {

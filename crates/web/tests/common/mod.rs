@@ -204,3 +204,72 @@ pub async fn api(
     .unwrap();
     send(app, request).await
 }
+
+/// A synthetic ID number of the demo district.
+pub fn demo_id(birth: &str, seq: u16) -> String {
+    domain::ResidentId::synthetic("990101", birth.parse().unwrap(), seq)
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// Two-member application in `community`, recorded by the console operator.
+pub fn demo_application(community: &str, seq: u16) -> service::assistance::ApplicationInput {
+    let member = |name: &str, id: String, relation: &str| service::assistance::MemberInput {
+        name: name.into(),
+        id_number: id,
+        relation: relation.into(),
+        disability_grade: 0,
+        severe_illness: false,
+        employment: "unemployed".into(),
+        self_care: None,
+    };
+    service::assistance::ApplicationInput {
+        community: community.into(),
+        address: "和平路 1 号".into(),
+        program: "dibao".into(),
+        area: None,
+        members: vec![
+            member("张小明", demo_id("1950-03-01", seq), "head"),
+            member("李秀英", demo_id("1955-06-01", seq + 1), "spouse"),
+        ],
+        on_behalf: false,
+        applied_on: "2013-07-01".parse().unwrap(),
+        note: String::new(),
+    }
+}
+
+/// Cases for the route tests: 1 in 和平社区 on notice (members 1 and 2), 2 in 西城街道's
+/// first community, 3 in 东城街道's second community (outside 和平社区).
+pub async fn seed_cases(db: &TestDb) {
+    use domain::assistance::workflow::Step;
+    use service::assistance::StepInput;
+    let s = &db.service;
+    let system = service::Actor::system();
+    let on: chrono::NaiveDate = "2013-07-01".parse().unwrap();
+    let one = s
+        .register_application(&system, demo_application("990101001001", 11))
+        .await
+        .unwrap();
+    let mut v = 1;
+    for step in [
+        Step::CheckMeans {
+            income_per_capita: domain::Fen::from_fen(20_000),
+        },
+        Step::VisitHome,
+        Step::PostNotice { from: on },
+    ] {
+        let input = StepInput {
+            step,
+            on,
+            note: String::new(),
+        };
+        v = s.record_step(&system, one, v, input).await.unwrap();
+    }
+    s.register_application(&system, demo_application("990101002001", 21))
+        .await
+        .unwrap();
+    s.register_application(&system, demo_application("990101001002", 31))
+        .await
+        .unwrap();
+}
