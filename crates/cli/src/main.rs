@@ -10,7 +10,9 @@
     reason = "a command-line tool talks on its console"
 )]
 
+mod bench;
 mod config;
+mod import;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -93,6 +95,50 @@ enum Command {
     /// 操作日志 / audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// 存量数据导入 / import legacy data
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// 性能测试 / benchmarks
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// 导入社会救助存量家庭、人员和保障标准(CSV 或 XLSX)/ import a legacy assistance roster
+    Assistance {
+        /// 家庭文件 / households file
+        #[arg(long, value_name = "FILE")]
+        households: PathBuf,
+        /// 人员文件 / persons file
+        #[arg(long, value_name = "FILE")]
+        persons: PathBuf,
+        /// 保障标准文件 / standards file
+        #[arg(long, value_name = "FILE")]
+        standards: Option<PathBuf>,
+        /// 只导入无误的家庭 / import only the valid households
+        #[arg(long)]
+        valid_only: bool,
+        /// 错误报告(CSV)/ write the error report (CSV) here
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// 生成合成存量名册并计时导入 / generate a synthetic roster and time its import
+    ImportAssistance {
+        /// 户数 / number of households
+        #[arg(long, default_value_t = 100_000)]
+        households: usize,
+        /// 文件与数据库所在目录 / folder for the files and the SQLite database
+        #[arg(long, value_name = "DIR", default_value = "bench-import")]
+        dir: PathBuf,
+        /// 同时测试 PostgreSQL(管理库地址)/ also PostgreSQL: an admin URL of the server
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +253,14 @@ fn report(e: &anyhow::Error, lang: web::Lang) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Bench(BenchCommand::ImportAssistance {
+        households,
+        dir,
+        postgres,
+    }) = &cli.command
+    {
+        return bench::run(*households, dir, postgres.as_deref()).await;
+    }
     if let Command::Config(ConfigCommand::Default) = cli.command {
         print!("{}", config::DEFAULT_TOML);
         return Ok(());
@@ -238,6 +292,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(service, &config).await
         }
         Command::Demo(_) => demo(&config).await,
+        Command::Import(ImportCommand::Assistance {
+            households,
+            persons,
+            standards,
+            valid_only,
+            report,
+        }) => {
+            let service = open(&config.database_url).await?;
+            import::run(
+                &service,
+                &households,
+                &persons,
+                standards.as_deref(),
+                valid_only,
+                report,
+            )
+            .await
+        }
+        Command::Bench(_) => Ok(()),
         Command::Migrate => {
             let service = open(&config.database_url).await?;
             let versions = service.store().applied_migrations().await?;

@@ -808,3 +808,91 @@ fn the_demo_serves_pages_and_stops_gracefully_on_sigterm() {
     assert!(status.success(), "{status:?}");
     assert!(sandbox.path("data/demo.sqlite3").exists());
 }
+
+// ---------------------------------------------------------------------------------------
+// The legacy roster import
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn import_assistance_refuses_with_a_report_then_imports_and_is_idempotent() {
+    let sandbox = Sandbox::new();
+    sandbox.import_demo();
+    let id = |day: i64, seq: u16| {
+        let birth =
+            chrono::NaiveDate::from_ymd_opt(1960, 1, 1).unwrap() + chrono::Duration::days(day);
+        (
+            domain::ResidentId::synthetic("990101", birth, seq)
+                .unwrap()
+                .as_str()
+                .to_owned(),
+            birth.to_string(),
+        )
+    };
+    let (a, ab) = id(1, 1);
+    let (b, bb) = id(2, 2);
+    let households = sandbox.write(
+        "h.csv",
+        "household_id,community_code,program,area,enrolled_on,exited_on,income_fen\n\
+         H1,990101001001,dibao,urban,2015-01-01,,10000\n\
+         H2,990101001002,dibao,urban,2015-01-01,,oops\n",
+    );
+    let bad = sandbox.write(
+        "p.csv",
+        format!(
+            "person_id,household_id,id_number,birth_date,sex,relation,disability_grade,severe_illness\n\
+             P1,H1,{a},{ab},M,head,0,0\nP2,H2,{b},{bb},F,head,0,0\n"
+        ),
+    );
+    let report = sandbox.path("errors.csv");
+    let (h, p, r) = (
+        households.to_str().unwrap(),
+        bad.to_str().unwrap(),
+        report.to_str().unwrap(),
+    );
+    let refused = sandbox.run(&[
+        "import",
+        "assistance",
+        "--households",
+        h,
+        "--persons",
+        p,
+        "--report",
+        r,
+    ]);
+    let lines = refused.assert_refused();
+    assert!(lines[0].contains("1 处错误"), "{refused:#?}");
+    let csv = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        csv.contains("原因")
+            && csv.contains("income_fen")
+            && csv.contains("oops")
+            && csv.contains("金额无效"),
+        "{csv}"
+    );
+    let before = summaries(&sandbox.db_url());
+
+    let valid = sandbox.run(&[
+        "import",
+        "assistance",
+        "--households",
+        h,
+        "--persons",
+        p,
+        "--valid-only",
+    ]);
+    assert_eq!(valid.status.code(), Some(1), "{valid:#?}");
+    assert!(valid.stdout.contains("已导入 1 户、1 人"), "{valid:#?}");
+    assert_ne!(summaries(&sandbox.db_url()), before);
+    let after = summaries(&sandbox.db_url());
+    let again = sandbox.run(&[
+        "import",
+        "assistance",
+        "--households",
+        h,
+        "--persons",
+        p,
+        "--valid-only",
+    ]);
+    assert!(again.stdout.contains("已导入 0 户"), "{again:#?}");
+    assert_eq!(summaries(&sandbox.db_url()), after);
+}

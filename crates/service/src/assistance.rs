@@ -25,10 +25,10 @@
 //! (see migration 0003), whose refusal is reported the same way.
 //!
 //! Next steps (not in this slice): the legacy roster import (issue 4 item 6), relief and
-//! medical grants (item 7), cross-checks (item 8), dynamic management (item 4: reviews,
-//! change requests, suspension, termination, gradual exit; `benefit_end` and members'
-//! `left_on` are ready for it), income items by category and property records on the means
+//! medical grants (item 7), cross-checks (item 8) (dynamic management, item 4, is in [`changes`]), income items by category and property records on the means
 //! check, the "no public notice for minors" rule of some 特困 procedures, and the pages.
+
+pub mod import;
 
 use std::collections::HashMap;
 
@@ -52,6 +52,12 @@ use store::{
 use crate::list::{self, Code, ListQuery, Page};
 use crate::{Actor, Error, FieldError, Service};
 
+mod changes;
+pub use changes::{
+    ChangeInput, ChangeKind, ChangeView, Dynamics, HouseholdClass, MonthBenefit, ReviewDue,
+    ReviewMonths, ReviewOutcome, TEKUN_TERMINATION_NOTICE_DAYS, TerminationReason, household_class,
+};
+
 /// The most members one application may list.
 pub const MAX_MEMBERS: usize = 30;
 const MAX_NAME_CHARS: usize = 30;
@@ -67,6 +73,10 @@ pub const SETTING_APPROVING_LEVEL: &str = "assistance.approving_level";
 pub const SETTING_NOTICE_DAYS: &str = "assistance.notice_days";
 pub const SETTING_DECISION_WORKING_DAYS: &str = "assistance.decision_working_days";
 pub const SETTING_COMMUNITY_REVIEW_REQUIRED: &str = "assistance.community_review_required";
+/// Review frequency in months of each [`HouseholdClass`] (`assistance.review_months.<class>`).
+pub const SETTING_REVIEW_MONTHS: &str = "assistance.review_months";
+/// The gradual-exit length in months, 0 = not allowed.
+pub const SETTING_GRADUAL_EXIT_MONTHS: &str = "assistance.gradual_exit_months";
 
 /// A member's relation to the head of the household (data codes of the glossary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,6 +185,10 @@ pub struct AssistanceSettings {
     pub approving_level: ApprovingLevel,
     /// Notice length, time limit, whether the community review is required.
     pub workflow: WorkflowPolicy,
+    /// How often each household class is reviewed (rules.md §1.7).
+    pub review_months: ReviewMonths,
+    /// The gradual-exit length in months; 0 (the default) means not allowed.
+    pub gradual_exit_months: u32,
 }
 
 /// One member of an application as entered on the form.
@@ -295,6 +309,8 @@ pub struct CaseDetail {
     /// Why an approved case has no benefit figure this month (an error code such as
     /// `assistance.no_standard`, or `assistance.no_monthly_cash` for 低保边缘).
     pub benefit_problem: Option<&'static str>,
+    /// Dynamic management: the change history, the review schedule, what may be recorded.
+    pub dynamics: Dynamics,
 }
 
 /// The status filter and column of the case list. `Pending` and `Overdue` are filters only
@@ -356,6 +372,7 @@ const STEP_STATUS: &[(&str, CaseStatus)] = &[
     ("approve", CaseStatus::Approved),
     ("refuse", CaseStatus::Refused),
     ("withdraw", CaseStatus::Withdrawn),
+    ("import", CaseStatus::Approved),
 ];
 const PENDING_STEPS: &[&str] = &[
     "apply",
@@ -524,6 +541,7 @@ fn step_of(a: &NewAction) -> Result<Step, Error> {
         "withdraw" => Step::Withdraw {
             reason: a.reason.clone().ok_or_else(bad)?,
         },
+        "import" => Step::Import,
         _ => return Err(bad()),
     })
 }
@@ -581,7 +599,7 @@ fn new_action(
         Step::Refuse { reason } | Step::Withdraw { reason } => {
             a.reason = Some(reason.trim().to_owned());
         }
-        Step::VisitHome | Step::ReviewInCommunity | Step::Approve => {}
+        Step::VisitHome | Step::ReviewInCommunity | Step::Approve | Step::Import => {}
     }
     a
 }
@@ -773,6 +791,24 @@ impl Service {
         if let Some(v) = store.setting(SETTING_COMMUNITY_REVIEW_REQUIRED).await? {
             s.workflow.community_review_required = v == "1";
         }
+        for class in HouseholdClass::ALL {
+            let key = format!("{SETTING_REVIEW_MONTHS}.{}", class.as_str());
+            if let Some(v) = store.setting(&key).await? {
+                let months = v
+                    .parse()
+                    .map_err(|_| corrupt(format!("review months {v:?}")))?;
+                match class {
+                    HouseholdClass::Stable => s.review_months.stable = months,
+                    HouseholdClass::IllOrDisabled => s.review_months.ill_or_disabled = months,
+                    HouseholdClass::WorkCapable => s.review_months.work_capable = months,
+                }
+            }
+        }
+        if let Some(v) = store.setting(SETTING_GRADUAL_EXIT_MONTHS).await? {
+            s.gradual_exit_months = v
+                .parse()
+                .map_err(|_| corrupt(format!("gradual exit months {v:?}")))?;
+        }
         Ok(s)
     }
 
@@ -803,37 +839,70 @@ impl Service {
                 "1-120",
             ));
         }
+        for class in HouseholdClass::ALL {
+            if !(1..=24).contains(&settings.review_months.of(*class)) {
+                errors.push(field(
+                    "review_months",
+                    "assistance.review_months",
+                    class.as_str(),
+                ));
+            }
+        }
+        if settings.gradual_exit_months > 24 {
+            errors.push(field(
+                "gradual_exit_months",
+                "assistance.gradual_exit_months",
+                "0-24",
+            ));
+        }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
         let old = self.settings().await?;
-        let values = [
+        let mut values = vec![
             (
-                SETTING_APPROVING_LEVEL,
+                SETTING_APPROVING_LEVEL.to_owned(),
                 old.approving_level.as_str().to_owned(),
                 settings.approving_level.as_str().to_owned(),
             ),
             (
-                SETTING_NOTICE_DAYS,
+                SETTING_NOTICE_DAYS.to_owned(),
                 old.workflow.notice_days.to_string(),
                 settings.workflow.notice_days.to_string(),
             ),
             (
-                SETTING_DECISION_WORKING_DAYS,
+                SETTING_DECISION_WORKING_DAYS.to_owned(),
                 old.workflow.decision_working_days.to_string(),
                 settings.workflow.decision_working_days.to_string(),
             ),
             (
-                SETTING_COMMUNITY_REVIEW_REQUIRED,
+                SETTING_COMMUNITY_REVIEW_REQUIRED.to_owned(),
                 u8::from(old.workflow.community_review_required).to_string(),
                 u8::from(settings.workflow.community_review_required).to_string(),
             ),
+            (
+                SETTING_GRADUAL_EXIT_MONTHS.to_owned(),
+                old.gradual_exit_months.to_string(),
+                settings.gradual_exit_months.to_string(),
+            ),
         ];
+        for class in HouseholdClass::ALL {
+            values.push((
+                format!("{SETTING_REVIEW_MONTHS}.{}", class.as_str()),
+                old.review_months.of(*class).to_string(),
+                settings.review_months.of(*class).to_string(),
+            ));
+        }
         for (key, old, new) in values {
             if old != new {
-                let audit =
-                    self.audit(actor, "assistance.setting", key, "", format!("{old}→{new}"));
-                self.store().set_setting(key, &new, &audit).await?;
+                let audit = self.audit(
+                    actor,
+                    "assistance.setting",
+                    &key,
+                    "",
+                    format!("{old}→{new}"),
+                );
+                self.store().set_setting(&key, &new, &audit).await?;
             }
         }
         Ok(())
@@ -1353,6 +1422,8 @@ impl Service {
     async fn detail(&self, actor: &Actor, file: CaseFile) -> Result<CaseDetail, Error> {
         let today = self.today();
         let settings = self.settings().await?;
+        let changes = self.store().case_changes(file.case.id).await?;
+        let dynamics = self.dynamics(actor, &file, &changes, &settings).await?;
         let log = log_of(&file.actions)?;
         let policy = policy_for(&log, &settings.workflow);
         let status = workflow::status(&log, &policy)
@@ -1395,17 +1466,7 @@ impl Service {
                     Month::of(today)
                 };
                 if period.covers(month) {
-                    let tables = self.tables().await?;
-                    match monthly_benefit(
-                        &self.facts(&file, program),
-                        month,
-                        &tables.standards,
-                        &tables.policies,
-                        &tables.care,
-                    ) {
-                        Ok(b) => (Some(b), None),
-                        Err(e) => (None, Some(e.code())),
-                    }
+                    self.page_benefit(&file, &changes, month).await?
                 } else {
                     (None, None)
                 }
@@ -1462,6 +1523,7 @@ impl Service {
             benefit_end: c.benefit_end,
             benefit,
             benefit_problem,
+            dynamics,
         })
     }
 

@@ -22,6 +22,9 @@ pub enum Attention {
     /// Pending assistance cases in the jurisdiction past their decision date (the case
     /// list's `overdue` status filter lists them).
     CasesOverdue { count: usize },
+    /// Approved assistance cases in the jurisdiction whose periodic review is due today or
+    /// earlier (the review list `/assistance/reviews` lists them), for those who record them.
+    ReviewsDue { count: usize },
 }
 
 impl Service {
@@ -74,6 +77,12 @@ impl Service {
             let count = self.overdue_case_count(actor).await?;
             if count > 0 {
                 items.push(Attention::CasesOverdue { count });
+            }
+        }
+        if actor.may(Line::Assistance, Action::Write) {
+            let count = self.reviews_due(actor, self.today(), None).await?.len();
+            if count > 0 {
+                items.push(Attention::ReviewsDue { count });
             }
         }
         if actor.may(Line::Audit, Action::Read) {

@@ -19,6 +19,11 @@ use crate::audit::{self, AuditEntry};
 use crate::divisions::subtree_prefix;
 use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
 
+mod changes;
+pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredChange};
+
+pub mod import;
+
 /// The index that keeps a person in at most one current household.
 pub const PERSON_IN_ONE_HOUSEHOLD: &str = "members_one_current_household";
 /// The index that keeps a household in at most one active case.
@@ -34,6 +39,7 @@ const SQLITE_COLUMNS: &[(&str, &str)] = &[
     ("cases.household_id", ONE_ACTIVE_CASE),
     ("persons.id_number", PERSON_ID_NUMBER),
     ("case_actions.case_id, case_actions.seq", ACTION_SEQ),
+    ("case_changes.case_id, case_changes.seq", CHANGE_SEQ),
 ];
 
 /// A conflict with its constraint named the same way on both engines.

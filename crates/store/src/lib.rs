@@ -24,11 +24,15 @@ use std::time::Duration;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
+pub use assistance::import::{
+    HOUSEHOLD_LEGACY_ID, ImportHousehold, ImportMember, ImportProgress, KnownPerson,
+    MEMBER_LEGACY_ID, RosterCounts, RosterSnapshot, RosterWrite,
+};
 pub use assistance::{
-    ACTION_SEQ, BenefitFacts, CareStandardRow, CaseFile, CaseFilter, CaseOrder, CaseRecord,
-    CaseRow, CaseUpdate, MemberRecord, NewAction, NewApplication, NewMember, NewPerson,
-    ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD, PersonCase, PolicyRow,
-    PolicyRuleRow, StandardRow, StoredAction,
+    ACTION_SEQ, BenefitFacts, CHANGE_SEQ, CareStandardRow, CaseFile, CaseFilter, CaseOrder,
+    CaseRecord, CaseRow, CaseUpdate, ChangeApply, MemberRecord, NewAction, NewApplication,
+    NewChange, NewMember, NewPerson, ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD,
+    PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow, StoredAction, StoredChange,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;

@@ -31,11 +31,14 @@ use crate::list::{Choice, FieldErrors, ListParams, Pager, SortHeader};
 use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
+mod changes;
+
 /// Member rows the application form shows; blank rows are ignored.
 pub const MEMBER_ROWS: usize = 6;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(changes::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
         .route("/assistance/export.xlsx", get(export_xlsx))
@@ -721,6 +724,12 @@ struct CasePage<'a> {
     /// The step whose form was refused, with what was typed.
     typed: StepFormInput,
     can_reveal: bool,
+    changes: Vec<ChangeLine>,
+    change_kind: String,
+    /// (code, label) of the termination reasons.
+    termination_reasons: Vec<(&'static str, String)>,
+    /// (code, name) of the communities a household may move to.
+    communities: Vec<(String, String)>,
 }
 
 /// What the case page shows besides the case.
@@ -732,6 +741,84 @@ struct CaseExtras {
     typed: StepFormInput,
     revealed: Option<(i64, String)>,
     reveal_error: Option<(i64, String)>,
+    /// The change form that was refused (动态管理).
+    change_kind: String,
+}
+
+/// One row of the change history (动态管理): before → after.
+struct ChangeLine {
+    kind: String,
+    effective: String,
+    by: String,
+    at: String,
+    reason: String,
+    before: String,
+    after: String,
+}
+
+fn change_line(t: &Tr<'_>, c: &service::assistance::ChangeView) -> ChangeLine {
+    let money = |f: Option<Fen>| f.map(|f| format!("{} {}", f.yuan(), t.get("assistance-yuan")));
+    let label = match c.outcome.as_deref() {
+        Some(o) => format!(
+            "{} · {}",
+            t.get("assistance-change-review"),
+            t.get(&format!("assistance-review-{o}"))
+        ),
+        None => t.get(&format!("assistance-change-{}", c.kind.replace('_', "-"))),
+    };
+    let member = c.member_name.clone().unwrap_or_default();
+    let place = |d: &Option<(String, String)>, a: &Option<String>| {
+        d.as_ref()
+            .map(|(_, n)| format!("{n} {}", a.clone().unwrap_or_default()))
+    };
+    let (before, after) = match c.kind.as_str() {
+        "member_join" => (String::new(), member),
+        "member_leave" | "death" => (member, String::new()),
+        "move" => (
+            place(&c.division_before, &c.address_before).unwrap_or_default(),
+            place(&c.division_after, &c.address_after).unwrap_or_default(),
+        ),
+        "suspend" => (String::new(), t.get("assistance-suspended")),
+        "resume" => (
+            c.suspended_from
+                .map(|m| t.with("assistance-suspended-from", &[("month", &m.to_string())]))
+                .unwrap_or_default(),
+            String::new(),
+        ),
+        _ => (
+            money(c.income_before).unwrap_or_default(),
+            money(c.income_after).unwrap_or_default(),
+        ),
+    };
+    let after = match (c.end_date, c.end_reason) {
+        (Some(end), reason) => {
+            let mut text = t.with("assistance-benefit-ends", &[("date", &end.to_string())]);
+            if let Some(r) = reason {
+                text = format!(
+                    "{text} ({})",
+                    t.get(&format!(
+                        "assistance-termination-{}",
+                        r.as_str().replace('_', "-")
+                    ))
+                );
+            }
+            if after.is_empty() {
+                text
+            } else {
+                format!("{after}; {text}")
+            }
+        }
+        _ => after,
+    };
+    ChangeLine {
+        kind: label,
+        effective: c.effective.to_string(),
+        by: c.by_name.clone(),
+        at: crate::time::minutes(c.at),
+        reason: c.reason.clone(),
+        before,
+        after,
+    }
 }
 
 fn step_detail(t: &Tr<'_>, step: &Step) -> String {
@@ -748,7 +835,7 @@ fn step_detail(t: &Tr<'_>, step: &Step) -> String {
         Step::Refuse { reason } | Step::Withdraw { reason } => {
             t.with("assistance-history-reason", &[("reason", reason)])
         }
-        Step::VisitHome | Step::ReviewInCommunity | Step::Approve => String::new(),
+        Step::VisitHome | Step::ReviewInCommunity | Step::Approve | Step::Import => String::new(),
     }
 }
 
@@ -835,7 +922,46 @@ async fn case_view(
         .iter()
         .any(|a| matches!(a.step, Step::PostNotice { .. }));
     let b = c.benefit.as_ref();
+    let changes = c
+        .dynamics
+        .changes
+        .iter()
+        .map(|x| change_line(&t, x))
+        .collect();
+    let termination_reasons = <service::assistance::TerminationReason as Code>::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str(),
+                t.get(&format!(
+                    "assistance-termination-{}",
+                    r.as_str().replace('_', "-")
+                )),
+            )
+        })
+        .collect();
+    let communities = if c.dynamics.may_change {
+        state
+            .service
+            .assistance_divisions(actor)
+            .await?
+            .into_iter()
+            .filter(|d| {
+                matches!(
+                    d.code.level(),
+                    DivisionLevel::Community | DivisionLevel::Village
+                )
+            })
+            .map(|d| (d.code.as_str().to_owned(), d.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = CasePage {
+        changes,
+        change_kind: extras.change_kind,
+        termination_reasons,
+        communities,
         t,
         path: format!("/assistance/{id}"),
         me: Some(Me::of(state, lang, signed)),
@@ -880,6 +1006,7 @@ async fn case_page(
     let notice = match q.done.as_deref() {
         Some("applied") => Some(t.get("assistance-notice-applied")),
         Some("step") => Some(t.get("assistance-notice-step")),
+        Some("change") => Some(t.get("assistance-notice-change")),
         _ => None,
     };
     let extras = CaseExtras {

@@ -36,6 +36,10 @@ fn item(t: &Tr<'_>, a: &Attention) -> Item {
             text: t.with("home-cases-overdue", &[("count", &count.to_string())]),
             href: Some("/assistance?status=overdue"),
         },
+        Attention::ReviewsDue { count } => Item {
+            text: t.with("home-reviews-due", &[("count", &count.to_string())]),
+            href: Some("/assistance/reviews"),
+        },
     }
 }
 

@@ -10,6 +10,7 @@ mod account;
 mod accounts;
 mod assets;
 mod assistance;
+pub mod assistance_import;
 mod audit;
 pub mod auth;
 mod divisions;

@@ -549,6 +549,51 @@ mod doc {
         note: Option<String>,
     }
 
+    /// A change to an approved case (动态管理). `kind` selects the fields that apply:
+    /// `member_join` (name, id_number, relation, employment, disability_grade,
+    /// severe_illness), `member_leave` and `death` (member_id), `income` and `gradual_exit`
+    /// (income_per_capita, yuan), `move` (community, address), `suspend`, `resume`,
+    /// `terminate` (reason_code: death, work_ability, imprisoned, means, support, withdrawal,
+    /// other); a periodic review: `review_unchanged`, `review_changed` (income_per_capita),
+    /// `review_terminate` (reason_code).
+    #[derive(ToSchema)]
+    pub struct ChangeBodyDoc {
+        /// The case's version as last read.
+        version: i64,
+        kind: String,
+        /// The first month it applies to, `YYYY-MM`; absent: the earliest allowed (next month,
+        /// or after the 7-day notice of a 特困 termination).
+        effective: Option<String>,
+        /// Why (at least 4 characters; optional for `review_unchanged`).
+        reason: String,
+        member_id: Option<String>,
+        income_per_capita: Option<String>,
+        community: Option<String>,
+        address: Option<String>,
+        reason_code: Option<String>,
+        name: Option<String>,
+        id_number: Option<String>,
+        relation: Option<String>,
+        employment: Option<String>,
+        disability_grade: Option<String>,
+        severe_illness: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReviewDueDoc {
+        case_id: i64,
+        version: i64,
+        program: String,
+        division: String,
+        division_name: String,
+        head_name: String,
+        /// `stable`, `ill_or_disabled` or `work_capable`.
+        class: String,
+        /// The last review, or the approval.
+        since: String,
+        due: String,
+    }
+
     #[derive(ToSchema)]
     pub struct VersionDoc {
         version: i64,
@@ -630,6 +675,38 @@ mod doc {
             (status = 403, body = ErrorDoc),
         ))]
     fn assistance_standards() {}
+
+    /// Records a change on an approved case (动态管理); it applies from the next month
+    /// unless a later month is given. Suspend, resume, terminate and gradual exit are
+    /// decisions (the section, or a street officer under street approval).
+    #[utoipa::path(post, path = "/api/v1/assistance/cases/{id}/changes", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        request_body = ChangeBodyDoc,
+        responses(
+            (status = 200, description = "The case's new version", body = VersionDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`assistance.case_changed`: the case changed since `version`", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_change() {}
+
+    /// The cases in the caller's jurisdiction whose periodic review (复核) is due on or
+    /// before `on`, earliest first.
+    #[utoipa::path(get, path = "/api/v1/assistance/reviews", tag = "assistance",
+        params(
+            ("division" = Option<String>, Query, description = "Only this division's subtree (e.g. a street)"),
+            ("on" = Option<String>, Query, description = "`YYYY-MM-DD`; default today"),
+        ),
+        responses(
+            (status = 200, body = Vec<ReviewDueDoc>),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn assistance_reviews() {}
 }
 
 struct Security;
@@ -685,6 +762,8 @@ impl utoipa::Modify for Security {
         doc::assistance_case,
         doc::assistance_step,
         doc::assistance_standards,
+        doc::assistance_change,
+        doc::assistance_reviews,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

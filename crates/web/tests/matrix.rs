@@ -377,6 +377,37 @@ fn table() -> Vec<Row> {
             Api,
         )
         .only(&assist_readers),
+        // 动态管理: changes by the front line and the section (a stale version: a conflict);
+        // the review due list for every reader.
+        Row::post("/assistance/{id}/changes", "/assistance/1/changes")
+            .only(&assist_writers)
+            .outside(&assist_outside("/changes"))
+            .form(&[
+                ("version", "0"),
+                ("kind", "income"),
+                ("income_per_capita", "1"),
+            ])
+            .ok(StatusCode::CONFLICT),
+        Row::get("/assistance/reviews", "/assistance/reviews", Page).only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/cases/{id}/changes",
+            "/api/v1/assistance/cases/1/changes",
+            Api,
+        )
+        .only(&assist_writers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/cases/3/changes"),
+            ("dongcheng", "/api/v1/assistance/cases/2/changes"),
+        ])
+        .json(r#"{"version":0,"kind":"income","income_per_capita":"1"}"#)
+        .ok(StatusCode::CONFLICT),
+        Row::get(
+            "/api/v1/assistance/reviews",
+            "/api/v1/assistance/reviews",
+            Api,
+        )
+        .only(&assist_readers),
     ]
 }
 
@@ -528,12 +559,23 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
 }
 
 /// Every `(method, route)` the sources declare: the `.route("…", get(…).post(…))` calls of
-/// `src/*.rs`, read with a parenthesis count so that a call spread over lines is read whole.
+/// `src/**/*.rs`, read with a parenthesis count so that a call spread over lines is read whole.
 fn declared_routes() -> BTreeSet<(String, String)> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
     let mut routes = BTreeSet::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for path in files {
+        let text = std::fs::read_to_string(path).unwrap();
         for call in text.split(".route(").skip(1) {
             let Some(rest) = call.trim_start().strip_prefix('"') else {
                 continue;

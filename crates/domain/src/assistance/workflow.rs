@@ -32,6 +32,10 @@ pub enum Step {
     Refuse { reason: String },
     /// 申请人撤回, with the reason.
     Withdraw { reason: String },
+    /// 存量导入: the case came over from the previous system already approved (the legacy
+    /// roster import). Only ever the first step; it leads straight to `Approved` on the
+    /// enrolment date, so nothing can be recorded after it that an approval would not allow.
+    Import,
 }
 
 impl Step {
@@ -45,6 +49,7 @@ impl Step {
             Step::Approve => StepKind::Approve,
             Step::Refuse { .. } => StepKind::Refuse,
             Step::Withdraw { .. } => StepKind::Withdraw,
+            Step::Import => StepKind::Import,
         }
     }
 }
@@ -60,6 +65,7 @@ pub enum StepKind {
     Approve,
     Refuse,
     Withdraw,
+    Import,
 }
 
 impl StepKind {
@@ -73,6 +79,7 @@ impl StepKind {
             StepKind::Approve => "approve",
             StepKind::Refuse => "refuse",
             StepKind::Withdraw => "withdraw",
+            StepKind::Import => "import",
         }
     }
 }
@@ -202,6 +209,7 @@ fn next(
     let Some(status) = status else {
         return match step {
             Step::Apply { .. } => Ok(Applied { on: action.on }),
+            Step::Import => Ok(Approved { on: action.on }),
             _ => Err(WorkflowError::NotStarted),
         };
     };
@@ -226,7 +234,7 @@ fn next(
         Step::Refuse { reason } => Ok(Refused {
             reason: reason.clone(),
         }),
-        Step::Apply { .. } => Err(out_of_order()),
+        Step::Apply { .. } | Step::Import => Err(out_of_order()),
         Step::CheckMeans { .. } => match status {
             Applied { .. } | MeansChecked => Ok(MeansChecked),
             _ => Err(out_of_order()),
@@ -499,5 +507,25 @@ mod tests {
         let log = vec![act(Step::Apply { on_behalf: true }, "2013-02-08")];
         assert!(!is_overdue(&log, d("2013-02-20"), &policy, &calendar).unwrap());
         assert!(is_overdue(&log, d("2013-02-21"), &policy, &calendar).unwrap());
+    }
+
+    #[test]
+    fn an_imported_case_is_approved_and_closed_to_further_steps() {
+        let import = act(Step::Import, "2013-01-01");
+        assert_eq!(
+            status(std::slice::from_ref(&import), &WorkflowPolicy::default()),
+            Ok(Status::Approved {
+                on: "2013-01-01".parse().unwrap()
+            })
+        );
+        let apply = act(Step::Apply { on_behalf: false }, "2013-01-01");
+        assert!(status(&[apply, import.clone()], &WorkflowPolicy::default()).is_err());
+        assert!(
+            status(
+                &[import, act(Step::VisitHome, "2013-02-01")],
+                &WorkflowPolicy::default()
+            )
+            .is_err()
+        );
     }
 }

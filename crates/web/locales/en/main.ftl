@@ -198,4 +198,5 @@ home-locked-accounts = { $count } accounts are locked after repeated wrong passw
 home-first-password = { $count } accounts have not changed their initial password
 home-calendar-missing = The { $year } holiday calendar is not entered yet; deadlines in that year cannot be counted (import it with minzheng calendar import)
 home-cases-overdue = { $count } assistance applications are past their deadline
+home-reviews-due = { $count } assistance households are due for review
 home-failed-sign-ins = { $count } failed sign-ins in the last 24 hours

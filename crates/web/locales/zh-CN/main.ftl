@@ -197,4 +197,5 @@ home-locked-accounts = { $count } 个账号因连续输错密码被临时锁定
 home-first-password = { $count } 个账号尚未修改初始密码
 home-calendar-missing = { $year } 年的放假调休安排尚未录入,该年的办理时限无法计算(用 minzheng calendar import 导入)
 home-cases-overdue = { $count } 件救助申请已超过办理时限
+home-reviews-due = { $count } 户救助对象已到复核期
 home-failed-sign-ins = 近 24 小时有 { $count } 次登录失败

@@ -1,0 +1,197 @@
+//! `minzheng bench import-assistance --households N`: a deterministic synthetic roster of
+//! the demo district (about 2.7 persons per household, valid synthetic ID numbers), written
+//! to CSV files, then imported into a fresh SQLite database (and a fresh PostgreSQL
+//! database when `--postgres URL` names a server), timed. Figures go to docs/benchmarks.md.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use domain::ResidentId;
+use service::assistance::import::{ImportMode, RosterFile, RosterFiles};
+use service::{Actor, Service, SystemClock};
+use store::Store;
+
+/// Household sizes, cycled: 27 persons per 10 households.
+const SIZES: [usize; 10] = [3, 2, 4, 1, 3, 3, 2, 4, 3, 2];
+const RELATIONS: [&str; 4] = ["spouse", "child", "parent", "grandchild"];
+
+/// The synthetic roster: households, persons and standards as CSV text.
+pub fn roster(households: usize) -> anyhow::Result<(String, String, String)> {
+    let communities: Vec<(String, String)> = testkit::demo::divisions_csv()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let code = f.next()?.to_owned();
+            let area = f.nth(1)?.to_owned();
+            (!code.ends_with("000")).then_some((code, area))
+        })
+        .collect();
+    let base = NaiveDate::from_ymd_opt(1930, 1, 1).context("date")?;
+    let enrol_base = NaiveDate::from_ymd_opt(2015, 1, 1).context("date")?;
+    let mut h = String::with_capacity(households * 70);
+    let mut p = String::with_capacity(households * 3 * 75);
+    h.push_str("household_id,community_code,program,area,enrolled_on,exited_on,income_fen\n");
+    p.push_str(
+        "person_id,household_id,id_number,birth_date,sex,relation,disability_grade,severe_illness\n",
+    );
+    let mut k: u64 = 0;
+    for i in 0..households {
+        let (code, area) = &communities[i % communities.len()];
+        let program = match i % 10 {
+            8 => "tekun_dispersed",
+            9 => "tekun_centralized",
+            _ => "dibao",
+        };
+        let enrolled = enrol_base + chrono::Duration::days((i % 3000) as i64);
+        let exited = if i % 10 == 3 {
+            (enrolled + chrono::Duration::days(365)).to_string()
+        } else {
+            String::new()
+        };
+        let income = (i as u64 * 37) % 30_000;
+        writeln!(
+            h,
+            "H{i:07},{code},{program},{area},{enrolled},{exited},{income}"
+        )?;
+        for m in 0..SIZES[i % SIZES.len()] {
+            let day = i64::try_from(k % 30_000)?;
+            let seq = u16::try_from(k / 30_000)?;
+            let birth = base + chrono::Duration::days(day);
+            let id = ResidentId::synthetic("990101", birth, seq)?;
+            let sex = if seq % 2 == 1 { "M" } else { "F" };
+            let relation = if m == 0 {
+                "head"
+            } else {
+                RELATIONS[(m - 1) % RELATIONS.len()]
+            };
+            writeln!(
+                p,
+                "P{k:08},H{i:07},{},{birth},{sex},{relation},{},{}",
+                id.as_str(),
+                k % 5,
+                u8::from(k.is_multiple_of(7))
+            )?;
+            k += 1;
+        }
+    }
+    let mut s = String::from("program,area,effective_from,amount_fen\n");
+    for (program, area, from, yuan) in testkit::demo::STANDARDS {
+        writeln!(s, "{program},{area},{from},{}", yuan * 100)?;
+    }
+    Ok((h, p, s))
+}
+
+async fn fresh(url: &str) -> anyhow::Result<Service> {
+    let store = Store::connect(url).await?;
+    let service = Service::new(store, Arc::new(SystemClock));
+    service.prepare().await?;
+    service
+        .import_divisions(&Actor::system(), testkit::demo::divisions_csv().as_bytes())
+        .await?;
+    Ok(service)
+}
+
+pub async fn run(households: usize, dir: &Path, postgres: Option<&str>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let started = Instant::now();
+    let (h, p, s) = roster(households)?;
+    for (name, text) in [
+        ("households.csv", &h),
+        ("persons.csv", &p),
+        ("standards.csv", &s),
+    ] {
+        std::fs::write(dir.join(name), text)?;
+    }
+    let persons = p.lines().count() - 1;
+    println!(
+        "生成 / generated {households} households, {persons} persons in {:.1} s → {}",
+        started.elapsed().as_secs_f64(),
+        dir.display()
+    );
+    let files = RosterFiles {
+        households: RosterFile {
+            name: "households.csv".into(),
+            bytes: h.into_bytes(),
+        },
+        persons: RosterFile {
+            name: "persons.csv".into(),
+            bytes: p.into_bytes(),
+        },
+        standards: Some(RosterFile {
+            name: "standards.csv".into(),
+            bytes: s.into_bytes(),
+        }),
+    };
+    let db = dir.join("bench.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut targets = vec![(
+        "sqlite".to_owned(),
+        format!("sqlite://{}", db.display()),
+        None,
+    )];
+    if let Some(url) = postgres {
+        let admin = Store::connect(url).await?;
+        let name = "minzheng_bench_import";
+        admin.drop_database(name).await?;
+        admin.create_database(name).await?;
+        targets.push((
+            "postgres".to_owned(),
+            testkit::with_database(url, name),
+            Some((admin, name)),
+        ));
+    }
+    for (engine, url, admin) in targets {
+        let service = fresh(&url).await?;
+        let bar = crate::import::progress_bar();
+        let t = Instant::now();
+        let report = service
+            .import_roster_with_progress(
+                &Actor::system(),
+                &files,
+                ImportMode::AllOrNothing,
+                &mut |p| {
+                    bar.set_length(p.rows_total);
+                    bar.set_position(p.rows_done);
+                    bar.set_message(p.table);
+                },
+            )
+            .await?;
+        let secs = t.elapsed().as_secs_f64();
+        let t_ms = t.elapsed().as_millis();
+        bar.finish_and_clear();
+        anyhow::ensure!(
+            report.errors.is_empty(),
+            "the synthetic roster has errors: {:?}",
+            &report.errors[..report.errors.len().min(5)]
+        );
+        let rows = report.households + report.persons;
+        let per_second = u128::from(rows) * 1000 / t_ms.max(1);
+        println!(
+            "{engine}: imported {} households, {} persons, {} standards in {secs:.1} s = {per_second} rows/s (households + persons)",
+            report.households, report.persons, report.standards,
+        );
+        // Re-import: idempotent, and how long the check alone takes.
+        let t = Instant::now();
+        let again = service
+            .import_roster(&Actor::system(), &files, ImportMode::AllOrNothing)
+            .await?;
+        println!(
+            "{engine}: re-import changed nothing ({} unchanged, written: {}) in {:.1} s",
+            again.unchanged,
+            again.written,
+            t.elapsed().as_secs_f64()
+        );
+        service.store().close().await;
+        if let Some((admin, name)) = admin {
+            admin.drop_database(name).await?;
+        }
+    }
+    Ok(())
+}
