@@ -2041,59 +2041,92 @@ impl Service {
         Ok(())
     }
 
+    /// What saving `policy` would change for approved, paying households in the first month
+    /// it applies to (the first month starting on or after its date), like
+    /// [`Service::standard_impact`]: households whose amount changes, their members, and the
+    /// change in fen per month. Validates the policy as [`Service::set_policy`] does.
+    pub async fn policy_impact(
+        &self,
+        actor: &Actor,
+        policy: &ClassifiedPolicy,
+    ) -> Result<Impact, Error> {
+        self.authorize(actor, Line::Assistance, Action::Read)?;
+        let row = check_policy(policy)?;
+        let month = {
+            let m = Month::of(row.effective_from);
+            if m.first_day() == row.effective_from {
+                Some(m)
+            } else {
+                m.next()
+            }
+        }
+        .ok_or_else(|| {
+            Error::invalid(field(
+                "effective_from",
+                "assistance.future_date",
+                row.effective_from.to_string(),
+            ))
+        })?;
+        let old = self.tables().await?;
+        let mut policies: Vec<ClassifiedPolicy> = self
+            .store()
+            .policies()
+            .await?
+            .into_iter()
+            .map(policy_of)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|p| p.effective_from != row.effective_from)
+            .collect();
+        policies.push(policy_of(row)?);
+        let new = PolicyTable::new(policies).map_err(|e| table_error(&e))?;
+        let facts = self.store().benefit_facts(None, None).await?;
+        let mut impact = Impact {
+            month,
+            households: 0,
+            persons: 0,
+            monthly_change_fen: 0,
+        };
+        for f in facts {
+            let period = BenefitPeriod {
+                start: f.benefit_start,
+                end: f.benefit_end,
+            };
+            if !period.covers(month) {
+                continue;
+            }
+            let household = HouseholdFacts {
+                program: program_of(&f.program)?,
+                area: area_of(&f.area)?,
+                income_per_capita: Fen::from_fen(f.income_per_capita_fen.unwrap_or(0)),
+                members: f
+                    .members
+                    .iter()
+                    .map(|(b, g, s, c)| member_facts(*b, *g, *s, c.as_deref()))
+                    .collect(),
+            };
+            let total = |p: &PolicyTable| {
+                monthly_benefit(&household, month, &old.standards, p, &old.care)
+                    .map_or(0, |b| b.total.as_fen())
+            };
+            let change = total(&new) - total(&old.policies);
+            if change != 0 {
+                impact.households += 1;
+                impact.persons += household.members.len();
+                impact.monthly_change_fen += change;
+            }
+        }
+        Ok(impact)
+    }
+
     /// Adds a classified-assistance policy, or replaces the one from the same date.
     /// Percentages 0–100, disability grades within 1–4, ages 1–120. District level, `Write`.
     pub async fn set_policy(&self, actor: &Actor, policy: &ClassifiedPolicy) -> Result<(), Error> {
         self.authorize(actor, Line::Assistance, Action::Write)?;
         self.district_only(actor)?;
-        let mut errors = Vec::new();
-        let citation = check_citation(&policy.citation, &mut errors);
-        let mut rules = Vec::new();
-        for (i, rule) in policy.rules.iter().enumerate() {
-            let row = i + 1;
-            if rule.pct > 100 {
-                errors.push(
-                    field("pct", "assistance.percent_too_large", rule.pct.to_string()).at_row(row),
-                );
-            }
-            let (kind, min_value, max_value) = match rule.condition {
-                Condition::DisabilityGrade { min, max } => {
-                    if !(1..=4).contains(&min) || !(min..=4).contains(&max) {
-                        errors.push(
-                            field(
-                                "condition",
-                                "assistance.disability_grade",
-                                format!("{min}-{max}"),
-                            )
-                            .at_row(row),
-                        );
-                    }
-                    (
-                        "disability_grade",
-                        Some(i64::from(min)),
-                        Some(i64::from(max)),
-                    )
-                }
-                Condition::SevereIllness => ("severe_illness", None, None),
-                Condition::AgeAtLeast { years } => {
-                    if !(1..=120).contains(&years) {
-                        errors.push(
-                            field("condition", "assistance.age", years.to_string()).at_row(row),
-                        );
-                    }
-                    ("age_at_least", Some(i64::from(years)), None)
-                }
-            };
-            rules.push(PolicyRuleRow {
-                kind: kind.to_owned(),
-                min_value,
-                max_value,
-                pct: i64::from(rule.pct),
-            });
-        }
-        if !errors.is_empty() {
-            return Err(Error::Invalid(errors));
-        }
+        let PolicyRow {
+            citation, rules, ..
+        } = check_policy(policy)?;
         let described: Vec<String> = rules
             .iter()
             .map(|r| format!("{}:{:?}-{:?}={}%", r.kind, r.min_value, r.max_value, r.pct))
@@ -2166,4 +2199,60 @@ impl Service {
         self.store().upsert_care_standard(&row, &audit).await?;
         Ok(())
     }
+}
+
+/// The policy as stored, or every field that is wrong (rules by row).
+fn check_policy(policy: &ClassifiedPolicy) -> Result<PolicyRow, Error> {
+    let mut errors = Vec::new();
+    let citation = check_citation(&policy.citation, &mut errors);
+    let mut rules = Vec::new();
+    for (i, rule) in policy.rules.iter().enumerate() {
+        let row = i + 1;
+        if rule.pct > 100 {
+            errors.push(
+                field("pct", "assistance.percent_too_large", rule.pct.to_string()).at_row(row),
+            );
+        }
+        let (kind, min_value, max_value) = match rule.condition {
+            Condition::DisabilityGrade { min, max } => {
+                if !(1..=4).contains(&min) || !(min..=4).contains(&max) {
+                    errors.push(
+                        field(
+                            "condition",
+                            "assistance.disability_grade",
+                            format!("{min}-{max}"),
+                        )
+                        .at_row(row),
+                    );
+                }
+                (
+                    "disability_grade",
+                    Some(i64::from(min)),
+                    Some(i64::from(max)),
+                )
+            }
+            Condition::SevereIllness => ("severe_illness", None, None),
+            Condition::AgeAtLeast { years } => {
+                if !(1..=120).contains(&years) {
+                    errors
+                        .push(field("condition", "assistance.age", years.to_string()).at_row(row));
+                }
+                ("age_at_least", Some(i64::from(years)), None)
+            }
+        };
+        rules.push(PolicyRuleRow {
+            kind: kind.to_owned(),
+            min_value,
+            max_value,
+            pct: i64::from(rule.pct),
+        });
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    Ok(PolicyRow {
+        effective_from: policy.effective_from,
+        citation,
+        rules,
+    })
 }

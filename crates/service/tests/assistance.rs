@@ -11,8 +11,8 @@
 use chrono::{NaiveDate, TimeZone, Utc};
 use domain::assistance::workflow::{Status, Step, StepKind};
 use domain::assistance::{
-    ClassifiedPolicy, HouseholdFacts, MemberFacts, PolicyTable, Program, Standard, StandardTable,
-    monthly_benefit,
+    ClassifiedPolicy, Condition, HouseholdFacts, IncrementRule, MemberFacts, PolicyTable, Program,
+    Standard, StandardTable, monthly_benefit,
 };
 use domain::{Area, Fen, Month, ResidentId};
 use service::assistance::{
@@ -1009,6 +1009,77 @@ async fn exports_are_masked_audited_and_for_exporters_and_an_approval_shows_the_
             .await
             .unwrap();
         assert_eq!(divisions.len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_policy_change_shows_its_impact_before_it_is_saved() {
+    for_each_engine(async |db| {
+        demo_db(db).await;
+        let s = &db.service;
+        let (case, v) = through_notice(db).await;
+        let jiuzhu = actor(db, "jiuzhu").await;
+        on(db, "2013-07-11");
+        s.record_step(&jiuzhu, case, v, step(Step::Approve, "2013-07-11"))
+            .await
+            .unwrap();
+        let before = s.case(&jiuzhu, case).await.unwrap().benefit.unwrap().total;
+        // Disability grades 1–2 rise from 20 % to 30 % from a mid-month date: the first month
+        // it applies to is the next one.
+        let policy = ClassifiedPolicy {
+            effective_from: d("2013-08-15"),
+            rules: vec![
+                IncrementRule {
+                    condition: Condition::DisabilityGrade { min: 1, max: 2 },
+                    pct: 30,
+                },
+                IncrementRule {
+                    condition: Condition::SevereIllness,
+                    pct: 15,
+                },
+                IncrementRule {
+                    condition: Condition::AgeAtLeast { years: 60 },
+                    pct: 10,
+                },
+            ],
+            citation: "示范区分类施保办法(修订)".into(),
+        };
+        let impact = s.policy_impact(&jiuzhu, &policy).await.unwrap();
+        assert_eq!(impact.month, Month::parse("2013-09").unwrap());
+        // 30 % − 20 % of 385.00 for the one disabled member.
+        assert_eq!(
+            (impact.households, impact.persons, impact.monthly_change_fen),
+            (1, 3, 3_850)
+        );
+        // Asking saves nothing; a bad rule is refused by row, like saving.
+        assert_eq!(
+            s.policies(&jiuzhu).await.unwrap(),
+            [ClassifiedPolicy::default_2013()]
+        );
+        let mut bad = policy.clone();
+        bad.rules[1].pct = 101;
+        let refused = refused(s.policy_impact(&jiuzhu, &bad).await);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            (refused[0].0, refused[0].2),
+            (Some(2), "assistance.percent_too_large")
+        );
+        s.set_policy(&jiuzhu, &policy).await.unwrap();
+        assert_eq!(
+            s.policy_impact(&jiuzhu, &policy).await.unwrap().households,
+            0
+        );
+        on(db, "2013-08-20");
+        assert_eq!(
+            s.case(&jiuzhu, case).await.unwrap().benefit.unwrap().total,
+            before
+        );
+        on(db, "2013-09-02");
+        assert_eq!(
+            s.case(&jiuzhu, case).await.unwrap().benefit.unwrap().total,
+            Fen::from_fen(before.as_fen() + 3_850)
+        );
     })
     .await;
 }

@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod policy;
 
 /// Member rows the application form shows; blank rows are ignored.
 pub const MEMBER_ROWS: usize = 6;
@@ -39,6 +40,7 @@ pub const MEMBER_ROWS: usize = 6;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(changes::routes())
+        .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
         .route("/assistance/export.xlsx", get(export_xlsx))
@@ -182,6 +184,9 @@ struct ListPage<'a> {
     export_xlsx: String,
     can_write: bool,
     can_export: bool,
+    can_import: bool,
+    can_edit_policy: bool,
+    can_edit_settings: bool,
 }
 
 fn program_choices(t: &Tr<'_>, current: &str) -> Vec<Choice> {
@@ -273,6 +278,9 @@ async fn list_page(
         ),
         can_write: actor.may(Line::Assistance, Action::Write),
         can_export: actor.may(Line::Assistance, Action::Export),
+        can_import: crate::assistance_import::may_import(actor),
+        can_edit_policy: may_edit_standards(actor),
+        can_edit_settings: policy::may_edit_settings(actor),
     };
     crate::render(&state, lang, &view)
 }

@@ -180,6 +180,9 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
+        // Merged after the default limit and timeout, which a route's own layer could not
+        // raise: the roster upload brings its own (200 MiB, 10 minutes).
+        .merge(assistance_import::routes())
         // Outside the limit and the timeout, so their 413 and 408 answers carry the
         // headers too (a later `.layer` wraps the earlier ones).
         .layer(header(header::CONTENT_SECURITY_POLICY, CSP))

@@ -155,3 +155,43 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiQuery<T> {
         }
     }
 }
+
+/// The multipart body of an upload form, or the page refusing it: 415 unless the body is
+/// `multipart/form-data`, 400 when its boundary is missing. Handlers call this after the
+/// permission check, so that nobody without the permission gets as far as sending files.
+pub(crate) async fn multipart(
+    req: Request,
+    state: &AppState,
+    lang: Lang,
+) -> Result<axum::extract::Multipart, Response> {
+    let is_multipart = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/form-data")
+        });
+    if !is_multipart {
+        return Err(refusal(
+            state,
+            lang,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "expected multipart/form-data".into(),
+        ));
+    }
+    axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| refusal(state, lang, e.status(), e.body_text()))
+}
+
+/// The page refusing a multipart body that broke off or was malformed while its fields
+/// were read: 413 past the route's limit, 400 otherwise.
+pub(crate) fn multipart_field(
+    state: &AppState,
+    lang: Lang,
+    e: &axum::extract::multipart::MultipartError,
+) -> Response {
+    refusal(state, lang, e.status(), e.body_text())
+}

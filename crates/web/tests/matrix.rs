@@ -338,6 +338,25 @@ fn table() -> Vec<Row> {
         Row::post("/assistance/standards", "/assistance/standards")
             .only(&["jiuzhu"])
             .ok(StatusCode::BAD_REQUEST),
+        // The legacy roster import: the district section only (every imported case is an
+        // approved one). The matrix posts urlencoded forms, which a multipart route answers
+        // with 415; crates/web/tests/assistance_import.rs uploads real files.
+        Row::get("/assistance/import", "/assistance/import", Page).only(&["jiuzhu"]),
+        Row::post("/assistance/import", "/assistance/import")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        // 分类施保 and the local rules: read by every reader, changed by the district section.
+        Row::get("/assistance/policy", "/assistance/policy", Page).only(&assist_readers),
+        Row::post("/assistance/policy/preview", "/assistance/policy/preview")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/assistance/policy", "/assistance/policy")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/assistance/settings", "/assistance/settings", Page).only(&assist_readers),
+        Row::post("/assistance/settings", "/assistance/settings")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
         Row::get("/api/v1/assistance/cases", "/api/v1/assistance/cases", Api).only(&assist_readers),
         Row::new(
             "POST",
@@ -675,6 +694,8 @@ fn form_routes() -> Vec<&'static str> {
     table()
         .into_iter()
         .filter(|r| r.method == "POST" && r.kind == Kind::Page && !r.ends_session)
+        // The upload takes multipart, not urlencoded forms; its own tests cover bad bodies.
+        .filter(|r| r.path != "/assistance/import")
         .map(|r| r.path)
         .chain(["/logout", "/account/sessions/revoke"])
         .collect()
