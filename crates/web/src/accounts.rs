@@ -242,10 +242,15 @@ async fn export_csv(
     signed: Signed,
     Query(params): Query<ListParams>,
 ) -> Response {
-    match exported(&state, lang, &signed, &params).await {
-        Ok((table, name)) => export::csv_download(&format!("{name}.csv"), &table),
-        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
-    }
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Csv,
+        "accounts-sheet",
+        exported,
+    )
 }
 
 async fn export_xlsx(
@@ -254,20 +259,15 @@ async fn export_xlsx(
     signed: Signed,
     Query(params): Query<ListParams>,
 ) -> Response {
-    match exported(&state, lang, &signed, &params).await {
-        Ok((table, name)) => {
-            let sheet = state.i18n.tr(lang).get("accounts-sheet");
-            export::xlsx_download(
-                &state,
-                lang,
-                &signed,
-                &sheet,
-                &format!("{name}.xlsx"),
-                &table,
-            )
-        }
-        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
-    }
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Xlsx,
+        "accounts-sheet",
+        exported,
+    )
 }
 
 // ---------------------------------------------------------------------------------------

@@ -353,10 +353,15 @@ async fn export_csv(
     signed: Signed,
     Query(params): Query<CaseParams>,
 ) -> Response {
-    match exported(&state, lang, &signed, &params).await {
-        Ok((table, name)) => export::csv_download(&format!("{name}.csv"), &table),
-        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
-    }
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Csv,
+        "assistance-sheet",
+        exported,
+    )
 }
 
 async fn export_xlsx(
@@ -365,20 +370,15 @@ async fn export_xlsx(
     signed: Signed,
     Query(params): Query<CaseParams>,
 ) -> Response {
-    match exported(&state, lang, &signed, &params).await {
-        Ok((table, name)) => {
-            let sheet = state.i18n.tr(lang).get("assistance-sheet");
-            export::xlsx_download(
-                &state,
-                lang,
-                &signed,
-                &sheet,
-                &format!("{name}.xlsx"),
-                &table,
-            )
-        }
-        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
-    }
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Xlsx,
+        "assistance-sheet",
+        exported,
+    )
 }
 
 // ---------------------------------------------------------------------------------------

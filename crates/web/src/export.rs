@@ -147,6 +147,33 @@ pub fn xlsx_download(
     }
 }
 
+/// Which file a list export produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+/// The answer to a list page's export link: the file named `{name}.csv` or `{name}.xlsx`
+/// (the sheet named by the Fluent id `sheet_id`), or the error page when the use case refused.
+pub fn respond(
+    state: &AppState,
+    lang: Lang,
+    signed: &crate::auth::Signed,
+    format: Format,
+    sheet_id: &str,
+    exported: Result<(Table, String), service::Error>,
+) -> Response {
+    match (exported, format) {
+        (Ok((table, name)), Format::Csv) => csv_download(&format!("{name}.csv"), &table),
+        (Ok((table, name)), Format::Xlsx) => {
+            let sheet = state.i18n.tr(lang).get(sheet_id);
+            xlsx_download(state, lang, signed, &sheet, &format!("{name}.xlsx"), &table)
+        }
+        (Err(e), _) => PageError::for_user(state, lang, signed, e).into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
