@@ -34,7 +34,8 @@ use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store,
 mod changes;
 mod policy;
 
-/// Member rows the application form shows; blank rows are ignored.
+/// Member rows a new application form shows; blank rows are ignored. "Add a member" asks
+/// the server for one more row (no JavaScript), up to `service::assistance::MAX_MEMBERS`.
 pub const MEMBER_ROWS: usize = 6;
 
 pub fn routes() -> Router<AppState> {
@@ -384,8 +385,8 @@ async fn export_xlsx(
 // ---------------------------------------------------------------------------------------
 // The application form
 
-/// The application form as typed. Member rows are fields `m{row}_{field}`, rows 1 to
-/// [`MEMBER_ROWS`], collected from `rest`.
+/// The application form as typed. Member rows are fields `m{row}_{field}`, collected from
+/// `rest`; `rows` is how many the page showed, `add_row` the "add a member" button.
 #[derive(Debug, Clone, Default, Deserialize)]
 struct ApplicationForm {
     #[serde(default)]
@@ -404,6 +405,10 @@ struct ApplicationForm {
     on_behalf: Option<String>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    rows: String,
+    #[serde(default)]
+    add_row: Option<String>,
     #[serde(flatten)]
     rest: std::collections::BTreeMap<String, String>,
 }
@@ -439,8 +444,30 @@ impl MemberRow {
 }
 
 impl ApplicationForm {
+    /// How many rows the page shows: as many as it showed (or the highest row typed into),
+    /// at least [`MEMBER_ROWS`], one more after "add a member", never more than the service
+    /// accepts.
+    fn row_count(&self) -> usize {
+        let typed = self
+            .rest
+            .iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .filter_map(|(k, _)| {
+                k.strip_prefix('m')?
+                    .split_once('_')?
+                    .0
+                    .parse::<usize>()
+                    .ok()
+            })
+            .max()
+            .unwrap_or(0);
+        let shown = self.rows.trim().parse::<usize>().unwrap_or(0).max(typed);
+        let wanted = shown.max(MEMBER_ROWS) + usize::from(self.add_row.is_some());
+        wanted.min(service::assistance::MAX_MEMBERS)
+    }
+
     fn rows(&self) -> Vec<MemberRow> {
-        (1..=MEMBER_ROWS)
+        (1..=self.row_count())
             .map(|n| {
                 let get = |f: &str| {
                     self.rest
@@ -479,6 +506,7 @@ struct FormPage<'a> {
     employments: Vec<(String, String)>,
     self_cares: Vec<(String, String)>,
     rows: Vec<MemberRow>,
+    max_rows: usize,
     errors: FieldErrors,
 }
 
@@ -543,6 +571,7 @@ async fn form_page(
             .collect(),
         form,
         rows,
+        max_rows: service::assistance::MAX_MEMBERS,
         errors,
     };
     let mut response = crate::render(state, lang, &page);
@@ -584,6 +613,14 @@ async fn create(
             .service
             .authorize(signed.actor(), Line::Assistance, Action::Write)?;
         let mut rows = form.rows();
+        if form.add_row.is_some() {
+            // Only a longer form: nothing is checked or saved yet.
+            let form = ApplicationForm {
+                add_row: None,
+                ..form.clone()
+            };
+            return form_page(&state, lang, &signed, form, rows, FieldErrors::default()).await;
+        }
         // The form row of each member sent, for the service's 1-based `row`.
         let mut positions = Vec::new();
         let mut members = Vec::new();

@@ -237,6 +237,58 @@ async fn an_application_goes_from_the_community_to_the_district_through_the_form
 }
 
 #[tokio::test]
+async fn a_large_household_gets_more_member_rows_without_javascript() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        on(db, "2013-07-10");
+        let mut heping = Browser::demo(&app, "heping").await;
+        let form = heping.get(&app, "/assistance/new").await;
+        assert!(form.body.contains("name=\"m6_name\""));
+        assert!(!form.body.contains("name=\"m7_name\""));
+        let csrf = form.csrf();
+        // Eight persons: "add a member row" twice keeps what was typed and saves nothing.
+        let ids: Vec<String> = (0..8u16)
+            .map(|i| demo_id(&format!("19{}-01-0{}", 60 + i, 1 + i), 31 + i))
+            .collect();
+        let names = [
+            "赵一", "赵二", "赵三", "赵四", "赵五", "赵六", "赵七", "赵八",
+        ];
+        let rows: Vec<(&str, &str, &str)> = names
+            .iter()
+            .zip(&ids)
+            .enumerate()
+            .map(|(i, (n, id))| (*n, id.as_str(), if i == 0 { "head" } else { "child" }))
+            .collect();
+        let mut typed = application(&csrf, &rows[..6]);
+        typed.push(("rows".into(), "6".into()));
+        typed.push(("add_row".into(), "1".into()));
+        let longer = post(&mut heping, &app, "/assistance", &typed).await;
+        assert_eq!(longer.status, StatusCode::OK, "{}", longer.body);
+        assert!(longer.body.contains("name=\"m7_name\""));
+        assert!(!longer.body.contains("name=\"m8_name\""));
+        assert!(
+            longer.body.contains("value=\"赵六\""),
+            "typed rows are kept"
+        );
+        assert!(
+            !longer.body.contains("field-error"),
+            "nothing is checked yet"
+        );
+        assert_eq!(case_count(db).await, 0, "nothing is saved");
+
+        let mut full = application(&csrf, &rows);
+        full.push(("rows".into(), "8".into()));
+        let reply = post(&mut heping, &app, "/assistance", &full).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let page = heping.get(&app, reply.location()).await;
+        for n in names {
+            assert!(page.body.contains(n), "{n} is a member of the case");
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn refusals_show_inline_write_nothing_and_hide_other_jurisdictions() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
