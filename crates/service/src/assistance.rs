@@ -24,15 +24,16 @@
 //! before writing, with the other case named, and kept by two unique indexes in the database
 //! (see migration 0003), whose refusal is reported the same way.
 //!
-//! Next steps (not in this slice): the legacy roster import (issue 4 item 6), relief and
-//! medical grants (item 7), cross-checks (item 8) (dynamic management, item 4, is in [`changes`]), income items by category and property records on the means
-//! check, the "no public notice for minors" rule of some 特困 procedures, and the pages.
+//! Submodules: [`changes`] (dynamic management), [`import`] (the legacy roster), `means`
+//! (the means check from a worksheet). Not yet built (issue 4): the "no public notice for
+//! minors" rule of some 特困 procedures.
 
 pub mod import;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::assistance::means::MeansPolicy;
 use domain::assistance::workflow::{
     self, Action as WorkflowAction, Status, Step, StepKind, WorkflowPolicy,
 };
@@ -51,6 +52,10 @@ use store::{
 
 use crate::list::{self, Code, ListQuery, Page};
 use crate::{Actor, Error, FieldError, Service};
+
+mod means;
+pub use means::{IncomeLine, MeansCheck, MeansView};
+use means::{means_field, means_limit, means_values, set_means_value};
 
 mod changes;
 pub use changes::{
@@ -77,6 +82,8 @@ pub const SETTING_COMMUNITY_REVIEW_REQUIRED: &str = "assistance.community_review
 pub const SETTING_REVIEW_MONTHS: &str = "assistance.review_months";
 /// The gradual-exit length in months, 0 = not allowed.
 pub const SETTING_GRADUAL_EXIT_MONTHS: &str = "assistance.gradual_exit_months";
+/// The means-check thresholds (`assistance.means.<field>` of [`MeansPolicy`]).
+pub const SETTING_MEANS: &str = "assistance.means";
 
 /// A member's relation to the head of the household (data codes of the glossary).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -189,6 +196,8 @@ pub struct AssistanceSettings {
     pub review_months: ReviewMonths,
     /// The gradual-exit length in months; 0 (the default) means not allowed.
     pub gradual_exit_months: u32,
+    /// The local thresholds of the means check (rules.md §1.4).
+    pub means: MeansPolicy,
 }
 
 /// One member of an application as entered on the form.
@@ -311,6 +320,9 @@ pub struct CaseDetail {
     pub benefit_problem: Option<&'static str>,
     /// Dynamic management: the change history, the review schedule, what may be recorded.
     pub dynamics: Dynamics,
+    /// The worksheets of the means checks, oldest first (empty when the figure came from a
+    /// report).
+    pub means: Vec<MeansView>,
 }
 
 /// The status filter and column of the case list. `Pending` and `Overdue` are filters only
@@ -809,6 +821,13 @@ impl Service {
                 .parse()
                 .map_err(|_| corrupt(format!("gradual exit months {v:?}")))?;
         }
+        for (name, _) in means_values(&s.means) {
+            let key = format!("{SETTING_MEANS}.{name}");
+            if let Some(v) = store.setting(&key).await? {
+                let n: u32 = v.parse().map_err(|_| corrupt(format!("{key} {v:?}")))?;
+                set_means_value(&mut s.means, name, n);
+            }
+        }
         Ok(s)
     }
 
@@ -855,6 +874,15 @@ impl Service {
                 "0-24",
             ));
         }
+        for (name, value) in means_values(&settings.means) {
+            if value > means_limit(name) {
+                errors.push(field(
+                    means_field(name),
+                    "assistance.means_setting",
+                    format!("0-{}", means_limit(name)),
+                ));
+            }
+        }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
@@ -891,6 +919,16 @@ impl Service {
                 format!("{SETTING_REVIEW_MONTHS}.{}", class.as_str()),
                 old.review_months.of(*class).to_string(),
                 settings.review_months.of(*class).to_string(),
+            ));
+        }
+        for ((name, before), (_, after)) in means_values(&old.means)
+            .into_iter()
+            .zip(means_values(&settings.means))
+        {
+            values.push((
+                format!("{SETTING_MEANS}.{name}"),
+                before.to_string(),
+                after.to_string(),
             ));
         }
         for (key, old, new) in values {
@@ -1267,6 +1305,20 @@ impl Service {
         expected_version: i64,
         input: StepInput,
     ) -> Result<i64, Error> {
+        self.append_step(actor, case_id, expected_version, input, None)
+            .await
+    }
+
+    /// [`Service::record_step`], with the worksheet of a means check
+    /// ([`Service::check_means`]) stored in the same transaction.
+    async fn append_step(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        expected_version: i64,
+        input: StepInput,
+        means: Option<store::MeansRecord>,
+    ) -> Result<i64, Error> {
         self.authorize(actor, Line::Assistance, Action::Write)
             .or_else(|e| match input.step {
                 Step::Approve | Step::Refuse { .. }
@@ -1341,7 +1393,10 @@ impl Service {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let mut update = CaseUpdate::default();
+        let mut update = CaseUpdate {
+            means,
+            ..CaseUpdate::default()
+        };
         match &input.step {
             Step::CheckMeans { income_per_capita } => {
                 update.income_per_capita_fen = Some(income_per_capita.as_fen());
@@ -1499,6 +1554,12 @@ impl Service {
                 note: s.action.note.clone(),
             })
             .collect();
+        let member_names: Vec<(i64, String)> = file
+            .members
+            .iter()
+            .map(|m| (m.id, m.name.clone()))
+            .collect();
+        let means = self.means_views(file.case.id, &member_names).await?;
         let c = file.case;
         Ok(CaseDetail {
             id: c.id,
@@ -1524,6 +1585,7 @@ impl Service {
             benefit,
             benefit_problem,
             dynamics,
+            means,
         })
     }
 

@@ -21,6 +21,8 @@ use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestam
 
 mod changes;
 pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredChange};
+mod means;
+pub use means::{MeansItemRecord, MeansRecord};
 
 pub mod import;
 
@@ -127,7 +129,7 @@ pub struct NewApplication {
 }
 
 /// What an appended step changes on the case besides its log.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CaseUpdate {
     /// A new assessed income (a means check).
     pub income_per_capita_fen: Option<i64>,
@@ -136,6 +138,8 @@ pub struct CaseUpdate {
     /// The case lets go of its household: it is refused or withdrawn, and its members leave
     /// the household on this day.
     pub close_on: Option<NaiveDate>,
+    /// The worksheet of a means check, stored with the action.
+    pub means: Option<MeansRecord>,
 }
 
 /// One action as stored.
@@ -579,6 +583,9 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         insert_action(&mut tx, case_id, seq, action).await?;
+        if let Some(m) = &update.means {
+            means::insert(&mut tx, case_id, seq, m).await?;
+        }
         if let Some(on) = update.close_on {
             sqlx::query(
                 "UPDATE members SET left_on = $1 WHERE left_on IS NULL AND household_id = \

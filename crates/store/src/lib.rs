@@ -30,9 +30,10 @@ pub use assistance::import::{
 };
 pub use assistance::{
     ACTION_SEQ, BenefitFacts, CHANGE_SEQ, CareStandardRow, CaseFile, CaseFilter, CaseOrder,
-    CaseRecord, CaseRow, CaseUpdate, ChangeApply, MemberRecord, NewAction, NewApplication,
-    NewChange, NewMember, NewPerson, ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD,
-    PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow, StoredAction, StoredChange,
+    CaseRecord, CaseRow, CaseUpdate, ChangeApply, MeansItemRecord, MeansRecord, MemberRecord,
+    NewAction, NewApplication, NewChange, NewMember, NewPerson, ONE_ACTIVE_CASE, PERSON_ID_NUMBER,
+    PERSON_IN_ONE_HOUSEHOLD, PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow,
+    StoredAction, StoredChange,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;

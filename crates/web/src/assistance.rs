@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod means;
 mod policy;
 
 /// Member rows a new application form shows; blank rows are ignored. "Add a member" asks
@@ -41,6 +42,7 @@ pub const MEMBER_ROWS: usize = 6;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(changes::routes())
+        .merge(means::routes())
         .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
@@ -775,6 +777,8 @@ struct CasePage<'a> {
     termination_reasons: Vec<(&'static str, String)>,
     /// (code, name) of the communities a household may move to.
     communities: Vec<(String, String)>,
+    /// The means-check worksheets.
+    means: Vec<means::MeansSection>,
 }
 
 /// What the case page shows besides the case.
@@ -1003,6 +1007,7 @@ async fn case_view(
         Vec::new()
     };
     let page = CasePage {
+        means: means::sections(&t, &c.means),
         changes,
         change_kind: extras.change_kind,
         termination_reasons,

@@ -549,6 +549,47 @@ mod doc {
         note: Option<String>,
     }
 
+    /// One income item of a means worksheet.
+    #[derive(ToSchema)]
+    pub struct IncomeItemDoc {
+        /// A current member's id, when the income is one person's.
+        member_id: Option<i64>,
+        /// `wage`, `business`, `property` or `transfer`.
+        category: String,
+        /// Monthly amount in yuan, e.g. `"900.00"`.
+        monthly: String,
+        /// `preferential`, `assistance`, `basic_pension` or `designated`; absent: counted.
+        exemption: Option<String>,
+        note: Option<String>,
+    }
+
+    /// One property item of a means worksheet.
+    #[derive(ToSchema)]
+    pub struct PropertyItemDoc {
+        /// `deposits`, `securities`, `insurance`, `other_financial`, `vehicle`, `business`,
+        /// `real_estate` or `machinery`.
+        kind: String,
+        /// Value in yuan; absent: 0.
+        value: Option<String>,
+        /// How many (homes, vehicles); absent: 1.
+        count: Option<u32>,
+        /// Needed for production or daily life: recorded, not counted.
+        exempt: Option<bool>,
+        note: Option<String>,
+    }
+
+    /// A means check from a worksheet (家庭经济状况核对表).
+    #[derive(ToSchema)]
+    pub struct MeansBodyDoc {
+        /// The case's version as last read.
+        version: i64,
+        /// `YYYY-MM-DD`; absent: today.
+        on: Option<String>,
+        note: Option<String>,
+        income: Vec<IncomeItemDoc>,
+        property: Vec<PropertyItemDoc>,
+    }
+
     /// A change to an approved case (动态管理). `kind` selects the fields that apply:
     /// `member_join` (name, id_number, relation, employment, disability_grade,
     /// severe_illness), `member_leave` and `death` (member_id), `income` and `gradual_exit`
@@ -667,6 +708,24 @@ mod doc {
         ))]
     fn assistance_step() {}
 
+    /// Records the means check from a worksheet: the per-capita income is computed from the
+    /// counted items (exempt ones shown, not counted; wages less the district's job-cost
+    /// deduction), property findings under the district's thresholds are kept with it.
+    /// Refused items name their row (`row`, 1-based within `income` or `property`).
+    #[utoipa::path(post, path = "/api/v1/assistance/cases/{id}/means", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        request_body = MeansBodyDoc,
+        responses(
+            (status = 200, description = "The case's new version", body = VersionDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`assistance.case_changed`: the case changed since `version`", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_means() {}
+
     /// The dated standards, with their citations.
     #[utoipa::path(get, path = "/api/v1/assistance/standards", tag = "assistance",
         responses(
@@ -761,6 +820,7 @@ impl utoipa::Modify for Security {
         doc::assistance_apply,
         doc::assistance_case,
         doc::assistance_step,
+        doc::assistance_means,
         doc::assistance_standards,
         doc::assistance_change,
         doc::assistance_reviews,

@@ -289,6 +289,143 @@ async fn a_large_household_gets_more_member_rows_without_javascript() {
 }
 
 #[tokio::test]
+async fn the_means_worksheet_is_filled_row_by_row_and_shown_on_the_case() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        on(db, "2013-07-01");
+        let mut heping = Browser::demo(&app, "heping").await;
+        let csrf = heping.csrf(&app).await;
+        let head = demo_id("1950-03-01", 11);
+        let spouse = demo_id("1955-06-01", 22);
+        let reply = post(
+            &mut heping,
+            &app,
+            "/assistance",
+            &application(&csrf, &[("张小明", &head, "head"), ("李秀英", &spouse, "spouse")]),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let case = reply.location().split('?').next().unwrap().to_owned();
+
+        let mut dongcheng = Browser::demo(&app, "dongcheng").await;
+        let page = dongcheng.get(&app, &case).await;
+        assert!(page.body.contains(&format!("href=\"{case}/means\"")), "the step links the worksheet");
+        let sheet = dongcheng.get(&app, &format!("{case}/means")).await;
+        assert_eq!(sheet.status, StatusCode::OK);
+        assert!(sheet.body.contains("家庭经济状况核对表"));
+        assert!(sheet.body.contains("name=\"inc5_amount\"") && !sheet.body.contains("name=\"inc6_amount\""));
+        assert!(sheet.body.contains(">张小明</option>"), "members to choose from");
+        let csrf = sheet.csrf();
+        let version = common::field_value(&sheet.body, "version").unwrap();
+        let member = {
+            let at = sheet.body.find(">张小明</option>").unwrap();
+            let start = sheet.body[..at].rfind("value=\"").unwrap() + 7;
+            sheet.body[start..at - 1].to_owned()
+        };
+        let base = |extra: &[(&'static str, &str)]| {
+            let mut form: Vec<(String, String)> = [
+                ("csrf", csrf.as_str()),
+                ("version", version.as_str()),
+                ("on", "2013-07-01"),
+                ("note", "核对中心比对一致"),
+                ("inc1_member", member.as_str()),
+                ("inc1_category", "wage"),
+                ("inc1_amount", "1000.00"),
+                ("inc3_category", "transfer"),
+                ("inc3_amount", "600"),
+                ("inc3_exemption", "preferential"),
+                ("prop1_kind", "real_estate"),
+                ("prop1_count", "3"),
+            ]
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+            form.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+            form
+        };
+        // One more income row: what was typed stays, nothing is saved.
+        let longer = post(&mut dongcheng, &app, &format!("{case}/means"), &base(&[("add_income", "1")])).await;
+        assert_eq!(longer.status, StatusCode::OK, "{}", longer.body);
+        assert!(longer.body.contains("name=\"inc6_amount\""));
+        assert!(longer.body.contains("value=\"1000.00\""));
+        // Bad cells are named by row; nothing is saved.
+        let bad = post(
+            &mut dongcheng,
+            &app,
+            &format!("{case}/means"),
+            &base(&[("inc4_category", "salary"), ("inc4_amount", "12OO"), ("prop2_kind", "real_estate"), ("prop2_count", "零")]),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("第 4 行"), "{}", bad.body);
+        assert!(bad.body.contains("请选择收入类别"), "{}", bad.body);
+        assert!(bad.body.contains("金额只能填数字"), "{}", bad.body);
+        assert!(bad.body.contains("数量须为不小于 1 的整数"), "{}", bad.body);
+        assert!(
+            dongcheng.get(&app, &case).await.body.contains("status-applied"),
+            "still only applied"
+        );
+        // Saved: (1000 − 100) / 2 = 450.00; the 优抚金 is shown, not counted; three homes
+        // are over the limit of two.
+        let saved = post(&mut dongcheng, &app, &format!("{case}/means"), &base(&[])).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = dongcheng.get(&app, saved.location()).await;
+        assert!(page.body.contains("450.00 元"), "{}", page.body);
+        assert!(page.body.contains("计入收入 1000.00 元/月,豁免收入 600.00 元/月,扣除就业成本 100.00 元(10%)"), "{}", page.body);
+        assert!(page.body.contains("房产套数(实有 / 上限):3 / 2"), "{}", page.body);
+        assert!(page.body.contains("豁免:优抚金"));
+        // The old version is a conflict, shown with the worksheet kept.
+        let stale = post(&mut dongcheng, &app, &format!("{case}/means"), &base(&[])).await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+        assert!(stale.body.contains("value=\"1000.00\""));
+
+        // The API: rows are named by their place in the list.
+        let other = seed_second_case(db).await;
+        let token = {
+            let csrf = dongcheng.csrf(&app).await;
+            let reply = dongcheng
+                .post(&app, "/account/tokens", &[("csrf", &csrf), ("token_name", "api")])
+                .await;
+            let start = reply.body.find(r#"<code class="token">"#).unwrap() + 20;
+            reply.body[start..start + 67].to_owned()
+        };
+        let path = format!("/api/v1/assistance/cases/{other}/means");
+        let bad = api(
+            &app,
+            "POST",
+            &path,
+            Some(&token),
+            Some(serde_json::json!({"version": 1, "income": [{"category": "wage", "monthly": "10"}, {"category": "gift", "monthly": "10"}]})),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("\"row\":2"), "{}", bad.body);
+        let ok = api(
+            &app,
+            "POST",
+            &path,
+            Some(&token),
+            Some(serde_json::json!({"version": 1, "on": "2013-07-01", "income": [{"category": "business", "monthly": "300.00"}], "property": [{"kind": "deposits", "value": "1000"}]})),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        assert!(ok.body.contains("\"version\":2"), "{}", ok.body);
+    })
+    .await;
+}
+
+/// A second two-person application in 和平社区 by the console; its case id.
+async fn seed_second_case(db: &TestDb) -> i64 {
+    db.service
+        .register_application(
+            &service::Actor::system(),
+            common::demo_application(HEPING, 41),
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
 async fn refusals_show_inline_write_nothing_and_hide_other_jurisdictions() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;

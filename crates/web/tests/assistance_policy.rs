@@ -208,12 +208,17 @@ async fn settings_are_saved_by_the_district_section_with_inline_errors() {
             ("review_ill_or_disabled", "6"),
             ("review_work_capable", "3"),
             ("gradual_exit_months", "3"),
+            ("means_job_cost_pct", "15"),
+            ("means_financial_assets_months", "36"),
+            ("means_max_homes", "1"),
+            ("means_vehicle_is_finding", "1"),
         ];
         let bad = {
             let mut bad = fields;
             bad[2] = ("notice_days", "90");
             bad[6] = ("review_ill_or_disabled", "30");
             bad[8] = ("gradual_exit_months", "三");
+            bad[9] = ("means_job_cost_pct", "150");
             bad
         };
         let refused = jiuzhu.post(&app, "/assistance/settings", &bad).await;
@@ -239,6 +244,11 @@ async fn settings_are_saved_by_the_district_section_with_inline_errors() {
             "{}",
             refused.body
         );
+        assert!(
+            refused.body.contains("取值范围为 0-100"),
+            "{}",
+            refused.body
+        );
         let saved = jiuzhu.post(&app, "/assistance/settings", &fields).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
         let page = jiuzhu.get(&app, saved.location()).await;
@@ -257,6 +267,18 @@ async fn settings_are_saved_by_the_district_section_with_inline_errors() {
                 s.gradual_exit_months
             ),
             (service::assistance::ApprovingLevel::Street, 5, true, 3, 3)
+        );
+        // The means thresholds; unticked flags are off.
+        assert_eq!(
+            s.means,
+            domain::assistance::means::MeansPolicy {
+                job_cost_pct: 15,
+                financial_assets_months: 36,
+                max_homes: 1,
+                vehicle_is_finding: true,
+                business_is_finding: false,
+                machinery_is_finding: false,
+            }
         );
 
         // A street officer may look but not change; a forged token is refused.

@@ -318,6 +318,32 @@ fn table() -> Vec<Row> {
             .outside(&assist_outside("/steps"))
             .form(&[("version", "0"), ("kind", "visit_home")])
             .ok(StatusCode::CONFLICT),
+        // The means worksheet: the front line and the section; a stale version conflicts.
+        Row::get("/assistance/{id}/means", "/assistance/1/means", Page)
+            .only(&assist_writers)
+            .outside(&assist_outside("/means")),
+        Row::post("/assistance/{id}/means", "/assistance/1/means")
+            .only(&assist_writers)
+            .outside(&assist_outside("/means"))
+            .form(&[
+                ("version", "0"),
+                ("inc1_category", "wage"),
+                ("inc1_amount", "1"),
+            ])
+            .ok(StatusCode::CONFLICT),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/cases/{id}/means",
+            "/api/v1/assistance/cases/1/means",
+            Api,
+        )
+        .only(&assist_writers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/cases/3/means"),
+            ("dongcheng", "/api/v1/assistance/cases/2/means"),
+        ])
+        .json(r#"{"version":0,"income":[{"category":"wage","monthly":"1"}]}"#)
+        .ok(StatusCode::CONFLICT),
         Row::post(
             "/assistance/{id}/members/{member_id}/reveal",
             "/assistance/1/members/1/reveal",

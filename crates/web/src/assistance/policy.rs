@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::assistance::means::MeansPolicy;
 use domain::assistance::{ClassifiedPolicy, Condition, IncrementRule};
 use domain::{Action, DivisionLevel, Fen, Line};
 use serde::Deserialize;
@@ -464,9 +465,25 @@ struct SettingsForm {
     review_work_capable: String,
     #[serde(default)]
     gradual_exit_months: String,
+    #[serde(default)]
+    means_job_cost_pct: String,
+    #[serde(default)]
+    means_financial_assets_months: String,
+    #[serde(default)]
+    means_max_homes: String,
+    /// Checkboxes: present when ticked.
+    #[serde(default)]
+    means_vehicle_is_finding: Option<String>,
+    #[serde(default)]
+    means_business_is_finding: Option<String>,
+    #[serde(default)]
+    means_machinery_is_finding: Option<String>,
 }
 
 const SETTINGS_FIELDS: &[&str] = &[
+    "means_job_cost_pct",
+    "means_financial_assets_months",
+    "means_max_homes",
     "approving_level",
     "notice_days",
     "decision_working_days",
@@ -496,6 +513,12 @@ impl SettingsForm {
             review_ill_or_disabled: s.review_months.ill_or_disabled.to_string(),
             review_work_capable: s.review_months.work_capable.to_string(),
             gradual_exit_months: s.gradual_exit_months.to_string(),
+            means_job_cost_pct: s.means.job_cost_pct.to_string(),
+            means_financial_assets_months: s.means.financial_assets_months.to_string(),
+            means_max_homes: s.means.max_homes.to_string(),
+            means_vehicle_is_finding: s.means.vehicle_is_finding.then(|| "1".into()),
+            means_business_is_finding: s.means.business_is_finding.then(|| "1".into()),
+            means_machinery_is_finding: s.means.machinery_is_finding.then(|| "1".into()),
         }
     }
 
@@ -520,6 +543,12 @@ impl SettingsForm {
         let ill = number("review_ill_or_disabled", &self.review_ill_or_disabled);
         let work = number("review_work_capable", &self.review_work_capable);
         let gradual = number("gradual_exit_months", &self.gradual_exit_months);
+        let job_cost = number("means_job_cost_pct", &self.means_job_cost_pct);
+        let assets = number(
+            "means_financial_assets_months",
+            &self.means_financial_assets_months,
+        );
+        let homes = number("means_max_homes", &self.means_max_homes);
         let level = ApprovingLevel::ALL
             .iter()
             .copied()
@@ -541,6 +570,14 @@ impl SettingsForm {
         s.review_months.stable = stable?;
         s.review_months.ill_or_disabled = ill?;
         s.review_months.work_capable = work?;
+        s.means = MeansPolicy {
+            job_cost_pct: job_cost?,
+            financial_assets_months: assets?,
+            max_homes: homes?,
+            vehicle_is_finding: self.means_vehicle_is_finding.is_some(),
+            business_is_finding: self.means_business_is_finding.is_some(),
+            machinery_is_finding: self.means_machinery_is_finding.is_some(),
+        };
         Some(s)
     }
 }
