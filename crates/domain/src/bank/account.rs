@@ -531,6 +531,45 @@ mod tests {
         );
     }
 
+    #[test]
+    fn error_codes_are_distinct_and_namespaced() {
+        let errors = [
+            BankAccountError::Empty,
+            BankAccountError::InvalidChar {
+                position: 5,
+                found: '-',
+            },
+            BankAccountError::WrongLength {
+                kind: AccountKind::Card,
+                min: 16,
+                max: 19,
+                found: 15,
+            },
+            BankAccountError::LuhnMismatch {
+                expected: '1',
+                found: '2',
+            },
+            BankAccountError::HolderEmpty,
+            BankAccountError::BankEmpty,
+            BankAccountError::NameTooLong { max: 70, found: 71 },
+            BankAccountError::NameInvalidChar { found: '=' },
+            BankAccountError::BankCode {
+                found: "1021".into(),
+            },
+        ];
+        let codes: std::collections::BTreeSet<&str> = errors.iter().map(|e| e.code()).collect();
+        assert_eq!(codes.len(), errors.len());
+        assert!(codes.iter().all(|c| c.starts_with("bank_account.")));
+        assert_eq!(
+            errors[2].to_string(),
+            "a card account number has 16-19 digits, found 15"
+        );
+        assert_eq!(
+            errors[3].to_string(),
+            "Luhn check digit mismatch: expected 1, found 2"
+        );
+    }
+
     fn arb_card() -> impl Strategy<Value = String> {
         (15usize..=18).prop_flat_map(|n| {
             proptest::collection::vec(0u8..10, n).prop_map(|ds| {

@@ -774,6 +774,7 @@ mod tests {
         let bytes = book.save_to_buffer().unwrap();
         let parsed = parse_returns(&bytes).unwrap();
         assert_eq!(parsed[0].amount, Fen::from_fen(123_456));
+        assert_eq!(parse_returns(&return_xlsx()).unwrap().len(), 19);
         assert_eq!(parsed[1].amount, Fen::from_fen(500));
         assert_eq!(parsed[1].reason, "户名不符");
         assert_eq!(parsed[1].row, 3);
@@ -876,6 +877,39 @@ mod tests {
         assert_eq!(r.outstanding.len(), 4);
     }
 
+    #[test]
+    fn a_bank_echoing_our_file_with_a_status_reconciles_clean() {
+        use crate::bank::batch::tests::header;
+        use crate::bank::{BatchTemplate, PaymentBatch};
+        let batch = PaymentBatch::new(header(), expected()).unwrap();
+        // What banks do: their result file is the 代发 file with status columns added.
+        let mut rows = BatchTemplate::default().rows(&batch);
+        for (i, row) in rows.iter_mut().enumerate() {
+            let (status, reason) = match i {
+                0 => ("处理结果", "失败原因"),
+                2 => ("失败", "户名与账号不符"),
+                _ => ("成功", ""),
+            };
+            row.extend([status.to_owned(), reason.to_owned()]);
+        }
+        let mut out = csv::Writer::from_writer(Vec::new());
+        for row in &rows {
+            out.write_record(row).unwrap();
+        }
+        let text = String::from_utf8(out.into_inner().unwrap()).unwrap();
+        let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+        let r = reconcile(batch.lines(), &parse_returns(&gbk).unwrap());
+        assert!(r.is_clean(), "{r:?}");
+        assert_eq!(r.paid_tally.count, 4);
+        assert_eq!(r.failed[0].key, "k2");
+        assert_eq!(r.failed[0].reason, "户名与账号不符");
+        assert_eq!(
+            r.paid_tally.amount.checked_add(r.failed_tally.amount),
+            Some(batch.total())
+        );
+        assert!(r.outstanding.is_empty());
+    }
+
     fn arb_return(keys: Vec<String>) -> impl Strategy<Value = ReturnLine> {
         (
             prop::sample::select(keys),
@@ -902,7 +936,40 @@ mod tests {
             })
     }
 
+    fn return_xlsx() -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, h) in (0u16..).zip(["流水号", "账号", "金额", "状态", "失败原因"]) {
+            ws.write_string(0, c, h).unwrap();
+        }
+        for r in 1..20u32 {
+            ws.write_string(r, 0, format!("k{r}")).unwrap();
+            ws.write_string(r, 1, "6222021234567890128").unwrap();
+            ws.write_number(r, 2, f64::from(r) * 1.5).unwrap();
+            ws.write_string(r, 3, if r % 2 == 0 { "成功" } else { "失败" })
+                .unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
     proptest! {
+        #[test]
+        fn damaged_workbooks_never_panic(
+            hits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+            cut in any::<prop::sample::Index>(),
+            truncate in any::<bool>(),
+        ) {
+            let mut bytes = return_xlsx();
+            for (at, value) in hits {
+                let i = at.index(bytes.len());
+                bytes[i] = value;
+            }
+            if truncate {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            let _ = parse_returns(&bytes);
+        }
+
         #[test]
         fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400), zip in any::<bool>()) {
             let mut input = if zip { b"PK\x03\x04".to_vec() } else { Vec::new() };
