@@ -945,7 +945,8 @@ mod tests {
         for r in 1..20u32 {
             ws.write_string(r, 0, format!("k{r}")).unwrap();
             ws.write_string(r, 1, "6222021234567890128").unwrap();
-            ws.write_number(r, 2, f64::from(r) * 1.5).unwrap();
+            ws.write_number(r, 2, [0.01, 1.5, 1234.56, 7.0][(r % 4) as usize])
+                .unwrap();
             ws.write_string(r, 3, if r % 2 == 0 { "成功" } else { "失败" })
                 .unwrap();
         }
