@@ -49,11 +49,17 @@ pub fn chain_hash(prev_hash: &str, fields: &AuditFields<'_>) -> String {
         hasher.update((part.len() as u64).to_be_bytes());
         hasher.update(part.as_bytes());
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&hasher.finalize())
+}
+
+/// The hex SHA-256 of a file's bytes, as recorded for every exported or imported file so that
+/// a copy handed to a bank or received from one can be proven to be the same file later.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -96,5 +102,14 @@ mod tests {
         let mut b = fields("b");
         b.reason = "a";
         assert_ne!(chain_hash(GENESIS_HASH, &a), chain_hash(GENESIS_HASH, &b));
+    }
+
+    #[test]
+    fn sha256_of_a_file_is_the_standard_digest() {
+        // FIPS 180-2 example "abc".
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

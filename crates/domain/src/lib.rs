@@ -12,6 +12,7 @@
 pub mod access;
 pub mod assistance;
 pub mod audit;
+pub mod bank;
 pub mod calendar;
 pub mod credit_code;
 pub mod date;
@@ -19,10 +20,11 @@ pub mod division;
 pub mod mask;
 pub mod money;
 pub mod resident_id;
+pub mod text;
 
 // Re-exports (each module adds its own line below).
 pub use access::{Action, JurisdictionScope, Line, Role, UnknownRole};
-pub use audit::{AuditFields, GENESIS_HASH, chain_hash};
+pub use audit::{AuditFields, GENESIS_HASH, chain_hash, sha256_hex};
 pub use calendar::{CalendarEntry, CalendarError, DayKind, WorkingCalendar};
 pub use credit_code::{CreditCode, CreditCodeError};
 pub use date::{DateError, Month, MonthError, age_on, last_day_of_month, parse_date};

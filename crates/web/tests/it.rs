@@ -792,9 +792,13 @@ fn error_codes() -> std::collections::BTreeSet<String> {
         "date.",
         "calendar.",
         "form.",
+        "bank_account.",
+        "bank_batch.",
+        "bank_template.",
+        "bank_return.",
     ];
     let mut codes = std::collections::BTreeSet::new();
-    for dir in ["../domain/src", "../service/src"] {
+    for dir in ["../domain/src", "../domain/src/bank", "../service/src"] {
         for (_, text) in read_dir_files(dir, "rs") {
             // Audit actions (`self.audit(actor, "calendar.seed", …)`) look like codes but
             // are never shown as errors.
@@ -930,6 +934,8 @@ fn every_error_code_has_a_message_in_both_languages() {
         "month.empty",
         "date.day_out_of_range",
         "calendar.csv_header",
+        "bank_account.luhn_mismatch",
+        "bank_return.bad_amount",
     ] {
         assert!(codes.contains(required), "the scan missed {required}");
     }
