@@ -36,22 +36,11 @@ pub struct ImportSummary {
     pub updated: usize,
 }
 
-/// Decodes a file's bytes as UTF-8 (BOM stripped) or, failing that, as GBK.
+/// Decodes an uploaded file ([`domain::text::decode_utf8_or_gbk`]), or the field error
+/// every import reports for a file in neither encoding.
 pub fn decode_text(bytes: &[u8]) -> Result<String, FieldError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(text.to_owned());
-    }
-    // Without BOM sniffing: bytes FF FE would otherwise be taken for UTF-16.
-    let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(bytes);
-    if had_errors {
-        return Err(FieldError::new(
-            "file",
-            "import.encoding",
-            "neither UTF-8 nor GBK",
-        ));
-    }
-    Ok(text.into_owned())
+    domain::text::decode_utf8_or_gbk(bytes)
+        .ok_or_else(|| FieldError::new("file", "import.encoding", "neither UTF-8 nor GBK"))
 }
 
 fn parse_area(text: &str) -> Option<Area> {

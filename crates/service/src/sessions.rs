@@ -7,7 +7,6 @@
 //! [`LOCKOUT`]. Every sign-in, failure, sign-out and password change is audited.
 
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
 use store::{ApiToken, Session, StoreError, User};
 
 use crate::users::{
@@ -37,7 +36,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// What the store keeps of a token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    domain::sha256_hex(token.as_bytes())
 }
 
 /// Compares two secrets in time independent of where they first differ.

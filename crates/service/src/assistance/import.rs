@@ -32,7 +32,6 @@ use std::io::Cursor;
 use chrono::NaiveDate;
 use domain::assistance::Program;
 use domain::{Action, Area, DivisionCode, DivisionLevel, Fen, Line, ResidentId, Sex};
-use sha2::{Digest, Sha256};
 use store::{
     ImportHousehold, ImportMember, ImportProgress, NewPerson, RosterSnapshot, RosterWrite,
     StandardRow,
@@ -469,12 +468,6 @@ fn cell<'c>(cells: &[&'c str], at: Option<usize>) -> &'c str {
     at.and_then(|i| cells.get(i)).map_or("", |c| c.trim())
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 impl Service {
     /// Imports a legacy roster; see the module documentation. Row problems come back in the
@@ -917,12 +910,12 @@ impl Service {
             report.skipped,
             report.unchanged,
             report.errors.len(),
-            sha256_hex(&files.households.bytes),
-            sha256_hex(&files.persons.bytes),
+            domain::sha256_hex(&files.households.bytes),
+            domain::sha256_hex(&files.persons.bytes),
             files
                 .standards
                 .as_ref()
-                .map_or_else(|| "-".to_owned(), |f| sha256_hex(&f.bytes)),
+                .map_or_else(|| "-".to_owned(), |f| domain::sha256_hex(&f.bytes)),
         );
         let roster = RosterWrite {
             households: write,
