@@ -25,9 +25,10 @@
 //! (see migration 0003), whose refusal is reported the same way.
 //!
 //! Next steps (not in this slice): the legacy roster import (issue 4 item 6), relief and
-//! medical grants (item 7), cross-checks (item 8) (dynamic management, item 4, is in [`changes`]), income items by category and property records on the means
+//! medical grants (item 7, in [`grants`]), cross-checks (item 8) (dynamic management, item 4, is in [`changes`]), income items by category and property records on the means
 //! check, the "no public notice for minors" rule of some 特困 procedures, and the pages.
 
+pub mod grants;
 pub mod import;
 
 use std::collections::HashMap;

@@ -22,6 +22,12 @@ use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestam
 mod changes;
 pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredChange};
 
+mod grants;
+pub use grants::{
+    BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
+    GrantRecord, GrantWrite, NewBudget, NewGrant,
+};
+
 pub mod import;
 
 /// The index that keeps a person in at most one current household.

@@ -34,6 +34,10 @@ pub use assistance::{
     NewChange, NewMember, NewPerson, ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD,
     PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow, StoredAction, StoredChange,
 };
+pub use assistance::{
+    BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
+    GrantRecord, GrantWrite, NewBudget, NewGrant,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};

@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod grants;
 mod policy;
 
 /// Member rows the application form shows; blank rows are ignored.
@@ -40,6 +41,7 @@ pub const MEMBER_ROWS: usize = 6;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(changes::routes())
+        .merge(grants::routes())
         .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
@@ -738,6 +740,9 @@ struct CasePage<'a> {
     termination_reasons: Vec<(&'static str, String)>,
     /// (code, name) of the communities a household may move to.
     communities: Vec<(String, String)>,
+    /// The household's relief and medical grants.
+    grants: Vec<grants::GrantLine>,
+    can_grant: bool,
 }
 
 /// What the case page shows besides the case.
@@ -965,7 +970,10 @@ async fn case_view(
     } else {
         Vec::new()
     };
+    let grants = grants::case_lines(state, &t, actor, c.household.id).await?;
     let page = CasePage {
+        grants,
+        can_grant: grants::may_grant(actor),
         changes,
         change_kind: extras.change_kind,
         termination_reasons,

@@ -792,6 +792,7 @@ fn error_codes() -> std::collections::BTreeSet<String> {
         "date.",
         "calendar.",
         "form.",
+        "grants.",
     ];
     let mut codes = std::collections::BTreeSet::new();
     for dir in ["../domain/src", "../service/src"] {
