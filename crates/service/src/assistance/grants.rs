@@ -422,9 +422,8 @@ impl Service {
                     budget: Fen::from_fen(budget_fen),
                     drawn: Fen::from_fen(drawn_fen),
                 };
-                let over = match used.check(amount) {
-                    Err(over) => over,
-                    Ok(()) => return Err(corrupt("budget check disagrees with the store".into())),
+                let Err(over) = used.check(amount) else {
+                    return Err(corrupt("budget check disagrees with the store".into()));
                 };
                 Err(Error::invalid(FieldError::new(
                     "amount",

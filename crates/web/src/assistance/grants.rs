@@ -104,10 +104,10 @@ fn api_error(t: &Tr<'_>, e: service::Error) -> Response {
     let mut error = ApiError::from_service(t, e);
     let mut messages = over.into_iter();
     for f in &mut error.fields {
-        if f.code == "grants.over_budget" {
-            if let Some(m) = messages.next() {
-                f.message = m;
-            }
+        if f.code == "grants.over_budget"
+            && let Some(m) = messages.next()
+        {
+            f.message = m;
         }
     }
     error.into_response()
