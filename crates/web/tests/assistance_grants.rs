@@ -185,8 +185,17 @@ async fn the_list_filters_and_exports_within_the_jurisdiction() {
         assert!(list.body.contains("href=\"/assistance/grants/1\""));
         assert!(list.body.contains("href=\"/assistance/grants/3\""));
         assert!(!list.body.contains("href=\"/assistance/grants/2\""));
-        // The street officer records nothing: no form link.
+        // The street officer records nothing: no form link, here or on the case page, which
+        // lists the household's grant.
         assert!(!list.body.contains("/assistance/grants/new"));
+        let case = dongcheng.get(&app, "/assistance/1").await;
+        assert!(
+            case.body.contains("href=\"/assistance/grants/1\""),
+            "{}",
+            case.body
+        );
+        assert!(case.body.contains("火灾后临时生活困难"));
+        assert!(!case.body.contains("/assistance/grants/new"));
         let mut leader = Browser::demo(&app, "leader").await;
         for (query, ids) in [
             ("", vec![1, 2, 3]),

@@ -32,8 +32,8 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::assistance::grants::{BudgetUse, GrantKind};
 use domain::{Action, DivisionCode, Fen, Line, ResidentId, parse_date};
 use store::{
-    BudgetWrite, GRANT_CANCELLED_ONCE, GrantFilter, GrantRecord, GrantWrite, NewBudget, NewGrant,
-    StoreError,
+    BUDGET_YEAR_KIND, BudgetWrite, GRANT_CANCELLED_ONCE, GrantFilter, GrantRecord, GrantWrite,
+    NewBudget, NewGrant, StoreError,
 };
 
 use crate::list::{self, Page};
@@ -757,7 +757,20 @@ impl Service {
             "",
             format!("citation={citation:?}"),
         );
-        match self.store().set_budget(&budget, &audit).await? {
+        let written = match self.store().set_budget(&budget, &audit).await {
+            // Someone set the same year and kind between our read and our insert.
+            Err(StoreError::Conflict {
+                constraint: Some(c),
+                ..
+            }) if c == BUDGET_YEAR_KIND => {
+                return Err(Error::Conflict {
+                    code: "grants.budget_changed",
+                    detail: format!("{year} {kind}"),
+                });
+            }
+            other => other?,
+        };
+        match written {
             BudgetWrite::Set { .. } => Ok(()),
             BudgetWrite::BelowDrawn { drawn_fen } => Err(Error::invalid(FieldError::new(
                 "amount",

@@ -20,6 +20,8 @@ err-grants-over_budget = Over the yearly budget (budget; drawn; remaining; reque
 err-grants-budget_below_drawn = The budget cannot be below the { $detail } yuan already drawn this year; cancel any mistaken grants first
 err-grants-already_cancelled = Grant { $detail } is already cancelled
 error-grants-already-cancelled = The grant is already cancelled
+err-grants-budget_changed = The budget ({ $detail }) was just set by someone else; reload the page and try again
+error-grants-budget-changed = The budget was changed
 
 field-grant_kind = Kind
 field-household = Household number

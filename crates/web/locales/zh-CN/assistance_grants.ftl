@@ -20,6 +20,8 @@ err-grants-over_budget = 超出年度预算(预算;已支出;余额;本次申请
 err-grants-budget_below_drawn = 预算不能低于本年度该类救助已支出的 { $detail } 元;如有错发,请先作废相应救助记录
 err-grants-already_cancelled = 救助记录 { $detail } 已作废,不能重复作废
 error-grants-already-cancelled = 该救助记录已作废
+err-grants-budget_changed = 该年度预算({ $detail })刚被他人设定,请刷新页面后再操作
+error-grants-budget-changed = 预算已被他人修改
 
 field-grant_kind = 救助类别
 field-household = 户编号
