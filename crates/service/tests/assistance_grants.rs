@@ -245,6 +245,11 @@ async fn a_cancelled_grant_stops_counting_and_cannot_be_cancelled_twice() {
             Some("户编号录错,应为另一户".to_owned())
         );
         assert_eq!(medical_2013(db).await.drawn, Fen::ZERO);
+        let totals = s
+            .grant_totals(&jiuzhu, &GrantQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(totals.grants, 0, "a cancelled grant is not counted");
         // The money is free again.
         s.record_grant(&jiuzhu, &grant(household, "medical", "1000"))
             .await
@@ -399,6 +404,29 @@ async fn only_the_section_records_and_readers_see_only_their_jurisdiction() {
         );
         let all = s.grants(&leader, &GrantQuery::default()).await.unwrap();
         assert_eq!(all.total, 2);
+        // The totals a report gives, within the jurisdiction too.
+        let totals = s
+            .grant_totals(&leader, &GrantQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                totals.grants,
+                totals.households,
+                totals.persons,
+                totals.amount
+            ),
+            (2, 2, 4, Fen::from_fen(20_000))
+        );
+        let street = s
+            .grant_totals(&dongcheng, &GrantQuery::default())
+            .await
+            .unwrap();
+        assert_eq!((street.grants, street.persons), (1, 3));
+        assert!(matches!(
+            s.grant_totals(&admin, &GrantQuery::default()).await,
+            Err(Error::Forbidden)
+        ));
         // Filters: kind, year, street.
         let query = |kind, year, division: Option<&str>| GrantQuery {
             kind,

@@ -25,7 +25,7 @@ pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredCha
 mod grants;
 pub use grants::{
     BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
-    GrantRecord, GrantWrite, NewBudget, NewGrant,
+    GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
 };
 
 pub mod import;

@@ -36,7 +36,7 @@ pub use assistance::{
 };
 pub use assistance::{
     BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
-    GrantRecord, GrantWrite, NewBudget, NewGrant,
+    GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;

@@ -739,12 +739,24 @@ mod doc {
         cancelled_at: Option<String>,
     }
 
+    /// What the whole filtered list adds up to, cancelled grants left out.
+    #[derive(ToSchema)]
+    pub struct GrantTotalsDoc {
+        grants: i64,
+        /// Distinct households.
+        households: i64,
+        /// Persons covered, summed over the grants.
+        persons: i64,
+        amount: String,
+    }
+
     #[derive(ToSchema)]
     pub struct GrantListDoc {
         items: Vec<GrantDoc>,
         total: i64,
         page: i64,
         per_page: i64,
+        totals: GrantTotalsDoc,
     }
 
     /// A grant to record: every field is text, checked together.

@@ -196,6 +196,12 @@ async fn the_list_filters_and_exports_within_the_jurisdiction() {
         );
         assert!(case.body.contains("火灾后临时生活困难"));
         assert!(!case.body.contains("/assistance/grants/new"));
+        assert!(
+            list.body
+                .contains("合计(不含已作废):2 笔,2 户,2 人次,1000.00 元(0.1000 万元)"),
+            "{}",
+            list.body
+        );
         let mut leader = Browser::demo(&app, "leader").await;
         for (query, ids) in [
             ("", vec![1, 2, 3]),
@@ -349,6 +355,10 @@ async fn the_api_records_refuses_over_budget_with_the_figures_and_lists() {
         )
         .await;
         assert_eq!(list.json()["total"], 2);
+        assert_eq!(
+            list.json()["totals"],
+            serde_json::json!({"grants": 2, "households": 1, "persons": 2, "amount": "3500.00"})
+        );
         let budgets = api(&app, "GET", "/api/v1/assistance/budgets", Some(&token), None).await;
         let winter = budgets
             .json()

@@ -127,6 +127,17 @@ pub struct GrantView {
     pub cancellation: Option<CancellationView>,
 }
 
+/// What a list of grants adds up to, cancelled grants left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GrantTotals {
+    pub grants: i64,
+    /// Distinct households.
+    pub households: i64,
+    /// Persons covered, summed over the grants.
+    pub persons: i64,
+    pub amount: Fen,
+}
+
 /// A budget with its use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetView {
@@ -247,6 +258,27 @@ fn amount_of(
         }
         Ok(f) => Some(f),
     }
+}
+
+/// The store's filter for `query` within the actor's jurisdiction; `None` if the actor
+/// sees nothing.
+fn grant_filter(
+    actor: &Actor,
+    query: &GrantQuery,
+    household_id: Option<i64>,
+) -> Option<GrantFilter> {
+    let jurisdiction = match (&actor.jurisdiction, actor.is_system()) {
+        (Some(root), _) => Some(root.clone()),
+        (None, true) => None,
+        (None, false) => return None,
+    };
+    Some(GrantFilter {
+        jurisdiction,
+        division: query.division.clone(),
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        year: query.year.map(i64::from),
+        household_id,
+    })
 }
 
 fn year_of(date: NaiveDate) -> i32 {
@@ -508,6 +540,26 @@ impl Service {
         self.grant_page(actor, query, None).await
     }
 
+    /// What the grants matching `query` in the actor's jurisdiction add up to (all pages,
+    /// cancelled grants left out): grants, households, persons, amount.
+    pub async fn grant_totals(
+        &self,
+        actor: &Actor,
+        query: &GrantQuery,
+    ) -> Result<GrantTotals, Error> {
+        self.authorize(actor, Line::Assistance, Action::Read)?;
+        let Some(filter) = grant_filter(actor, query, None) else {
+            return Ok(GrantTotals::default());
+        };
+        let t = self.store().grant_totals(&filter).await?;
+        Ok(GrantTotals {
+            grants: t.grants,
+            households: t.households,
+            persons: t.persons,
+            amount: Fen::from_fen(t.amount_fen),
+        })
+    }
+
     /// Every grant of one household within the jurisdiction, newest first, for its case
     /// page (whose read is audited already).
     pub async fn household_grants(
@@ -573,17 +625,8 @@ impl Service {
         household_id: Option<i64>,
     ) -> Result<Page<GrantView>, Error> {
         let per_page = query.page_size();
-        let jurisdiction = match (&actor.jurisdiction, actor.is_system()) {
-            (Some(root), _) => Some(root.clone()),
-            (None, true) => None,
-            (None, false) => return Ok(Page::cut(Vec::new(), 1, per_page)),
-        };
-        let filter = GrantFilter {
-            jurisdiction,
-            division: query.division.clone(),
-            kind: query.kind.map(|k| k.as_str().to_owned()),
-            year: query.year.map(i64::from),
-            household_id,
+        let Some(filter) = grant_filter(actor, query, household_id) else {
+            return Ok(Page::cut(Vec::new(), 1, per_page));
         };
         let (rows, total, page) = self
             .store()

@@ -100,6 +100,17 @@ pub struct GrantFilter {
     pub household_id: Option<i64>,
 }
 
+/// What the grants matching a filter add up to, cancelled ones left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct GrantTotals {
+    pub grants: i64,
+    /// Distinct households.
+    pub households: i64,
+    /// Persons covered, summed over the grants (a household helped twice counts twice).
+    pub persons: i64,
+    pub amount_fen: i64,
+}
+
 /// A budget with what is drawn on it and how much of that came through overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BudgetRow {
@@ -195,6 +206,42 @@ fn read_grant(row: &AnyRow) -> Result<GrantRecord, StoreError> {
 enum Bind {
     Text(String),
     Int(i64),
+}
+
+/// The WHERE clause of `filter` (with `extra` conditions) and its bound values.
+fn grant_where(filter: &GrantFilter, extra: &[&str]) -> (String, Vec<Bind>) {
+    let mut clauses: Vec<String> = extra.iter().map(|c| (*c).to_owned()).collect();
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut bind = |value: Bind| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
+    for root in [&filter.jurisdiction, &filter.division]
+        .into_iter()
+        .flatten()
+    {
+        // Codes are digits only, so the prefix holds no LIKE wildcard.
+        let p = bind(Bind::Text(format!("{}%", subtree_prefix(root))));
+        clauses.push(format!("g.division_code LIKE {p}"));
+    }
+    if let Some(kind) = &filter.kind {
+        let p = bind(Bind::Text(kind.clone()));
+        clauses.push(format!("g.kind = {p}"));
+    }
+    if let Some(year) = filter.year {
+        let p = bind(Bind::Int(year));
+        clauses.push(format!("g.year = {p}"));
+    }
+    if let Some(household) = filter.household_id {
+        let p = bind(Bind::Int(household));
+        clauses.push(format!("g.household_id = {p}"));
+    }
+    let where_sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (where_sql, binds)
 }
 
 /// The SQL of what has been drawn on the budget of year `$1` and kind `$2`.
@@ -364,37 +411,7 @@ impl Store {
         page: i64,
         per_page: i64,
     ) -> Result<(Vec<GrantRecord>, i64, i64), StoreError> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut binds: Vec<Bind> = Vec::new();
-        let mut bind = |value: Bind| {
-            binds.push(value);
-            format!("${}", binds.len())
-        };
-        for root in [&filter.jurisdiction, &filter.division]
-            .into_iter()
-            .flatten()
-        {
-            // Codes are digits only, so the prefix holds no LIKE wildcard.
-            let p = bind(Bind::Text(format!("{}%", subtree_prefix(root))));
-            clauses.push(format!("g.division_code LIKE {p}"));
-        }
-        if let Some(kind) = &filter.kind {
-            let p = bind(Bind::Text(kind.clone()));
-            clauses.push(format!("g.kind = {p}"));
-        }
-        if let Some(year) = filter.year {
-            let p = bind(Bind::Int(year));
-            clauses.push(format!("g.year = {p}"));
-        }
-        if let Some(household) = filter.household_id {
-            let p = bind(Bind::Int(household));
-            clauses.push(format!("g.household_id = {p}"));
-        }
-        let where_sql = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let (where_sql, binds) = grant_where(filter, &[]);
         let mut count =
             sqlx::query_scalar(dynamic(format!("SELECT COUNT(*) {GRANT_FROM} {where_sql}")));
         for b in &binds {
@@ -426,6 +443,38 @@ impl Store {
             .map(read_grant)
             .collect::<Result<Vec<_>, _>>()?;
         Ok((rows, total, page))
+    }
+
+    /// What the grants matching `filter` add up to, cancelled ones left out: the figures a
+    /// report gives ("510 households, 1520 persons, 30多万元").
+    pub async fn grant_totals(&self, filter: &GrantFilter) -> Result<GrantTotals, StoreError> {
+        let (where_sql, binds) = grant_where(
+            filter,
+            &[
+                "NOT EXISTS (SELECT 1 FROM assistance_grant_cancellations gc \
+               WHERE gc.grant_id = g.id)",
+            ],
+        );
+        let mut query = sqlx::query_as(dynamic(format!(
+            "SELECT COUNT(*), COUNT(DISTINCT g.household_id), \
+             CAST(COALESCE(SUM(g.persons), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(g.amount_fen), 0) AS BIGINT) \
+             FROM assistance_grants g {where_sql}"
+        )));
+        for b in &binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.clone()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        let (grants, households, persons, amount_fen): (i64, i64, i64, i64) =
+            query.fetch_one(&self.pool).await?;
+        Ok(GrantTotals {
+            grants,
+            households,
+            persons,
+            amount_fen,
+        })
     }
 
     /// Every budget with its use, newest year first, then by kind.

@@ -44,6 +44,7 @@ grants-filter-kind = Kind
 grants-filter-year = Year
 grants-new = Record a grant
 grants-new-for-household = Record a relief or medical grant for this household
+grants-totals = In all (cancelled grants left out): { $grants } grants, { $households } households, { $persons } persons, { $amount } yuan ({ $wan } 万元)
 grants-none = No grants match.
 grants-none-household = This household has no temporary, disaster, winter/spring or medical grants.
 grants-sheet = Grants

@@ -44,6 +44,7 @@ grants-filter-kind = 救助类别
 grants-filter-year = 年度
 grants-new = 登记救助
 grants-new-for-household = 为本户登记临时救助或医疗救助
+grants-totals = 合计(不含已作废):{ $grants } 笔,{ $households } 户,{ $persons } 人次,{ $amount } 元({ $wan } 万元)
 grants-none = 没有符合条件的救助记录。
 grants-none-household = 本户没有临时救助、受灾救助、冬春救助或医疗救助记录。
 grants-sheet = 救助记录

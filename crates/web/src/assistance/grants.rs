@@ -251,6 +251,8 @@ struct ListPage<'a> {
     streets: Vec<Choice>,
     year: String,
     rows: Vec<GrantLine>,
+    /// What the filtered list adds up to (all pages, cancelled grants left out).
+    totals: String,
     pager: Pager,
     export_csv: String,
     export_xlsx: String,
@@ -276,11 +278,12 @@ async fn list_page(
     let query = params.query();
     let result = async {
         let page = state.service.grants(actor, &query).await?;
+        let totals = state.service.grant_totals(actor, &query).await?;
         let divisions = state.service.assistance_divisions(actor).await?;
-        Ok::<_, service::Error>((page, divisions))
+        Ok::<_, service::Error>((page, totals, divisions))
     }
     .await;
-    let (page, divisions) = match result {
+    let (page, totals, divisions) = match result {
         Ok(r) => r,
         Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
     };
@@ -299,6 +302,16 @@ async fn list_page(
         streets: streets(divisions, &current),
         year: query.year.map(|y| y.to_string()).unwrap_or_default(),
         rows: page.items.iter().map(|g| line(&t, g)).collect(),
+        totals: t.with(
+            "grants-totals",
+            &[
+                ("grants", &totals.grants.to_string()),
+                ("households", &totals.households.to_string()),
+                ("persons", &totals.persons.to_string()),
+                ("amount", &totals.amount.yuan()),
+                ("wan", &totals.amount.wan()),
+            ],
+        ),
         pager: pager(&t, &query, &page),
         export_csv: href("/assistance/grants/export.csv", &all_pages),
         export_xlsx: href("/assistance/grants/export.xlsx", &all_pages),
@@ -959,12 +972,22 @@ impl From<&GrantView> for GrantJson {
     }
 }
 
+/// What the whole filtered list adds up to, cancelled grants left out.
+#[derive(Debug, Serialize)]
+pub struct TotalsJson {
+    pub grants: i64,
+    pub households: i64,
+    pub persons: i64,
+    pub amount: String,
+}
+
 #[derive(Debug, Serialize)]
 pub struct GrantPageJson {
     pub items: Vec<GrantJson>,
     pub total: usize,
     pub page: usize,
     pub per_page: usize,
+    pub totals: TotalsJson,
 }
 
 async fn api_list(
@@ -973,12 +996,25 @@ async fn api_list(
     ApiCaller(actor): ApiCaller,
     ApiQuery(params): ApiQuery<GrantParams>,
 ) -> Response {
-    match state.service.grants(&actor, &params.query()).await {
-        Ok(page) => Json(GrantPageJson {
+    let query = params.query();
+    let result = async {
+        let page = state.service.grants(&actor, &query).await?;
+        let totals = state.service.grant_totals(&actor, &query).await?;
+        Ok::<_, service::Error>((page, totals))
+    }
+    .await;
+    match result {
+        Ok((page, totals)) => Json(GrantPageJson {
             items: page.items.iter().map(GrantJson::from).collect(),
             total: page.total,
             page: page.page,
             per_page: page.per_page,
+            totals: TotalsJson {
+                grants: totals.grants,
+                households: totals.households,
+                persons: totals.persons,
+                amount: totals.amount.yuan(),
+            },
         })
         .into_response(),
         Err(e) => api_error(&state.i18n.tr(lang), e),
