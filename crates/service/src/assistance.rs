@@ -25,9 +25,11 @@
 //! (see migration 0003), whose refusal is reported the same way.
 //!
 //! Submodules: [`changes`] (dynamic management), [`import`] (the legacy roster), `means`
-//! (the means check from a worksheet). Not yet built (issue 4): the "no public notice for
-//! minors" rule of some 特困 procedures.
+//! (the means check from a worksheet), [`grants`] (relief and medical grants against
+//! yearly budgets). Not yet built (issue 4): the "no public notice for minors" rule of some
+//! 特困 procedures.
 
+pub mod grants;
 pub mod import;
 
 use std::collections::HashMap;

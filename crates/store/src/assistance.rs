@@ -24,6 +24,12 @@ pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredCha
 mod means;
 pub use means::{MeansItemRecord, MeansRecord};
 
+mod grants;
+pub use grants::{
+    BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
+    GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
+};
+
 pub mod import;
 
 /// The index that keeps a person in at most one current household.

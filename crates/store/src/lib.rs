@@ -35,6 +35,10 @@ pub use assistance::{
     PERSON_IN_ONE_HOUSEHOLD, PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow,
     StoredAction, StoredChange,
 };
+pub use assistance::{
+    BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
+    GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};

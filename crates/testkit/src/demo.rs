@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use domain::Fen;
 use domain::assistance::ClassifiedPolicy;
 use service::assistance::StandardInput;
+use service::assistance::grants::BudgetInput;
 use service::users::AccountInput;
 use service::{Error, Service};
 
@@ -182,8 +183,39 @@ pub async fn build(service: &Service) -> Result<(), Error> {
     service
         .set_policy(&operator, &ClassifiedPolicy::default_2013())
         .await?;
+    for (year, kind, yuan, citation) in BUDGETS {
+        service
+            .set_budget(
+                &operator,
+                &BudgetInput {
+                    year: (*year).into(),
+                    kind: (*kind).into(),
+                    amount: (*yuan).into(),
+                    citation: (*citation).into(),
+                },
+            )
+            .await?;
+    }
     Ok(())
 }
+
+/// The demo district's 2013 budgets for grants (year, kind, yuan, citation), after the
+/// summary: 60万元 of medical assistance arranged in the budget (seed figure A4) and some
+/// 30万元 of relief funds for the winter/spring relief (A5).
+pub const BUDGETS: &[(&str, &str, &str, &str)] = &[
+    (
+        "2013",
+        "medical",
+        "600000",
+        "示范区财政 2013 年医疗救助金预算(演示)",
+    ),
+    (
+        "2013",
+        "winter",
+        "300000",
+        "示范区 2013 年救灾救济款安排(演示)",
+    ),
+];
 
 /// The demo district's standards (programme, area, from, yuan per person per month): 低保
 /// 350 from 2012 and 385 from 2013 in town and country; 特困 700 rural (五保) and 1200 urban

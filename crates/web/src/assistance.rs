@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod grants;
 mod means;
 mod policy;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(changes::routes())
         .merge(means::routes())
+        .merge(grants::routes())
         .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
@@ -779,6 +781,9 @@ struct CasePage<'a> {
     communities: Vec<(String, String)>,
     /// The means-check worksheets.
     means: Vec<means::MeansSection>,
+    /// The household's relief and medical grants.
+    grants: Vec<grants::GrantLine>,
+    can_grant: bool,
 }
 
 /// What the case page shows besides the case.
@@ -1006,8 +1011,11 @@ async fn case_view(
     } else {
         Vec::new()
     };
+    let grants = grants::case_lines(state, &t, actor, c.household.id).await?;
     let page = CasePage {
         means: means::sections(&t, &c.means),
+        grants,
+        can_grant: grants::may_grant(actor),
         changes,
         change_kind: extras.change_kind,
         termination_reasons,

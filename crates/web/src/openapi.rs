@@ -766,6 +766,208 @@ mod doc {
             (status = 403, body = ErrorDoc),
         ))]
     fn assistance_reviews() {}
+
+    /// A relief or medical grant (the head's ID number masked; money in yuan).
+    #[derive(ToSchema)]
+    pub struct GrantDoc {
+        id: i64,
+        /// `temporary` (临时救助), `disaster` (受灾救助), `winter` (冬春救助), `medical` (医疗救助).
+        kind: String,
+        household_id: i64,
+        case_id: Option<i64>,
+        division: String,
+        division_name: String,
+        head_name: String,
+        head_id_number: String,
+        persons: i64,
+        amount: String,
+        reason: String,
+        funding_source: String,
+        granted_on: String,
+        year: i32,
+        /// The budget it drew on, and what had been drawn before it.
+        budget: String,
+        drawn_before: String,
+        /// Set when the grant took the year's drawn total above the budget.
+        override_reason: Option<String>,
+        recorded_by: String,
+        recorded_at: String,
+        cancelled: bool,
+        cancel_reason: Option<String>,
+        cancelled_by: Option<String>,
+        cancelled_at: Option<String>,
+    }
+
+    /// What the whole filtered list adds up to, cancelled grants left out.
+    #[derive(ToSchema)]
+    pub struct GrantTotalsDoc {
+        grants: i64,
+        /// Distinct households.
+        households: i64,
+        /// Persons covered, summed over the grants.
+        persons: i64,
+        amount: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct GrantListDoc {
+        items: Vec<GrantDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+        totals: GrantTotalsDoc,
+    }
+
+    /// A grant to record: every field is text, checked together.
+    #[derive(ToSchema)]
+    pub struct GrantBodyDoc {
+        kind: String,
+        /// The household's number in the registry.
+        household: String,
+        persons: String,
+        /// Yuan, e.g. `1500` or `1500.00`.
+        amount: String,
+        reason: String,
+        /// The budget line code the money comes from.
+        funding_source: String,
+        /// `YYYY-MM-DD`; its year picks the budget.
+        granted_on: String,
+        /// Needed only when the grant goes above its budget; logged with the grant.
+        override_reason: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct GrantRecordedDoc {
+        id: i64,
+        /// It went above the budget on its override reason.
+        overridden: bool,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CancelBodyDoc {
+        /// Why (at least 4 characters).
+        reason: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CancelledDoc {
+        id: i64,
+        cancelled: bool,
+    }
+
+    /// A yearly budget with its use (money in yuan).
+    #[derive(ToSchema)]
+    pub struct BudgetDoc {
+        year: i32,
+        kind: String,
+        amount: String,
+        drawn: String,
+        /// Negative once overrides took the total above the budget.
+        remaining: String,
+        /// Drawn as tenths of a percent of the amount; null for a budget of zero.
+        permille_used: Option<i64>,
+        grants: i64,
+        overrides: i64,
+        override_amount: String,
+        citation: String,
+        set_by: String,
+        set_at: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct BudgetBodyDoc {
+        year: String,
+        kind: String,
+        /// Yuan.
+        amount: String,
+        /// The document that set it.
+        citation: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct SavedDoc {
+        saved: bool,
+    }
+
+    /// Relief and medical grants in the caller's jurisdiction, newest first.
+    #[utoipa::path(get, path = "/api/v1/assistance/grants", tag = "assistance",
+        params(
+            ("kind" = Option<String>, Query, description = "`temporary`, `disaster`, `winter` or `medical`"),
+            ("year" = Option<i32>, Query, description = "The year of the approval date"),
+            ("division" = Option<String>, Query, description = "Only this division's subtree (e.g. a street)"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("per_page" = Option<i64>, Query, description = "At most 200"),
+        ),
+        responses(
+            (status = 200, body = GrantListDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn assistance_grants() {}
+
+    /// Records a grant (the district section). A grant that would take its budget's drawn
+    /// total above the budget is refused (`grants.over_budget`, with the budget, drawn,
+    /// remaining and requested amounts) unless `override_reason` is given; the override is
+    /// stored and written to the audit log with the grant.
+    #[utoipa::path(post, path = "/api/v1/assistance/grants", tag = "assistance",
+        request_body = GrantBodyDoc,
+        responses(
+            (status = 201, body = GrantRecordedDoc),
+            (status = 400, description = "Refused; every wrong field is listed", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_record_grant() {}
+
+    /// One grant (the read is audited).
+    #[utoipa::path(get, path = "/api/v1/assistance/grants/{id}", tag = "assistance",
+        params(("id" = i64, Path, description = "Grant id")),
+        responses(
+            (status = 200, body = GrantDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, description = "No such grant in the caller's jurisdiction", body = ErrorDoc),
+        ))]
+    fn assistance_grant() {}
+
+    /// Cancels a mistaken grant with a reason (grants are never edited or deleted); it no
+    /// longer counts against its budget.
+    #[utoipa::path(post, path = "/api/v1/assistance/grants/{id}/cancel", tag = "assistance",
+        params(("id" = i64, Path, description = "Grant id")),
+        request_body = CancelBodyDoc,
+        responses(
+            (status = 200, body = CancelledDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`grants.already_cancelled`", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_cancel_grant() {}
+
+    /// Every yearly budget with what is drawn, what remains, the share used and overrides.
+    #[utoipa::path(get, path = "/api/v1/assistance/budgets", tag = "assistance",
+        responses(
+            (status = 200, body = Vec<BudgetDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn assistance_budgets() {}
+
+    /// Sets the budget of a year and kind (the district section), with its citation. A
+    /// budget below what is already drawn is refused (`grants.budget_below_drawn`).
+    #[utoipa::path(post, path = "/api/v1/assistance/budgets", tag = "assistance",
+        request_body = BudgetBodyDoc,
+        responses(
+            (status = 200, body = SavedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn assistance_set_budget() {}
 }
 
 struct Security;
@@ -824,6 +1026,12 @@ impl utoipa::Modify for Security {
         doc::assistance_standards,
         doc::assistance_change,
         doc::assistance_reviews,
+        doc::assistance_grants,
+        doc::assistance_record_grant,
+        doc::assistance_grant,
+        doc::assistance_cancel_grant,
+        doc::assistance_budgets,
+        doc::assistance_set_budget,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

@@ -796,6 +796,7 @@ fn error_codes() -> std::collections::BTreeSet<String> {
         "bank_batch.",
         "bank_template.",
         "bank_return.",
+        "grants.",
     ];
     let mut codes = std::collections::BTreeSet::new();
     for dir in ["../domain/src", "../domain/src/bank", "../service/src"] {

@@ -453,6 +453,92 @@ fn table() -> Vec<Row> {
             Api,
         )
         .only(&assist_readers),
+        // 临时救助与医疗救助: grants read and exported by every reader within the
+        // jurisdiction; grants, cancellations and budgets by the district section only.
+        // Grant 1 is household 1 (和平社区), 2 in 西城街道, 3 in 东城街道 outside 和平社区.
+        Row::get("/assistance/grants", "/assistance/grants", Page).only(&assist_readers),
+        Row::get(
+            "/assistance/grants/export.csv",
+            "/assistance/grants/export.csv",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/assistance/grants/export.xlsx",
+            "/assistance/grants/export.xlsx",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get("/assistance/grants/new", "/assistance/grants/new", Page).only(&["jiuzhu"]),
+        Row::post("/assistance/grants", "/assistance/grants")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/assistance/grants/{id}", "/assistance/grants/1", Page)
+            .only(&assist_readers)
+            .outside(&[
+                ("heping", "/assistance/grants/3"),
+                ("dongcheng", "/assistance/grants/2"),
+            ]),
+        // An empty reason: reached, refused inline, nothing cancelled.
+        Row::post(
+            "/assistance/grants/{id}/cancel",
+            "/assistance/grants/1/cancel",
+        )
+        .only(&["jiuzhu"])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/assistance/budgets", "/assistance/budgets", Page).only(&assist_readers),
+        Row::post("/assistance/budgets", "/assistance/budgets")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/assistance/grants",
+            "/api/v1/assistance/grants",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/grants",
+            "/api/v1/assistance/grants",
+            Api,
+        )
+        .only(&["jiuzhu"])
+        .json(r#"{"kind":"","household":"","amount":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/assistance/grants/{id}",
+            "/api/v1/assistance/grants/1",
+            Api,
+        )
+        .only(&assist_readers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/grants/3"),
+            ("dongcheng", "/api/v1/assistance/grants/2"),
+        ]),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/grants/{id}/cancel",
+            "/api/v1/assistance/grants/1/cancel",
+            Api,
+        )
+        .only(&["jiuzhu"])
+        .json(r#"{"reason":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/assistance/budgets",
+            "/api/v1/assistance/budgets",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/budgets",
+            "/api/v1/assistance/budgets",
+            Api,
+        )
+        .only(&["jiuzhu"])
+        .json(r#"{"year":"","kind":"","amount":"","citation":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
     ]
 }
 

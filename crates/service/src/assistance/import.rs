@@ -468,7 +468,6 @@ fn cell<'c>(cells: &[&'c str], at: Option<usize>) -> &'c str {
     at.and_then(|i| cells.get(i)).map_or("", |c| c.trim())
 }
 
-
 impl Service {
     /// Imports a legacy roster; see the module documentation. Row problems come back in the
     /// report (`Ok`); `Err` is for permission, a failed write or a lost race.

@@ -272,4 +272,33 @@ pub async fn seed_cases(db: &TestDb) {
     s.register_application(&system, demo_application("990101001002", 31))
         .await
         .unwrap();
+    seed_grants(db).await;
+}
+
+/// A 2013 temporary-assistance budget of 100000 yuan and grants 1, 2, 3 of 500 yuan to
+/// households 1 (和平社区), 2 (西城街道) and 3 (东城街道 outside 和平社区), as the cases.
+pub async fn seed_grants(db: &TestDb) {
+    use service::assistance::grants::{BudgetInput, GrantInput};
+    let s = &db.service;
+    let system = service::Actor::system();
+    let budget = BudgetInput {
+        year: "2013".into(),
+        kind: "temporary".into(),
+        amount: "100000".into(),
+        citation: "区财政 2013 年临时救助预算".into(),
+    };
+    s.set_budget(&system, &budget).await.unwrap();
+    for household in ["1", "2", "3"] {
+        let grant = GrantInput {
+            kind: "temporary".into(),
+            household: household.into(),
+            persons: "1".into(),
+            amount: "500".into(),
+            reason: "火灾后临时生活困难".into(),
+            funding_source: "区财政-临时救助".into(),
+            granted_on: "2013-07-01".into(),
+            override_reason: String::new(),
+        };
+        s.record_grant(&system, &grant).await.unwrap();
+    }
 }
