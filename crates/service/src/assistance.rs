@@ -24,10 +24,12 @@
 //! before writing, with the other case named, and kept by two unique indexes in the database
 //! (see migration 0003), whose refusal is reported the same way.
 //!
-//! Next steps (not in this slice): the legacy roster import (issue 4 item 6), relief and
-//! medical grants (item 7), cross-checks (item 8) (dynamic management, item 4, is in [`changes`]), income items by category and property records on the means
+//! Next steps (not in this slice): relief and medical grants (item 7) (dynamic management,
+//! item 4, is in [`changes`]; the roster import, item 6, in [`import`]; cross-checks, item 8,
+//! in [`checks`]), income items by category and property records on the means
 //! check, the "no public notice for minors" rule of some 特困 procedures, and the pages.
 
+pub mod checks;
 pub mod import;
 
 use std::collections::HashMap;

@@ -22,6 +22,12 @@ use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestam
 mod changes;
 pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredChange};
 
+mod checks;
+pub use checks::{
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
+    NewRun,
+};
+
 pub mod import;
 
 /// The index that keeps a person in at most one current household.
