@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod checks;
 mod policy;
 
 /// Member rows the application form shows; blank rows are ignored.
@@ -40,6 +41,7 @@ pub const MEMBER_ROWS: usize = 6;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(changes::routes())
+        .merge(checks::routes())
         .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))
