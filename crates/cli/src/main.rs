@@ -56,7 +56,12 @@ struct Cli {
     secure_cookies: Option<bool>,
     /// 每日自动数据比对时间(北京时间 HH:MM,或 off)/ when `serve` runs the nightly
     /// cross-checks (Beijing time HH:MM, or off; default 02:00)
-    #[arg(long, global = true, env = "MINZHENG_NIGHTLY_CHECKS", value_name = "HH:MM")]
+    #[arg(
+        long,
+        global = true,
+        env = "MINZHENG_NIGHTLY_CHECKS",
+        value_name = "HH:MM"
+    )]
     nightly_checks: Option<String>,
     #[command(subcommand)]
     command: Command,

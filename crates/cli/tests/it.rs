@@ -925,7 +925,9 @@ fn check_assistance_runs_and_imports_a_death_file_once() {
         .run(&["check", "assistance", "--deaths", bad.to_str().unwrap()])
         .assert_refused();
     assert!(
-        lines.iter().any(|l| l.contains("第 2 行") && l.contains("死亡日期")),
+        lines
+            .iter()
+            .any(|l| l.contains("第 2 行") && l.contains("死亡日期")),
         "{lines:?}"
     );
 }

@@ -121,8 +121,7 @@ fn deaths_csv(rows: &[(&str, &str, &str, &str)]) -> Vec<u8> {
 }
 
 #[tokio::test]
-async fn a_death_record_stops_the_share_from_next_month_and_the_same_file_twice_changes_nothing()
-{
+async fn a_death_record_stops_the_share_from_next_month_and_the_same_file_twice_changes_nothing() {
     for_each_engine(async |db| {
         demo_db(db).await;
         let s = &db.service;
@@ -141,7 +140,10 @@ async fn a_death_record_stops_the_share_from_next_month_and_the_same_file_twice_
         assert_eq!((report.rows, report.stored, report.known), (1, 1, 0));
         let run = report.run.unwrap();
         assert_eq!(run.origin, Origin::Deaths);
-        assert_eq!((run.deaths, run.deaths_recorded, run.tasks_created), (1, 1, 1));
+        assert_eq!(
+            (run.deaths, run.deaths_recorded, run.tasks_created),
+            (1, 1, 1)
+        );
         // March is paid as it was; from April two members are counted.
         assert_eq!(total(db, case, "2014-03").await, 55_500 + 3_850 + 7_700);
         assert_eq!(total(db, case, "2014-04").await, 37_000 + 3_850 + 7_700);
@@ -152,10 +154,21 @@ async fn a_death_record_stops_the_share_from_next_month_and_the_same_file_twice_
         assert_eq!(death.member_name.as_deref(), Some("李秀英"));
         // The task goes to 东城街道, the street over 和平社区, with the number masked.
         let all = tasks(db, "jiuzhu").await;
-        assert_eq!(kinds(&all), vec![("death", "990101001000", TaskStatus::Open)]);
+        assert_eq!(
+            kinds(&all),
+            vec![("death", "990101001000", TaskStatus::Open)]
+        );
         assert_eq!(all[0].person_name, "李秀英");
-        assert!(all[0].id_masked.contains("**********"), "{}", all[0].id_masked);
-        assert!(all[0].detail.contains("stopped_from=2014-04"), "{}", all[0].detail);
+        assert!(
+            all[0].id_masked.contains("**********"),
+            "{}",
+            all[0].id_masked
+        );
+        assert!(
+            all[0].detail.contains("stopped_from=2014-04"),
+            "{}",
+            all[0].detail
+        );
         let audits = audit_of(db, "assistance.").await.len();
 
         // The same file again: nothing stored, no run, no change, no task, no audit entry.
@@ -167,7 +180,10 @@ async fn a_death_record_stops_the_share_from_next_month_and_the_same_file_twice_
         assert_eq!(scalar(db, "SELECT COUNT(*) FROM case_changes").await, 1);
         // A later run finds nobody to stop any more (she has left the household).
         let rerun = s.run_checks(&jiuzhu, Origin::Manual).await.unwrap();
-        assert_eq!((rerun.deaths, rerun.deaths_recorded, rerun.tasks_created), (0, 0, 0));
+        assert_eq!(
+            (rerun.deaths, rerun.deaths_recorded, rerun.tasks_created),
+            (0, 0, 0)
+        );
         assert_eq!(tasks(db, "jiuzhu").await.len(), 1);
         assert_eq!(total(db, case, "2014-04").await, 37_000 + 3_850 + 7_700);
     })
@@ -194,9 +210,16 @@ async fn a_death_in_a_case_not_paying_yet_is_only_a_task() {
         on(db, "2013-07-20");
         let file = deaths_csv(&[(&alone, "王独居", "2013-07-15", "")]);
         let run = s.import_deaths(&jiuzhu, &file).await.unwrap().run.unwrap();
-        assert_eq!((run.deaths, run.deaths_recorded, run.tasks_created), (1, 0, 1));
+        assert_eq!(
+            (run.deaths, run.deaths_recorded, run.tasks_created),
+            (1, 0, 1)
+        );
         let all = tasks(db, "jiuzhu").await;
-        assert!(all[0].detail.contains("not_recorded=not_paying"), "{}", all[0].detail);
+        assert!(
+            all[0].detail.contains("not_recorded=not_paying"),
+            "{}",
+            all[0].detail
+        );
         assert_eq!(all[0].case_id, Some(case));
     })
     .await;
@@ -243,7 +266,13 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
                      birth_date, sex, created_at) VALUES ('{}', '刘芳', 'lf', 'liufang', \
                      '1960-02-02', '{}', '2013-07-01T00:00:00.000000Z')",
                     lower(&liu),
-                    ResidentId::parse(&liu).map(|i| if i.sex() == domain::Sex::Male { "M" } else { "F" }).unwrap()
+                    ResidentId::parse(&liu)
+                        .map(|i| if i.sex() == domain::Sex::Male {
+                            "M"
+                        } else {
+                            "F"
+                        })
+                        .unwrap()
                 ),
                 format!(
                     "INSERT INTO members (household_id, person_id, relation, employment, \
@@ -258,7 +287,13 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
                      birth_date, sex, created_at) VALUES ('{}', '钱多', 'qd', 'qianduo', \
                      '1975-05-05', '{}', '2013-07-01T00:00:00.000000Z')",
                     lower(&qian),
-                    ResidentId::parse(&qian).map(|i| if i.sex() == domain::Sex::Male { "M" } else { "F" }).unwrap()
+                    ResidentId::parse(&qian)
+                        .map(|i| if i.sex() == domain::Sex::Male {
+                            "M"
+                        } else {
+                            "F"
+                        })
+                        .unwrap()
                 ),
                 format!(
                     "INSERT INTO members (household_id, person_id, relation, employment, \
@@ -299,16 +334,29 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
             .iter()
             .find(|t| t.kind == FindingKind::DuplicateCase && t.case_id == Some(a))
             .unwrap();
-        assert!(dup_a.detail.contains(&format!("cases={b}")), "{}", dup_a.detail);
-        let mismatch = all.iter().find(|t| t.kind == FindingKind::IdMismatch).unwrap();
+        assert!(
+            dup_a.detail.contains(&format!("cases={b}")),
+            "{}",
+            dup_a.detail
+        );
+        let mismatch = all
+            .iter()
+            .find(|t| t.kind == FindingKind::IdMismatch)
+            .unwrap();
         assert_eq!(mismatch.detail, "column=sex expected=M");
-        let invalid = all.iter().find(|t| t.kind == FindingKind::InvalidId).unwrap();
+        let invalid = all
+            .iter()
+            .find(|t| t.kind == FindingKind::InvalidId)
+            .unwrap();
         assert_eq!(invalid.detail, "rule=resident_id.check_char_mismatch");
         assert!(all.iter().all(|t| t.id_masked.contains("**********")));
 
         // A re-run finds the same and makes no second task.
         let again = s.run_checks(&jiuzhu, Origin::Manual).await.unwrap();
-        assert_eq!((again.duplicates, again.invalid_ids, again.tasks_created), (3, 2, 0));
+        assert_eq!(
+            (again.duplicates, again.invalid_ids, again.tasks_created),
+            (3, 2, 0)
+        );
         assert_eq!(tasks(db, "jiuzhu").await.len(), 5);
 
         // The street officer of 东城街道 sees and closes its own three only; 西城's are as
@@ -322,8 +370,13 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
             .find(|t| t.street.as_str() == "990101002000")
             .unwrap();
         assert!(matches!(
-            s.close_check_task(&dongcheng, xicheng_task.id, TaskStatus::Resolved, "已核实处理")
-                .await,
+            s.close_check_task(
+                &dongcheng,
+                xicheng_task.id,
+                TaskStatus::Resolved,
+                "已核实处理"
+            )
+            .await,
             Err(Error::NotFound)
         ));
         assert!(matches!(
@@ -347,15 +400,30 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
             ),
             vec![(None, "note", "assistance.reason_short", "4".into())]
         );
-        s.close_check_task(&dongcheng, mismatch.id, TaskStatus::Dismissed, "性别登记无误,已排除")
-            .await
-            .unwrap();
-        s.close_check_task(&dongcheng, invalid.id, TaskStatus::Resolved, "已通知社区更正号码")
-            .await
-            .unwrap();
+        s.close_check_task(
+            &dongcheng,
+            mismatch.id,
+            TaskStatus::Dismissed,
+            "性别登记无误,已排除",
+        )
+        .await
+        .unwrap();
+        s.close_check_task(
+            &dongcheng,
+            invalid.id,
+            TaskStatus::Resolved,
+            "已通知社区更正号码",
+        )
+        .await
+        .unwrap();
         assert!(matches!(
-            s.close_check_task(&dongcheng, invalid.id, TaskStatus::Dismissed, "再次办结试试")
-                .await,
+            s.close_check_task(
+                &dongcheng,
+                invalid.id,
+                TaskStatus::Dismissed,
+                "再次办结试试"
+            )
+            .await,
             Err(Error::Conflict {
                 code: "assistance.task_closed",
                 ..
@@ -371,7 +439,10 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
         let third = s.run_checks(&jiuzhu, Origin::Manual).await.unwrap();
         assert_eq!(third.tasks_created, 1);
         let now = tasks(db, "dongcheng").await;
-        let open: Vec<_> = now.iter().filter(|t| t.status == TaskStatus::Open).collect();
+        let open: Vec<_> = now
+            .iter()
+            .filter(|t| t.status == TaskStatus::Open)
+            .collect();
         assert_eq!(open.len(), 2);
         assert!(open.iter().any(|t| t.kind == FindingKind::InvalidId));
         // Filters: by kind, by status, by a whole ID number.
@@ -428,7 +499,10 @@ async fn who_may_run_import_read_and_close() {
         for name in ["dongcheng", "heping", "leader", "admin"] {
             let who = actor(db, name).await;
             assert!(
-                matches!(s.run_checks(&who, Origin::Manual).await, Err(Error::Forbidden)),
+                matches!(
+                    s.run_checks(&who, Origin::Manual).await,
+                    Err(Error::Forbidden)
+                ),
                 "{name}"
             );
             assert!(
@@ -439,7 +513,8 @@ async fn who_may_run_import_read_and_close() {
         let leader = actor(db, "leader").await;
         assert!(s.check_tasks(&leader, &TaskQuery::default()).await.is_ok());
         assert!(matches!(
-            s.close_check_task(&leader, 1, TaskStatus::Resolved, "领导办结试试").await,
+            s.close_check_task(&leader, 1, TaskStatus::Resolved, "领导办结试试")
+                .await,
             Err(Error::Forbidden)
         ));
         let admin = actor(db, "admin").await;
@@ -501,10 +576,19 @@ async fn a_bad_death_file_names_row_and_column_and_writes_nothing() {
         assert_eq!(no_header[0].0, Some(1));
         assert_eq!(no_header[0].1, "header");
         assert_eq!(no_header[0].2, "checks.header");
-        assert!(no_header[0].3.contains("公民身份号码"), "{}", no_header[0].3);
+        assert!(
+            no_header[0].3.contains("公民身份号码"),
+            "{}",
+            no_header[0].3
+        );
         // English headers are accepted, and an empty file has nothing to import.
         let english = format!("id_number,name,date_of_death,source\n{good},李秀英,2014-03-05,x\n");
-        assert_eq!(parse_death_file(english.as_bytes(), d("2014-03-10")).unwrap().len(), 1);
+        assert_eq!(
+            parse_death_file(english.as_bytes(), d("2014-03-10"))
+                .unwrap()
+                .len(),
+            1
+        );
         assert!(parse_death_file(b"", d("2014-03-10")).is_err());
     })
     .await;

@@ -29,14 +29,14 @@ pub use assistance::import::{
     MEMBER_LEGACY_ID, RosterCounts, RosterSnapshot, RosterWrite,
 };
 pub use assistance::{
-    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
-    NewRun,
-};
-pub use assistance::{
     ACTION_SEQ, BenefitFacts, CHANGE_SEQ, CareStandardRow, CaseFile, CaseFilter, CaseOrder,
     CaseRecord, CaseRow, CaseUpdate, ChangeApply, MemberRecord, NewAction, NewApplication,
     NewChange, NewMember, NewPerson, ONE_ACTIVE_CASE, PERSON_ID_NUMBER, PERSON_IN_ONE_HOUSEHOLD,
     PersonCase, PolicyRow, PolicyRuleRow, ReviewCandidate, StandardRow, StoredAction, StoredChange,
+};
+pub use assistance::{
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
+    NewRun,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;

@@ -186,7 +186,14 @@ async fn the_api_runs_the_checks_imports_deaths_and_lists_tasks() {
         assert_eq!(again.json()["stored"], 0);
         assert!(again.json()["run"].is_null());
 
-        let tasks = api(&app, "GET", "/api/v1/assistance/checks/tasks", Some(&token), None).await;
+        let tasks = api(
+            &app,
+            "GET",
+            "/api/v1/assistance/checks/tasks",
+            Some(&token),
+            None,
+        )
+        .await;
         assert_eq!(tasks.status, StatusCode::OK, "{}", tasks.body);
         let items = tasks.json()["items"].clone();
         assert_eq!(items.as_array().unwrap().len(), 1);
@@ -195,11 +202,25 @@ async fn the_api_runs_the_checks_imports_deaths_and_lists_tasks() {
         assert!(items[0]["id_number"].as_str().unwrap().contains('*'));
         let id = items[0]["id"].as_i64().unwrap();
 
-        let run = api(&app, "POST", "/api/v1/assistance/checks/runs", Some(&token), None).await;
+        let run = api(
+            &app,
+            "POST",
+            "/api/v1/assistance/checks/runs",
+            Some(&token),
+            None,
+        )
+        .await;
         assert_eq!(run.status, StatusCode::OK, "{}", run.body);
         assert_eq!(run.json()["origin"], "manual");
         assert_eq!(run.json()["tasks_created"], 0);
-        let runs = api(&app, "GET", "/api/v1/assistance/checks/runs", Some(&token), None).await;
+        let runs = api(
+            &app,
+            "GET",
+            "/api/v1/assistance/checks/runs",
+            Some(&token),
+            None,
+        )
+        .await;
         assert_eq!(runs.json().as_array().unwrap().len(), 2);
 
         // Closing: the street officer of another street does not find it.

@@ -448,8 +448,12 @@ fn table() -> Vec<Row> {
         Row::post("/assistance/checks/run", "/assistance/checks/run")
             .only(&["jiuzhu"])
             .ok(StatusCode::SEE_OTHER),
-        Row::get("/assistance/checks/deaths", "/assistance/checks/deaths", Page)
-            .only(&["jiuzhu"]),
+        Row::get(
+            "/assistance/checks/deaths",
+            "/assistance/checks/deaths",
+            Page,
+        )
+        .only(&["jiuzhu"]),
         Row::post("/assistance/checks/deaths", "/assistance/checks/deaths")
             .only(&["jiuzhu"])
             .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),

@@ -80,7 +80,10 @@ mod tests {
     fn numbers_compare_in_one_form() {
         assert_eq!(normalised_id("110105491231002"), "11010519491231002X");
         assert_eq!(normalised_id(" 11010519491231002x "), "11010519491231002X");
-        assert_eq!(normalised_id("1101 0519 4912 3100 2X"), "11010519491231002X");
+        assert_eq!(
+            normalised_id("1101 0519 4912 3100 2X"),
+            "11010519491231002X"
+        );
         // Broken numbers still match each other, case-insensitively.
         assert_eq!(normalised_id("11010519491231002a"), "11010519491231002A");
         assert_eq!(normalised_id(""), "");

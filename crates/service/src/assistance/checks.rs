@@ -28,7 +28,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use domain::assistance::checks::{IdProblem, id_problem, normalised_id, nightly_due};
+use domain::assistance::checks::{IdProblem, id_problem, nightly_due, normalised_id};
 use domain::{Action, DivisionCode, DivisionLevel, Line, ResidentId};
 use sha2::{Digest, Sha256};
 use store::{CheckMember, CheckTask, DeathRecord, NewDeathRecord, NewFinding, NewRun, StoreError};
@@ -277,7 +277,10 @@ fn joined(ids: impl IntoIterator<Item = i64>) -> String {
 fn duplicates(members: &[CheckMember]) -> Vec<NewFinding> {
     let mut groups: BTreeMap<String, Vec<&CheckMember>> = BTreeMap::new();
     for m in members {
-        groups.entry(normalised_id(&m.id_number)).or_default().push(m);
+        groups
+            .entry(normalised_id(&m.id_number))
+            .or_default()
+            .push(m);
     }
     let mut out = Vec::new();
     for (number, group) in groups.iter().filter(|(_, g)| g.len() > 1) {
@@ -343,14 +346,19 @@ fn header_error(detail: String) -> Vec<FieldError> {
 /// Reads and checks a death file (CSV, UTF-8 or GBK, English or Chinese headers: see
 /// [`DEATH_COLUMNS`]). Every problem names the row (the header is row 1) and the column;
 /// any problem and nothing is returned.
-pub fn parse_death_file(bytes: &[u8], today: NaiveDate) -> Result<Vec<NewDeathRecord>, Vec<FieldError>> {
+pub fn parse_death_file(
+    bytes: &[u8],
+    today: NaiveDate,
+) -> Result<Vec<NewDeathRecord>, Vec<FieldError>> {
     let text = decode_text(bytes).map_err(|e| vec![e])?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()
-        .map_err(|e| vec![FieldError::new("file", "import.malformed_row", e.to_string()).at_row(1)])?
+        .map_err(|e| {
+            vec![FieldError::new("file", "import.malformed_row", e.to_string()).at_row(1)]
+        })?
         .clone();
     let at = |names: &[&str]| headers.iter().position(|h| names.contains(&h.trim()));
     let [id_at, name_at, died_at, source_at] = DEATH_COLUMNS.map(at);
@@ -542,7 +550,11 @@ impl Service {
             let detail = format!(
                 "died_on={} source={} {outcome}",
                 d.record.died_on,
-                if d.record.source.is_empty() { "-" } else { &d.record.source }
+                if d.record.source.is_empty() {
+                    "-"
+                } else {
+                    &d.record.source
+                }
             );
             let key = format!("death:{}:{}", d.id, m.member_id);
             findings.push(finding(FindingKind::Death, key, m, detail));
@@ -639,10 +651,7 @@ impl Service {
             // task asks the street to record it by hand.
             Err(Error::Invalid(e)) => Ok((
                 false,
-                format!(
-                    "not_recorded={}",
-                    e.first().map_or("invalid", |f| f.code)
-                ),
+                format!("not_recorded={}", e.first().map_or("invalid", |f| f.code)),
             )),
             Err(Error::Conflict { code, .. }) => Ok((false, format!("not_recorded={code}"))),
             Err(e) => Err(e),
@@ -775,7 +784,13 @@ impl Service {
             .tasks_in_scope(actor)
             .await?
             .into_iter()
-            .filter(|(t, _)| query.list.division.as_ref().is_none_or(|d| t.division.is_within(d)))
+            .filter(|(t, _)| {
+                query
+                    .list
+                    .division
+                    .as_ref()
+                    .is_none_or(|d| t.division.is_within(d))
+            })
             .filter(|(t, _)| query.list.status.is_none_or(|s| t.status == s))
             .filter(|(t, _)| query.kind.is_none_or(|k| t.kind == k))
             .filter(|(t, number)| {

@@ -31,11 +31,20 @@ pub fn routes() -> Router<AppState> {
         .route("/assistance/checks/export.csv", get(export_csv))
         .route("/assistance/checks/export.xlsx", get(export_xlsx))
         .route("/assistance/checks/run", post(run))
-        .route("/assistance/checks/deaths", get(deaths_page).post(deaths_upload))
+        .route(
+            "/assistance/checks/deaths",
+            get(deaths_page).post(deaths_upload),
+        )
         .route("/assistance/checks/tasks/{id}/close", post(close))
         .route("/api/v1/assistance/checks/tasks", get(api_tasks))
-        .route("/api/v1/assistance/checks/tasks/{id}/close", post(api_close))
-        .route("/api/v1/assistance/checks/runs", get(api_runs).post(api_run))
+        .route(
+            "/api/v1/assistance/checks/tasks/{id}/close",
+            post(api_close),
+        )
+        .route(
+            "/api/v1/assistance/checks/runs",
+            get(api_runs).post(api_run),
+        )
         .route("/api/v1/assistance/checks/deaths", post(api_deaths))
 }
 
@@ -160,7 +169,10 @@ fn run_line(t: &Tr<'_>, r: &RunSummary) -> String {
         "checks-run-line",
         &[
             ("at", &crate::time::minutes(r.started_at)),
-            ("origin", &t.get(&format!("checks-origin-{}", r.origin.as_str()))),
+            (
+                "origin",
+                &t.get(&format!("checks-origin-{}", r.origin.as_str())),
+            ),
             ("by", &r.by),
             ("duplicates", &r.duplicates.to_string()),
             ("invalid", &r.invalid_ids.to_string()),
@@ -310,8 +322,20 @@ async fn tasks_page(
 
 fn export_table(t: &Tr<'_>, tasks: Vec<TaskView>) -> Table {
     let header = [
-        "id", "kind", "status", "street", "division", "household", "case", "name", "id-number",
-        "detail", "created", "closed-by", "closed-at", "note",
+        "id",
+        "kind",
+        "status",
+        "street",
+        "division",
+        "household",
+        "case",
+        "name",
+        "id-number",
+        "detail",
+        "created",
+        "closed-by",
+        "closed-at",
+        "note",
     ]
     .iter()
     .map(|c| t.get(&format!("checks-export-{c}")))
@@ -365,7 +389,14 @@ async fn export_csv(
     Query(params): Query<TaskParams>,
 ) -> Response {
     let exported = exported(&state, lang, &signed, &params).await;
-    export::respond(&state, lang, &signed, export::Format::Csv, "checks-sheet", exported)
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Csv,
+        "checks-sheet",
+        exported,
+    )
 }
 
 async fn export_xlsx(
@@ -375,7 +406,14 @@ async fn export_xlsx(
     Query(params): Query<TaskParams>,
 ) -> Response {
     let exported = exported(&state, lang, &signed, &params).await;
-    export::respond(&state, lang, &signed, export::Format::Xlsx, "checks-sheet", exported)
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Xlsx,
+        "checks-sheet",
+        exported,
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -395,7 +433,10 @@ async fn run(
 ) -> Response {
     let result = async {
         signed.check_csrf(&form.csrf)?;
-        state.service.run_checks(signed.actor(), Origin::Manual).await
+        state
+            .service
+            .run_checks(signed.actor(), Origin::Manual)
+            .await
     }
     .await;
     match result {
@@ -580,14 +621,23 @@ async fn deaths_upload(
         return response;
     };
     let response = match state.service.import_deaths(signed.actor(), &bytes).await {
-        Ok(r) => deaths_view(&state, lang, &signed, Some(import_summary(&t, &r)), Vec::new()),
+        Ok(r) => deaths_view(
+            &state,
+            lang,
+            &signed,
+            Some(import_summary(&t, &r)),
+            Vec::new(),
+        ),
         Err(service::Error::Invalid(errors)) => {
             let lines = errors.iter().map(|e| t.field_error(e)).collect();
             let mut response = deaths_view(
                 &state,
                 lang,
                 &signed,
-                Some(t.with("checks-deaths-refused", &[("errors", &errors.len().to_string())])),
+                Some(t.with(
+                    "checks-deaths-refused",
+                    &[("errors", &errors.len().to_string())],
+                )),
                 lines,
             );
             *response.status_mut() = StatusCode::BAD_REQUEST;
