@@ -92,6 +92,11 @@ async fn a_death_file_is_uploaded_and_its_task_reaches_the_street_officer() {
         let list = jiuzhu.get(&app, "/assistance/checks").await;
         assert!(list.body.contains("死亡人员"), "{}", list.body);
         assert!(list.body.contains("9901**********"), "{}", list.body);
+        assert!(
+            list.body.contains("死亡日期 2013-06-30;来源 市殡仪馆;未自动停发:案件尚未开始发放"),
+            "{}",
+            list.body
+        );
         assert!(!list.body.contains(&head), "the full number leaked");
 
         // The street officer sees it on the home page and closes it with a note.

@@ -58,6 +58,57 @@ fn kind_label(t: &Tr<'_>, k: FindingKind) -> String {
     t.get(&format!("checks-kind-{}", k.as_str().replace('_', "-")))
 }
 
+/// A task's `key=value` detail in words: each known key has a message
+/// `checks-detail-<key>` taking `$value`; rule and refusal codes become their own messages.
+/// A value may contain spaces (a death record's source): words without `=` continue it.
+fn detail_words(t: &Tr<'_>, detail: &str) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    for word in detail.split(' ') {
+        match word.split_once('=') {
+            Some((key, value)) => pairs.push((key, value.to_owned())),
+            None => {
+                if let Some((_, value)) = pairs.last_mut() {
+                    value.push(' ');
+                    value.push_str(word);
+                }
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(key, value)| {
+            let value = match key {
+                "rule" => t.error_code(&value, ""),
+                "column" => t.get(&format!("checks-column-{value}")),
+                "not_recorded" if matches!(value.as_str(), "no_case" | "not_paying") => {
+                    t.get(&format!("checks-not-recorded-{}", value.replace('_', "-")))
+                }
+                "not_recorded" => t.error_code(&value, ""),
+                _ => value,
+            };
+            const KNOWN: &[&str] = &[
+                "households",
+                "cases",
+                "members",
+                "rule",
+                "column",
+                "expected",
+                "died_on",
+                "source",
+                "stopped_from",
+                "not_recorded",
+            ];
+            if KNOWN.contains(&key) {
+                let id = format!("checks-detail-{}", key.replace('_', "-"));
+                t.with(&id, &[("value", &value)])
+            } else {
+                format!("{key}={value}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
 fn status_label(t: &Tr<'_>, s: TaskStatus) -> String {
     t.get(&format!("checks-status-{}", s.as_str()))
 }
@@ -188,6 +239,8 @@ fn run_line(t: &Tr<'_>, r: &RunSummary) -> String {
 
 struct TaskLine {
     task: TaskJson,
+    /// The detail in words.
+    detail: String,
     kind: String,
     status: String,
     open: bool,
@@ -294,6 +347,7 @@ async fn tasks_page(
             .items
             .into_iter()
             .map(|v| TaskLine {
+                detail: detail_words(&t, &v.detail),
                 kind: kind_label(&t, v.kind),
                 status: status_label(&t, v.status),
                 open: v.status == TaskStatus::Open,
@@ -345,6 +399,7 @@ fn export_table(t: &Tr<'_>, tasks: Vec<TaskView>) -> Table {
         .map(|v| {
             let kind = kind_label(t, v.kind);
             let status = status_label(t, v.status);
+            let detail = detail_words(t, &v.detail);
             let j = TaskJson::from(v);
             vec![
                 j.id.to_string(),
@@ -356,7 +411,7 @@ fn export_table(t: &Tr<'_>, tasks: Vec<TaskView>) -> Table {
                 j.case_id.map(|c| c.to_string()).unwrap_or_default(),
                 j.name,
                 j.id_number,
-                j.detail,
+                detail,
                 j.created_at,
                 j.closed_by.unwrap_or_default(),
                 j.closed_at.unwrap_or_default(),
@@ -756,5 +811,33 @@ async fn api_deaths(
         })
         .into_response(),
         Err(e) => api_error(&t, e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_read_as_words_and_keep_spaces_in_values() {
+        let i18n = crate::I18n::load();
+        let t = i18n.tr(Lang::ZhCn);
+        assert_eq!(
+            detail_words(
+                &t,
+                "died_on=2014-03-05 source=市 殡仪馆 stopped_from=2014-04"
+            ),
+            "死亡日期 2014-03-05;来源 市 殡仪馆;已记录死亡,自 2014-04 起停发其份额"
+        );
+        assert_eq!(
+            detail_words(&t, "rule=resident_id.check_char_mismatch"),
+            "身份证号校验位对不上,请核对是否录错"
+        );
+        assert_eq!(
+            detail_words(&t, "column=sex expected=M"),
+            "登记的性别与身份证号不符;身份证号所示为 M"
+        );
+        assert_eq!(detail_words(&t, "odd=1 =x"), "odd=1;=x");
+        assert_eq!(detail_words(&t, ""), "");
     }
 }
