@@ -492,6 +492,75 @@ async fn duplicates_and_bad_numbers_become_one_task_each_for_the_household_s_str
 }
 
 #[tokio::test]
+async fn a_number_current_in_a_household_without_a_case_is_a_duplicate_household() {
+    for_each_engine(async |db| {
+        demo_db(db).await;
+        let s = &db.service;
+        let heping = actor(db, "heping").await;
+        let jiuzhu = actor(db, "jiuzhu").await;
+        on(db, "2013-07-01");
+        let zhou = id_with_x("1948-08-08");
+        let case = s
+            .register_application(
+                &heping,
+                application(HEPING, vec![member("周老", &zhou, "head")]),
+            )
+            .await
+            .unwrap();
+        let sex = if ResidentId::parse(&zhou).unwrap().sex() == domain::Sex::Male {
+            "M"
+        } else {
+            "F"
+        };
+        // An old household in 西城街道 without any case, still listing him (as `…x`).
+        sql(
+            db,
+            &[
+                format!(
+                    "INSERT INTO households (division_code, address, area, created_at) \
+                     VALUES ('{XICHENG}', '旧址 1 号', 'urban', '2010-01-01T00:00:00.000000Z')"
+                ),
+                format!(
+                    "INSERT INTO persons (id_number, name, name_initials, name_pinyin, \
+                     birth_date, sex, created_at) VALUES ('{}', '周老', 'zl', 'zhoulao', \
+                     '1948-08-08', '{sex}', '2010-01-01T00:00:00.000000Z')",
+                    zhou.replace('X', "x")
+                ),
+                format!(
+                    "INSERT INTO members (household_id, person_id, relation, employment, \
+                     joined_on) VALUES ((SELECT MAX(id) FROM households), \
+                     (SELECT id FROM persons WHERE id_number = '{}'), 'head', 'retired', \
+                     '2010-01-01')",
+                    zhou.replace('X', "x")
+                ),
+            ],
+        )
+        .await;
+        let run = s.run_checks(&jiuzhu, Origin::Manual).await.unwrap();
+        assert_eq!(
+            (run.duplicates, run.invalid_ids, run.tasks_created),
+            (2, 0, 2)
+        );
+        let all = tasks(db, "jiuzhu").await;
+        assert_eq!(
+            kinds(&all),
+            vec![
+                ("duplicate_household", "990101001000", TaskStatus::Open),
+                ("duplicate_household", "990101002000", TaskStatus::Open),
+            ]
+        );
+        let with_case = all.iter().find(|t| t.case_id == Some(case)).unwrap();
+        assert!(
+            with_case.detail.starts_with("households="),
+            "{}",
+            with_case.detail
+        );
+        assert!(all.iter().any(|t| t.case_id.is_none()));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn who_may_run_import_read_and_close() {
     for_each_engine(async |db| {
         demo_db(db).await;
@@ -590,6 +659,10 @@ async fn a_bad_death_file_names_row_and_column_and_writes_nothing() {
             1
         );
         assert!(parse_death_file(b"", d("2014-03-10")).is_err());
+        // A first-generation 15-digit number is stored in its 18-character form.
+        let old = "id_number,name,date_of_death\n110105491231002,张三,2014-03-01\n";
+        let parsed = parse_death_file(old.as_bytes(), d("2014-03-10")).unwrap();
+        assert_eq!(parsed[0].id_number, "11010519491231002X");
     })
     .await;
 }
