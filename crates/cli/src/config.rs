@@ -128,7 +128,10 @@ impl Config {
         let nightly_checks = match non_empty(over.nightly_checks).or(non_empty(file.nightly_checks))
         {
             Some(text) => parse_nightly(&text)?,
-            None => NaiveTime::from_hms_opt(2, 0, 0),
+            None => {
+                let (h, m) = service::assistance::checks::DEFAULT_NIGHTLY_AT;
+                NaiveTime::from_hms_opt(h, m, 0)
+            }
         };
         Ok(Self {
             data_dir,
