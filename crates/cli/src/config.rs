@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use chrono::NaiveTime;
 use serde::Deserialize;
 
 /// The commented default configuration, printed by `minzheng config default`.
@@ -20,6 +21,7 @@ pub struct FileConfig {
     pub listen: Option<String>,
     pub log: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub nightly_checks: Option<String>,
 }
 
 impl FileConfig {
@@ -51,6 +53,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub log: String,
     pub secure_cookies: bool,
+    /// When `serve` runs the nightly cross-checks (Beijing time); `None`: never.
+    pub nightly_checks: Option<NaiveTime>,
 }
 
 /// Database URLs can carry a password; never print one.
@@ -75,6 +79,7 @@ impl std::fmt::Debug for Config {
             .field("listen", &self.listen)
             .field("log", &self.log)
             .field("secure_cookies", &self.secure_cookies)
+            .field("nightly_checks", &self.nightly_checks)
             .finish()
     }
 }
@@ -87,6 +92,17 @@ pub struct Overrides {
     pub listen: Option<String>,
     pub log: Option<String>,
     pub secure_cookies: Option<bool>,
+    pub nightly_checks: Option<String>,
+}
+
+/// The nightly cross-checks' time: `HH:MM` (Beijing time), or `off`.
+pub fn parse_nightly(text: &str) -> anyhow::Result<Option<NaiveTime>> {
+    match text.trim() {
+        "off" | "false" | "no" => Ok(None),
+        t => NaiveTime::parse_from_str(t, "%H:%M")
+            .map(Some)
+            .with_context(|| format!("nightly_checks {t:?} is not HH:MM or off")),
+    }
 }
 
 impl Config {
@@ -109,12 +125,21 @@ impl Config {
             .or(non_empty(file.log))
             .unwrap_or_else(|| "info,sqlx=warn,tower_http=info".into());
         let secure_cookies = over.secure_cookies.or(file.secure_cookies).unwrap_or(false);
+        let nightly_checks = match non_empty(over.nightly_checks).or(non_empty(file.nightly_checks))
+        {
+            Some(text) => parse_nightly(&text)?,
+            None => {
+                let (h, m) = service::assistance::checks::DEFAULT_NIGHTLY_AT;
+                NaiveTime::from_hms_opt(h, m, 0)
+            }
+        };
         Ok(Self {
             data_dir,
             database_url,
             listen,
             log,
             secure_cookies,
+            nightly_checks,
         })
     }
 }
@@ -167,6 +192,32 @@ mod tests {
             },
         );
         assert!(bad.unwrap_err().to_string().contains("listen address"));
+    }
+
+    #[test]
+    fn the_nightly_checks_default_to_two_and_can_be_moved_or_turned_off() {
+        let built_in = Config::resolve(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(built_in.nightly_checks, NaiveTime::from_hms_opt(2, 0, 0));
+        let file = FileConfig::parse("nightly_checks = \"03:30\"").unwrap();
+        let moved = Config::resolve(file, Overrides::default()).unwrap();
+        assert_eq!(moved.nightly_checks, NaiveTime::from_hms_opt(3, 30, 0));
+        let off = Config::resolve(
+            FileConfig::parse("nightly_checks = \"03:30\"").unwrap(),
+            Overrides {
+                nightly_checks: Some("off".into()),
+                ..Overrides::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(off.nightly_checks, None);
+        let bad = Config::resolve(
+            FileConfig::default(),
+            Overrides {
+                nightly_checks: Some("25:00".into()),
+                ..Overrides::default()
+            },
+        );
+        assert!(bad.unwrap_err().to_string().contains("nightly_checks"));
     }
 
     #[test]

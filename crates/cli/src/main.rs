@@ -54,6 +54,15 @@ struct Cli {
         value_name = "BOOL"
     )]
     secure_cookies: Option<bool>,
+    /// 每日自动数据比对时间(北京时间 HH:MM,或 off)/ when `serve` runs the nightly
+    /// cross-checks (Beijing time HH:MM, or off; default 02:00)
+    #[arg(
+        long,
+        global = true,
+        env = "MINZHENG_NIGHTLY_CHECKS",
+        value_name = "HH:MM"
+    )]
+    nightly_checks: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -101,6 +110,21 @@ enum Command {
     /// 性能测试 / benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// 数据比对 / cross-checks
+    #[command(subcommand)]
+    Check(CheckCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CheckCommand {
+    /// 社会救助数据比对(重复、身份证号、死亡人员),结果生成街道待办 / run the social
+    /// assistance cross-checks; findings become tasks for the streets
+    Assistance {
+        /// 先导入死亡记录(CSV:id_number,name,date_of_death,source)/ first import death
+        /// records from this CSV file
+        #[arg(long, value_name = "FILE")]
+        deaths: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -276,6 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         listen,
         log: cli.log,
         secure_cookies: cli.secure_cookies,
+        nightly_checks: cli.nightly_checks,
     };
     let config = Config::resolve(file, overrides)?;
     init_logging(&config.log);
@@ -311,6 +336,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Bench(_) => Ok(()),
+        Command::Check(CheckCommand::Assistance { deaths }) => {
+            let service = open(&config.database_url).await?;
+            check_assistance(&service, deaths.as_deref()).await
+        }
         Command::Migrate => {
             let service = open(&config.database_url).await?;
             let versions = service.store().applied_migrations().await?;
@@ -482,11 +511,79 @@ async fn serve(service: Service, config: &Config) -> anyhow::Result<()> {
     let address = listener.local_addr()?;
     println!("服务地址 / listening on http://{address}/");
     let store = service.store().clone();
+    if let Some(at) = config.nightly_checks {
+        spawn_nightly_checks(service.clone(), at);
+    }
     let state = web::AppState::new(service).with_secure_cookies(config.secure_cookies);
     web::serve(listener, state, shutdown_signal()).await?;
     // Requests in flight have finished; closing the pool checkpoints SQLite's WAL.
     store.close().await;
     println!("已停止 / stopped");
+    Ok(())
+}
+
+/// Asks the service every minute whether the nightly cross-checks are due (the decision is
+/// `domain::assistance::checks::nightly_due` on the service clock and the last nightly run
+/// stored, so a restart neither skips nor repeats a day's run).
+fn spawn_nightly_checks(service: Service, at: chrono::NaiveTime) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match service.run_nightly_if_due(at).await {
+                Ok(Some(run)) => tracing::info!(
+                    run = run.run_id,
+                    tasks_created = run.tasks_created,
+                    deaths_recorded = run.deaths_recorded,
+                    "nightly cross-checks done"
+                ),
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "nightly cross-checks failed"),
+            }
+        }
+    });
+}
+
+/// `minzheng check assistance [--deaths FILE]`.
+async fn check_assistance(service: &Service, deaths: Option<&Path>) -> anyhow::Result<()> {
+    use service::assistance::checks::{Origin, RunSummary};
+    let operator = Actor::system();
+    let print_run = |r: &RunSummary| {
+        println!(
+            "比对完成:重复 {} 条,身份证号问题 {} 条,比中死亡 {} 人(已停发 {} 人),新增待办 {} 条 / \
+             checks done: {} duplicates, {} ID problems, {} deaths matched ({} stopped), {} new tasks",
+            r.duplicates,
+            r.invalid_ids,
+            r.deaths,
+            r.deaths_recorded,
+            r.tasks_created,
+            r.duplicates,
+            r.invalid_ids,
+            r.deaths,
+            r.deaths_recorded,
+            r.tasks_created
+        );
+    };
+    if let Some(file) = deaths {
+        let bytes = read_limited(file, MAX_IMPORT_BYTES)?;
+        let spinner = spinner("导入死亡记录 / importing death records");
+        let result = service.import_deaths(&operator, &bytes).await;
+        spinner.finish_and_clear();
+        let report = result?;
+        println!(
+            "死亡记录 {} 条:新导入 {},此前已导入 {} / {} death records: {} new, {} imported before",
+            report.rows, report.stored, report.known, report.rows, report.stored, report.known
+        );
+        match &report.run {
+            Some(run) => print_run(run),
+            None => println!("没有新的死亡记录,未比对 / nothing new, no checks run"),
+        }
+        return Ok(());
+    }
+    let spinner = spinner("数据比对 / running the cross-checks");
+    let result = service.run_checks(&operator, Origin::Manual).await;
+    spinner.finish_and_clear();
+    print_run(&result?);
     Ok(())
 }
 

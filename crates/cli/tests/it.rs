@@ -896,3 +896,38 @@ fn import_assistance_refuses_with_a_report_then_imports_and_is_idempotent() {
     assert!(again.stdout.contains("已导入 0 户"), "{again:#?}");
     assert_eq!(summaries(&sandbox.db_url()), after);
 }
+
+#[test]
+fn check_assistance_runs_and_imports_a_death_file_once() {
+    let sandbox = Sandbox::new();
+    sandbox.import_demo();
+    let run = sandbox.run(&["check", "assistance"]);
+    run.assert_ok();
+    assert!(run.stdout.contains("新增待办 0 条"), "{run:#?}");
+    let file = sandbox.write(
+        "deaths.csv",
+        "id_number,name,date_of_death,source\n11010519491231002X,张三,2013-06-30,市殡仪馆\n",
+    );
+    let args = ["check", "assistance", "--deaths", file.to_str().unwrap()];
+    let first = sandbox.run(&args);
+    first.assert_ok();
+    assert!(first.stdout.contains("新导入 1"), "{first:#?}");
+    assert!(first.stdout.contains("比对完成"), "{first:#?}");
+    let second = sandbox.run(&args);
+    second.assert_ok();
+    assert!(second.stdout.contains("新导入 0"), "{second:#?}");
+    assert!(second.stdout.contains("nothing new"), "{second:#?}");
+    let bad = sandbox.write(
+        "bad.csv",
+        "公民身份号码,姓名,死亡日期\n11010519491231002X,张三,2099-01-01\n",
+    );
+    let lines = sandbox
+        .run(&["check", "assistance", "--deaths", bad.to_str().unwrap()])
+        .assert_refused();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("第 2 行") && l.contains("死亡日期")),
+        "{lines:?}"
+    );
+}

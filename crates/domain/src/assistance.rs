@@ -16,6 +16,7 @@
 //!   level where one is configured (§2.3);
 //! - 低保边缘 households receive no monthly cash (§1.8); asking for their amount is an error.
 
+pub mod checks;
 pub mod grants;
 pub mod means;
 pub mod workflow;

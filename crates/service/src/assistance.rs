@@ -26,9 +26,10 @@
 //!
 //! Submodules: [`changes`] (dynamic management), [`import`] (the legacy roster), `means`
 //! (the means check from a worksheet), [`grants`] (relief and medical grants against
-//! yearly budgets). Not yet built (issue 4): the "no public notice for minors" rule of some
-//! 特困 procedures.
+//! yearly budgets), [`checks`] (cross-checks and their tasks). Not yet built (issue 4): the
+//! "no public notice for minors" rule of some 特困 procedures.
 
+pub mod checks;
 pub mod grants;
 pub mod import;
 

@@ -25,6 +25,9 @@ pub enum Attention {
     /// Approved assistance cases in the jurisdiction whose periodic review is due today or
     /// earlier (the review list `/assistance/reviews` lists them), for those who record them.
     ReviewsDue { count: usize },
+    /// Open cross-check tasks (数据比对待办) for households in the jurisdiction (the task
+    /// list `/assistance/checks` lists them), for those who close them.
+    CheckTasksOpen { count: usize },
 }
 
 impl Service {
@@ -83,6 +86,12 @@ impl Service {
             let count = self.reviews_due(actor, self.today(), None).await?.len();
             if count > 0 {
                 items.push(Attention::ReviewsDue { count });
+            }
+        }
+        if actor.may(Line::Assistance, Action::Write) {
+            let count = self.open_check_task_count(actor).await?;
+            if count > 0 {
+                items.push(Attention::CheckTasksOpen { count });
             }
         }
         if actor.may(Line::Audit, Action::Read) {

@@ -30,6 +30,12 @@ pub use grants::{
     GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
 };
 
+mod checks;
+pub use checks::{
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
+    NewRun,
+};
+
 pub mod import;
 
 /// The index that keeps a person in at most one current household.

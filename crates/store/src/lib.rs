@@ -39,6 +39,10 @@ pub use assistance::{
     BUDGET_YEAR_KIND, BudgetRow, BudgetWrite, Cancellation, GRANT_CANCELLED_ONCE, GrantFilter,
     GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
 };
+pub use assistance::{
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
+    NewRun,
+};
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};

@@ -32,6 +32,7 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, list, no_store, reject};
 
 mod changes;
+mod checks;
 mod grants;
 mod means;
 mod policy;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(changes::routes())
         .merge(means::routes())
         .merge(grants::routes())
+        .merge(checks::routes())
         .merge(policy::routes())
         .route("/assistance", get(list_page).post(create))
         .route("/assistance/export.csv", get(export_csv))

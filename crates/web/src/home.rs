@@ -40,6 +40,10 @@ fn item(t: &Tr<'_>, a: &Attention) -> Item {
             text: t.with("home-reviews-due", &[("count", &count.to_string())]),
             href: Some("/assistance/reviews"),
         },
+        Attention::CheckTasksOpen { count } => Item {
+            text: t.with("home-check-tasks", &[("count", &count.to_string())]),
+            href: Some("/assistance/checks?status=open"),
+        },
     }
 }
 

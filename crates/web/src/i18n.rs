@@ -20,6 +20,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/audit.ftl"),
     include_str!("../locales/zh-CN/assistance.ftl"),
     include_str!("../locales/zh-CN/assistance_grants.ftl"),
+    include_str!("../locales/zh-CN/assistance_checks.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -27,6 +28,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/audit.ftl"),
     include_str!("../locales/en/assistance.ftl"),
     include_str!("../locales/en/assistance_grants.ftl"),
+    include_str!("../locales/en/assistance_checks.ftl"),
 ];
 
 /// The two languages of the UI.

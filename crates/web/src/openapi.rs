@@ -767,6 +767,140 @@ mod doc {
         ))]
     fn assistance_reviews() {}
 
+    /// A cross-check task (数据比对待办); the ID number is masked.
+    #[derive(ToSchema)]
+    pub struct CheckTaskDoc {
+        id: i64,
+        /// `duplicate_household`, `duplicate_case`, `duplicate_in_household`, `invalid_id`,
+        /// `id_mismatch` or `death`.
+        kind: String,
+        /// `open`, `resolved` or `dismissed`.
+        status: String,
+        /// The street or town responsible.
+        street: String,
+        street_name: String,
+        /// The household's community or village.
+        division: String,
+        division_name: String,
+        household_id: i64,
+        case_id: Option<i64>,
+        name: String,
+        /// Masked.
+        id_number: String,
+        /// What was found, as `key=value` pairs.
+        detail: String,
+        created_at: String,
+        closed_by: Option<String>,
+        closed_at: Option<String>,
+        note: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CheckTaskPageDoc {
+        total: i64,
+        page: i64,
+        per_page: i64,
+        items: Vec<CheckTaskDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CloseTaskDoc {
+        /// `resolved` or `dismissed`.
+        status: String,
+        /// What was done (4–200 characters).
+        note: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CheckRunDoc {
+        id: i64,
+        /// `manual`, `nightly` or `deaths`.
+        origin: String,
+        by: String,
+        started_at: String,
+        finished_at: String,
+        duplicates: i64,
+        invalid_ids: i64,
+        deaths: i64,
+        deaths_recorded: i64,
+        tasks_created: i64,
+    }
+
+    #[derive(ToSchema)]
+    pub struct DeathImportDoc {
+        rows: i64,
+        stored: i64,
+        known: i64,
+        /// The run that matched the new records; none when nothing was new.
+        run: Option<CheckRunDoc>,
+    }
+
+    /// Cross-check tasks of households in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/assistance/checks/tasks", tag = "assistance",
+        params(
+            ("q" = Option<String>, Query, description = "Name or pinyin initials, or a whole ID number"),
+            ("division" = Option<String>, Query, description = "Only this division's subtree"),
+            ("status" = Option<String>, Query, description = "`open`, `resolved`, `dismissed`"),
+            ("kind" = Option<String>, Query, description = "A finding kind"),
+            ("sort" = Option<String>, Query, description = "`created`, `kind`, `division`, `name`"),
+            ("desc" = Option<bool>, Query, description = "Sort descending"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+        ),
+        responses(
+            (status = 200, body = CheckTaskPageDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn checks_tasks() {}
+
+    /// Closes an open task as resolved or dismissed, with a note.
+    #[utoipa::path(post, path = "/api/v1/assistance/checks/tasks/{id}/close", tag = "assistance",
+        params(("id" = i64, Path, description = "Task id")),
+        request_body = CloseTaskDoc,
+        responses(
+            (status = 204, description = "Closed"),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, description = "No such task in the caller's jurisdiction", body = ErrorDoc),
+            (status = 409, description = "`assistance.task_closed`: already closed", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn checks_close() {}
+
+    /// The latest check runs, newest first.
+    #[utoipa::path(get, path = "/api/v1/assistance/checks/runs", tag = "assistance",
+        responses(
+            (status = 200, body = Vec<CheckRunDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn checks_runs() {}
+
+    /// Runs every check now over the caller's jurisdiction (the district section).
+    #[utoipa::path(post, path = "/api/v1/assistance/checks/runs", tag = "assistance",
+        responses(
+            (status = 200, body = CheckRunDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn checks_run() {}
+
+    /// Imports death records: the body is the CSV file (`text/csv`, UTF-8 or GBK; columns
+    /// id_number, name, date_of_death, source or their Chinese names). Any wrong row and
+    /// nothing is stored (400 lists every error by row and column); records stored before
+    /// are skipped; the checks then run and matched members' deaths are recorded.
+    #[utoipa::path(post, path = "/api/v1/assistance/checks/deaths", tag = "assistance",
+        request_body(content = String, content_type = "text/csv"),
+        responses(
+            (status = 200, body = DeathImportDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn checks_deaths() {}
+
     /// A relief or medical grant (the head's ID number masked; money in yuan).
     #[derive(ToSchema)]
     pub struct GrantDoc {
@@ -1032,6 +1166,11 @@ impl utoipa::Modify for Security {
         doc::assistance_cancel_grant,
         doc::assistance_budgets,
         doc::assistance_set_budget,
+        doc::checks_tasks,
+        doc::checks_close,
+        doc::checks_runs,
+        doc::checks_run,
+        doc::checks_deaths,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),

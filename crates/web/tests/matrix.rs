@@ -453,6 +453,80 @@ fn table() -> Vec<Row> {
             Api,
         )
         .only(&assist_readers),
+        // 数据比对: the task list and its exports for every reader; a run and the death
+        // upload for the district section; closing a task for those who record changes.
+        // The demo district has no task, so those allowed to close get 404 after the role
+        // check; tests/assistance_checks.rs closes real ones, inside and outside the
+        // jurisdiction. The upload is multipart (415 here, real files there).
+        Row::get("/assistance/checks", "/assistance/checks", Page).only(&assist_readers),
+        Row::get(
+            "/assistance/checks/export.csv",
+            "/assistance/checks/export.csv",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/assistance/checks/export.xlsx",
+            "/assistance/checks/export.xlsx",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::post("/assistance/checks/run", "/assistance/checks/run")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::SEE_OTHER),
+        Row::get(
+            "/assistance/checks/deaths",
+            "/assistance/checks/deaths",
+            Page,
+        )
+        .only(&["jiuzhu"]),
+        Row::post("/assistance/checks/deaths", "/assistance/checks/deaths")
+            .only(&["jiuzhu"])
+            .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        Row::post(
+            "/assistance/checks/tasks/{id}/close",
+            "/assistance/checks/tasks/999/close",
+        )
+        .only(&assist_writers)
+        .form(&[("status", "resolved"), ("note", "matrix close")])
+        .ok(StatusCode::NOT_FOUND),
+        Row::get(
+            "/api/v1/assistance/checks/tasks",
+            "/api/v1/assistance/checks/tasks",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/checks/tasks/{id}/close",
+            "/api/v1/assistance/checks/tasks/999/close",
+            Api,
+        )
+        .only(&assist_writers)
+        .json(r#"{"status":"resolved","note":"matrix close"}"#)
+        .ok(StatusCode::NOT_FOUND),
+        Row::get(
+            "/api/v1/assistance/checks/runs",
+            "/api/v1/assistance/checks/runs",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/assistance/checks/runs",
+            "/api/v1/assistance/checks/runs",
+            Api,
+        )
+        .only(&["jiuzhu"]),
+        // The body is a CSV file; the matrix sends none (415).
+        Row::new(
+            "POST",
+            "/api/v1/assistance/checks/deaths",
+            "/api/v1/assistance/checks/deaths",
+            Api,
+        )
+        .only(&["jiuzhu"])
+        .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),
         // 临时救助与医疗救助: grants read and exported by every reader within the
         // jurisdiction; grants, cancellations and budgets by the district section only.
         // Grant 1 is household 1 (和平社区), 2 in 西城街道, 3 in 东城街道 outside 和平社区.
@@ -807,7 +881,7 @@ fn form_routes() -> Vec<&'static str> {
         .into_iter()
         .filter(|r| r.method == "POST" && r.kind == Kind::Page && !r.ends_session)
         // The upload takes multipart, not urlencoded forms; its own tests cover bad bodies.
-        .filter(|r| r.path != "/assistance/import")
+        .filter(|r| r.path != "/assistance/import" && r.path != "/assistance/checks/deaths")
         .map(|r| r.path)
         .chain(["/logout", "/account/sessions/revoke"])
         .collect()
