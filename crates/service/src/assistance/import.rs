@@ -892,7 +892,10 @@ impl Service {
                     members: h
                         .members
                         .iter()
-                        .map(|&p| member(&persons[p], today))
+                        .map(|&p| {
+                            let known = snapshot.persons.get(persons[p].id.as_str());
+                            member(&persons[p], known.map(|k| k.person_id), today)
+                        })
                         .collect(),
                 })
             })
@@ -942,7 +945,8 @@ impl Service {
     }
 }
 
-fn member(p: &PersonIn, today: NaiveDate) -> ImportMember {
+/// `known`: the person's id if the snapshot holds the ID number already.
+fn member(p: &PersonIn, known: Option<i64>, today: NaiveDate) -> ImportMember {
     let name = p.name.clone().unwrap_or_else(|| NAME_PENDING.to_owned());
     let (initials, order) = if p.name.is_some() {
         (name_initials(&name), name_order_key(&name))
@@ -951,6 +955,7 @@ fn member(p: &PersonIn, today: NaiveDate) -> ImportMember {
     };
     ImportMember {
         legacy_id: p.legacy_id.clone(),
+        known_person_id: known,
         person: NewPerson {
             id_number: p.id.as_str().to_owned(),
             name,

@@ -54,6 +54,9 @@ pub struct RosterSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportMember {
     pub legacy_id: String,
+    /// The stored person with this ID number, as the snapshot found it; `None` for a new
+    /// person (one stored meanwhile makes the write fail on the unique ID number).
+    pub known_person_id: Option<i64>,
     pub person: NewPerson,
     pub relation: String,
     pub disability_grade: i64,
@@ -308,6 +311,15 @@ impl Store {
     ) -> Result<RosterCounts, StoreError> {
         let at = timestamp(audit.at);
         let mut tx = self.write().await?;
+        if self.backend == Backend::Sqlite {
+            // The unique indexes (persons.id_number, the legacy ids) take keys in random
+            // order; with SQLite's default 2 MiB page cache most inserts would spill and
+            // re-read pages. 256 MiB for this connection; the setting stays with the pooled
+            // connection, which is harmless: the cache only grows as far as it is used.
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *tx)
+                .await?;
+        }
         if self.backend == Backend::Postgres {
             // Other writers wait until the roster is in (readers do not), so nobody takes an
             // id in the reserved ranges or a person between the check and the write.
@@ -319,34 +331,14 @@ impl Store {
             .await?;
         }
 
-        // Persons: the stored ones by ID number, new ones once each.
+        // Persons: the stored ones by the snapshot's ids, new ones once each. No look-up
+        // here: a person stored since the snapshot fails the unique ID number below, and
+        // the whole import is refused as a conflict.
         let mut person_ids: HashMap<&str, i64> = HashMap::new();
-        let mut wanted: Vec<&str> = Vec::new();
         for h in &roster.households {
             for m in &h.members {
-                wanted.push(m.person.id_number.as_str());
-            }
-        }
-        wanted.sort_unstable();
-        wanted.dedup();
-        let wanted_set: HashSet<&str> = wanted.iter().copied().collect();
-        for chunk in wanted.chunks(MAX_ROWS_PER_STATEMENT) {
-            let mut sql = String::from("SELECT id, id_number FROM persons WHERE id_number IN (");
-            for i in 1..=chunk.len() {
-                if i > 1 {
-                    sql.push(',');
-                }
-                placeholder(&mut sql, self.backend, i);
-            }
-            sql.push(')');
-            let mut query = sqlx::query(dynamic(sql));
-            for n in chunk {
-                query = query.bind(*n);
-            }
-            for row in query.fetch_all(&mut *tx).await? {
-                let number: String = row.try_get("id_number")?;
-                if let Some(key) = wanted_set.get(number.as_str()) {
-                    person_ids.insert(key, row.try_get("id")?);
+                if let Some(id) = m.known_person_id {
+                    person_ids.insert(m.person.id_number.as_str(), id);
                 }
             }
         }
