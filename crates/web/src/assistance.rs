@@ -733,6 +733,8 @@ struct CasePage<'a> {
     typed: StepFormInput,
     can_reveal: bool,
     changes: Vec<ChangeLine>,
+    /// The household's payment history (资金台账), newest first.
+    payments: Vec<crate::payroll::PaymentLine>,
     change_kind: String,
     /// (code, label) of the termination reasons.
     termination_reasons: Vec<(&'static str, String)>,
@@ -965,8 +967,10 @@ async fn case_view(
     } else {
         Vec::new()
     };
+    let payments = crate::payroll::payment_lines(state, &t, actor, id).await?;
     let page = CasePage {
         changes,
+        payments,
         change_kind: extras.change_kind,
         termination_reasons,
         communities,
