@@ -197,11 +197,17 @@ pub async fn run(households: usize, dir: &Path, postgres: Option<&str>) -> anyho
 }
 
 /// The process's peak resident memory so far (VmHWM), in MiB.
-fn peak_mib() -> Option<f64> {
+fn peak_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+/// Seconds with two decimals, from a duration, without float arithmetic.
+fn secs(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    format!("{}.{:02}", ms / 1000, ms % 1000 / 10)
 }
 
 /// Resets the peak so each engine's figure is its own (Linux: "5" to clear_refs).
@@ -221,8 +227,8 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
     let (h, p, s) = testkit::roster::synthetic(households);
     let persons = p.lines().count() - 1;
     println!(
-        "生成 / generated {households} households, {persons} persons in {:.1} s",
-        t.elapsed().as_secs_f64()
+        "生成 / generated {households} households, {persons} persons in {} s",
+        secs(t.elapsed())
     );
     let files = RosterFiles {
         households: RosterFile {
@@ -271,9 +277,9 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
             &report.errors[..report.errors.len().min(5)]
         );
         println!(
-            "{engine}: imported {} households in {:.1} s (not timed below)",
+            "{engine}: imported {} households in {} s (not timed below)",
             report.households,
-            t.elapsed().as_secs_f64()
+            secs(t.elapsed())
         );
         service
             .add_account(
@@ -289,10 +295,7 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
                 },
             )
             .await?;
-        let checker = Actor::user(
-            &service.store().user_by_username("checker").await?,
-            "bench",
-        );
+        let checker = Actor::user(&service.store().user_by_username("checker").await?, "bench");
         reset_peak();
         let t = Instant::now();
         let mut entries = 0u64;
@@ -301,17 +304,19 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
             service
                 .prepare_payroll(&Actor::system(), month, None, &mut |_| {})
                 .await?;
-            let prepared = tm.elapsed().as_secs_f64();
+            let prepared = tm.elapsed();
+            let ta = Instant::now();
             for (_, n) in service.approve_payroll_month(&checker, month).await? {
                 entries += n;
             }
             println!(
-                "{engine}: {month} prepared in {prepared:.2} s, approved in {:.2} s",
-                tm.elapsed().as_secs_f64() - prepared
+                "{engine}: {month} prepared in {} s, approved in {} s",
+                secs(prepared),
+                secs(ta.elapsed())
             );
         }
-        let payroll_secs = t.elapsed().as_secs_f64();
-        let peak = peak_mib().unwrap_or(f64::NAN);
+        let payroll = t.elapsed();
+        let peak = peak_mib().unwrap_or(0);
         let t = Instant::now();
         let mut bare_rows = 0u64;
         for month in &months {
@@ -326,16 +331,20 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
                     .await?;
             }
         }
-        let bare_secs = t.elapsed().as_secs_f64();
+        let bare = t.elapsed();
         let (_, count, sum) = service
             .ledger(&checker, store::LedgerFilter::default(), 1, 0)
             .await?;
+        let ratio = payroll.as_millis() * 100 / bare.as_millis().max(1);
         println!(
-            "{engine}: payroll 2013-01..06 of {households} households: {payroll_secs:.1} s, \
-             {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak:.0} MiB; \
-             bare INSERT … SELECT: {bare_secs:.1} s ({bare_rows} rows); ratio {:.2}",
+            "{engine}: payroll 2013-01..06 of {households} households: {} s, \
+             {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak} MiB; \
+             bare INSERT … SELECT: {} s ({bare_rows} rows); ratio {}.{:02}",
+            secs(payroll),
             sum.yuan(),
-            payroll_secs / bare_secs.max(1e-9)
+            secs(bare),
+            ratio / 100,
+            ratio % 100
         );
         service.store().close().await;
         if let Some((admin, name)) = admin {

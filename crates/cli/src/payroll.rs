@@ -100,7 +100,10 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
     let v = service.payroll_run(&actor, id).await?;
     let s = &v.summary;
     let yuan = |f: i64| Fen::from_fen(f).yuan();
-    println!("批次 / run {}: {} {} ({})", v.run.id, v.run.month, v.run.program, v.run.state);
+    println!(
+        "批次 / run {}: {} {} ({})",
+        v.run.id, v.run.month, v.run.program, v.run.state
+    );
     println!(
         "截止时点 / cut-off {}; 制单 / prepared by {}; 审批 / approved by {}",
         v.run.cutoff.to_rfc3339(),
@@ -128,7 +131,10 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
         ("新增 / added", LineSelection::Added),
         ("停发 / stopped", LineSelection::Stopped),
         ("变动 / changed", LineSelection::Changed),
-        ("补发与追回 / arrears and recoveries", LineSelection::Corrections),
+        (
+            "补发与追回 / arrears and recoveries",
+            LineSelection::Corrections,
+        ),
     ] {
         let (lines, total) = service
             .payroll_run_lines(&actor, id, selection, 20, 0)

@@ -184,7 +184,11 @@ fn the_batch_commands_prepare_approve_as_a_second_account_and_refuse_in_chinese(
     let token = rt.block_on(district(&db, 200));
     let url = db.url.clone();
 
-    let out = refused(&finish(minzheng(&url, &["payroll", "run", "--month", "2013-13"], None)));
+    let out = refused(&finish(minzheng(
+        &url,
+        &["payroll", "run", "--month", "2013-13"],
+        None,
+    )));
     assert!(out.contains("月份应在 1 到 12 之间"), "{out}");
     let out = refused(&finish(minzheng(
         &url,
@@ -193,11 +197,21 @@ fn the_batch_commands_prepare_approve_as_a_second_account_and_refuse_in_chinese(
     )));
     assert!(out.contains("无法识别"), "{out}");
 
-    let stdout = ok(&finish(minzheng(&url, &["payroll", "run", "--month", "2013-01"], None)));
-    let ids: Vec<&str> = stdout.lines().filter_map(|l| l.split('\t').next()).collect();
+    let stdout = ok(&finish(minzheng(
+        &url,
+        &["payroll", "run", "--month", "2013-01"],
+        None,
+    )));
+    let ids: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
     assert_eq!(ids.len(), 3, "{stdout}");
     let show = ok(&finish(minzheng(&url, &["payroll", "show", ids[0]], None)));
-    assert!(show.contains("2013-01") && show.contains("checked"), "{show}");
+    assert!(
+        show.contains("2013-01") && show.contains("checked"),
+        "{show}"
+    );
 
     // Approval needs the account's token, the right one, and a second person.
     let out = refused(&finish(minzheng(
@@ -222,7 +236,11 @@ fn the_batch_commands_prepare_approve_as_a_second_account_and_refuse_in_chinese(
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
     let paid = ledger(&db, &rt);
     assert!(!paid.is_empty());
-    let out = refused(&finish(minzheng(&url, &["payroll", "run", "--month", "2013-01"], None)));
+    let out = refused(&finish(minzheng(
+        &url,
+        &["payroll", "run", "--month", "2013-01"],
+        None,
+    )));
     assert!(out.contains("已审批,不能重复发放"), "{out}");
 
     // Prepared by fuhe, fuhe may not approve.
@@ -255,14 +273,19 @@ impl Points {
 
     /// A duration in `[lo, hi)`.
     fn between(&mut self, lo: Duration, hi: Duration) -> Duration {
-        let span = (hi - lo).as_micros().max(1) as u64;
+        let span = u64::try_from((hi - lo).as_micros().max(1)).unwrap_or(u64::MAX);
         lo + Duration::from_micros(self.next() % span)
     }
 }
 
 /// Runs the command to the end, killing it with SIGKILL at a random point `kills` times
 /// first (a kill that comes after the command ended does not count). Returns the kills.
-fn with_kills(mut make: impl FnMut() -> Command, kills: usize, lasts: Duration, points: &mut Points) -> usize {
+fn with_kills(
+    mut make: impl FnMut() -> Command,
+    kills: usize,
+    lasts: Duration,
+    points: &mut Points,
+) -> usize {
     let mut done = 0;
     while done < kills {
         let mut child = make().spawn().unwrap();
@@ -311,7 +334,12 @@ fn crash_test(reference: &TestDb, crashed: &TestDb, rt: &tokio::runtime::Runtime
         let t = Instant::now();
         ok(&finish(minzheng(&reference.url, &approve, Some(&token_r))));
         let approve_lasts = t.elapsed();
-        kills += with_kills(|| minzheng(&crashed.url, &run, None), 11, lasts, &mut points);
+        kills += with_kills(
+            || minzheng(&crashed.url, &run, None),
+            11,
+            lasts,
+            &mut points,
+        );
         kills += with_kills(
             || minzheng(&crashed.url, &approve, Some(&token_c)),
             3,
@@ -325,7 +353,10 @@ fn crash_test(reference: &TestDb, crashed: &TestDb, rt: &tokio::runtime::Runtime
     assert!(kills >= 20, "only {kills} kills landed while a command ran");
     let want = ledger(reference, rt);
     let got = ledger(crashed, rt);
-    assert!(want.iter().any(|e| e.contains(" arrears ")), "March pays February's arrears");
+    assert!(
+        want.iter().any(|e| e.contains(" arrears ")),
+        "March pays February's arrears"
+    );
     assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w);
@@ -333,7 +364,10 @@ fn crash_test(reference: &TestDb, crashed: &TestDb, rt: &tokio::runtime::Runtime
     let chain = rt
         .block_on(crashed.service.verify_audit(&Actor::system(), &mut |_| {}))
         .unwrap();
-    assert!(matches!(chain, store::ChainCheck::Intact { .. }), "{chain:?}");
+    assert!(
+        matches!(chain, store::ChainCheck::Intact { .. }),
+        "{chain:?}"
+    );
 }
 
 #[test]

@@ -511,7 +511,11 @@ pub struct Impact {
     pub monthly_change_fen: i64,
 }
 
-pub(crate) fn field(field: &'static str, code: &'static str, detail: impl Into<String>) -> FieldError {
+pub(crate) fn field(
+    field: &'static str,
+    code: &'static str,
+    detail: impl Into<String>,
+) -> FieldError {
     FieldError::new(field, code, detail)
 }
 

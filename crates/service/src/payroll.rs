@@ -28,8 +28,8 @@ use chrono::{DateTime, Utc};
 use domain::assistance::Program;
 use domain::{Action, DivisionCode, Fen, Line, Month};
 use store::{
-    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase,
-    RunLine, RunRecord, RunSummary, StoreError,
+    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase, RunLine,
+    RunRecord, RunSummary, StoreError,
 };
 
 use crate::assistance::changes::benefit_in;
@@ -108,7 +108,11 @@ fn as_of(mut c: PayrollCase, cutoff: DateTime<Utc>) -> Option<PayrollCase> {
         if x.income_after.is_some() {
             case.income_per_capita_fen = x.income_before;
         }
-        if let Some(area) = x.area_before.as_deref().and_then(|a| domain::Area::parse(a).ok()) {
+        if let Some(area) = x
+            .area_before
+            .as_deref()
+            .and_then(|a| domain::Area::parse(a).ok())
+        {
             case.area = area;
         }
         if let Some(code) = x
@@ -195,8 +199,7 @@ impl RunContext {
             l.prev_fen = prev;
             l.flagged = prev.is_some_and(|p| {
                 due > 0
-                    && i128::from((due - p).abs()) * 100
-                        > i128::from(self.jump_pct) * i128::from(p)
+                    && i128::from((due - p).abs()) * 100 > i128::from(self.jump_pct) * i128::from(p)
             });
             out.push(l);
         }
@@ -382,7 +385,11 @@ impl Service {
     ) -> Result<(), Error> {
         let month = stored_month(&run.month)?;
         let mut earlier = Vec::new();
-        for r in self.store().payroll_runs(None, Some(program.as_str())).await? {
+        for r in self
+            .store()
+            .payroll_runs(None, Some(program.as_str()))
+            .await?
+        {
             let m = stored_month(&r.month)?;
             if m < month && r.approved_by.is_some() {
                 earlier.push((m, r.cutoff));
@@ -612,7 +619,10 @@ impl Service {
         offset: i64,
     ) -> Result<(Vec<LedgerEntry>, i64, Fen), Error> {
         self.authorize(actor, Line::Payroll, Action::Read)?;
-        for m in [&filter.paid_in, &filter.benefit_month].into_iter().flatten() {
+        for m in [&filter.paid_in, &filter.benefit_month]
+            .into_iter()
+            .flatten()
+        {
             month_of(m)?;
         }
         if let Some(p) = &filter.program {

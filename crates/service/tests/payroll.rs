@@ -3,7 +3,10 @@
 //! difference from last month with its reasons, the cut-off, and refusals that change
 //! nothing. The bulk computation is checked against the per-case `benefit_for_month`.
 
-#![allow(clippy::unwrap_used, reason = "a panic in a test is a failure with a line number")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a line number"
+)]
 
 mod common;
 
@@ -159,8 +162,11 @@ async fn a_month_is_prepared_then_approved_by_a_second_person_only() {
         let approved = s.approve_payroll_month(&fuhe, "2013-01").await.unwrap();
         let entries: u64 = approved.iter().map(|(_, n)| n).sum();
         let all = ledger(db).await;
-        assert_eq!(entries as usize, all.len());
-        assert!(all.iter().all(|e| e.kind == "regular" && e.paid_in == "2013-01"));
+        assert_eq!(usize::try_from(entries).unwrap(), all.len());
+        assert!(
+            all.iter()
+                .all(|e| e.kind == "regular" && e.paid_in == "2013-01")
+        );
         let mut total = 0;
         for id in &ids {
             let v = s.payroll_run(&fuhe, *id).await.unwrap();
@@ -201,11 +207,13 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
         let (jiuzhu, fuhe) = district(db).await;
         let s = &db.service;
         let none = |_: RunProgress| {};
-        let codes = |r: Result<Vec<i64>, Error>| {
-            refused(r).into_iter().map(|e| e.2).collect::<Vec<_>>()
-        };
+        let codes =
+            |r: Result<Vec<i64>, Error>| refused(r).into_iter().map(|e| e.2).collect::<Vec<_>>();
         assert_eq!(
-            codes(s.prepare_payroll(&jiuzhu, "2013-01", Some("wubao"), &mut none.clone()).await),
+            codes(
+                s.prepare_payroll(&jiuzhu, "2013-01", Some("wubao"), &mut none.clone())
+                    .await
+            ),
             ["assistance.unknown_program"]
         );
         assert_eq!(
@@ -216,16 +224,23 @@ async fn bad_input_is_refused_with_a_reason_and_changes_nothing() {
             ["assistance.no_monthly_cash"]
         );
         assert_eq!(
-            codes(s.prepare_payroll(&jiuzhu, "2013-13", None, &mut none.clone()).await),
+            codes(
+                s.prepare_payroll(&jiuzhu, "2013-13", None, &mut none.clone())
+                    .await
+            ),
             ["month.month_out_of_range"]
         );
         assert_eq!(
-            codes(s.prepare_payroll(&jiuzhu, "1990-01", None, &mut none.clone()).await),
+            codes(
+                s.prepare_payroll(&jiuzhu, "1990-01", None, &mut none.clone())
+                    .await
+            ),
             ["payroll.nothing_due"]
         );
         let leader = actor(db, "leader").await;
         assert!(matches!(
-            s.prepare_payroll(&leader, "2013-01", None, &mut none.clone()).await,
+            s.prepare_payroll(&leader, "2013-01", None, &mut none.clone())
+                .await,
             Err(Error::Forbidden)
         ));
         assert!(s.payroll_runs(&jiuzhu, None).await.unwrap().is_empty());
@@ -291,7 +306,11 @@ async fn ledger_rows_cannot_be_updated_or_deleted() {
         let after = ledger(db).await;
         let reversal = after.iter().find(|x| x.id == ids[0]).unwrap();
         assert_eq!(
-            (reversal.kind.as_str(), reversal.amount_fen, reversal.reverses),
+            (
+                reversal.kind.as_str(),
+                reversal.amount_fen,
+                reversal.reverses
+            ),
             ("reversal", -e.amount_fen, Some(e.id))
         );
         let one_off = after.iter().find(|x| x.id == ids[1]).unwrap();
@@ -512,7 +531,9 @@ async fn the_difference_from_last_month_gives_each_reason_and_flags_jumps() {
             .await
             .unwrap();
         // The change applies from August; pay up to August to see it.
-        for m in ["2013-02", "2013-03", "2013-04", "2013-05", "2013-06", "2013-07"] {
+        for m in [
+            "2013-02", "2013-03", "2013-04", "2013-05", "2013-06", "2013-07",
+        ] {
             pay(db, &jiuzhu, &fuhe, m).await;
         }
         let ids = prepare(db, &jiuzhu, "2013-08").await.unwrap();
@@ -532,7 +553,11 @@ async fn the_difference_from_last_month_gives_each_reason_and_flags_jumps() {
             .unwrap();
         assert!(flagged.iter().any(|l| l.case_id == case_id));
         // Additions carry the step that started the benefit; exits show as stops.
-        let mar = db.service.payroll_runs(&jiuzhu, Some("2013-03")).await.unwrap();
+        let mar = db
+            .service
+            .payroll_runs(&jiuzhu, Some("2013-03"))
+            .await
+            .unwrap();
         let dibao_mar = mar.iter().find(|r| r.program == "dibao").unwrap().id;
         let (added, n) = db
             .service
@@ -540,7 +565,11 @@ async fn the_difference_from_last_month_gives_each_reason_and_flags_jumps() {
             .await
             .unwrap();
         assert!(n > 0);
-        assert!(added.iter().all(|l| l.start_step.as_deref() == Some("import")));
+        assert!(
+            added
+                .iter()
+                .all(|l| l.start_step.as_deref() == Some("import"))
+        );
         let v = db.service.payroll_run(&jiuzhu, dibao_mar).await.unwrap();
         assert_eq!(v.summary.added, n);
         assert!(v.summary.stopped > 0);
@@ -576,7 +605,9 @@ async fn a_run_reads_the_records_as_they_stood_at_its_cut_off() {
         let case_id = case.file.case.id;
         tick(db);
         let cutoff = db.service.now();
-        let audit = db.service.audit(&jiuzhu, "payroll.run.create", "payroll_run", "", "");
+        let audit = db
+            .service
+            .audit(&jiuzhu, "payroll.run.create", "payroll_run", "", "");
         let run = db
             .store()
             .create_run(

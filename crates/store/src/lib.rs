@@ -41,8 +41,8 @@ pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
 pub use payroll::{
-    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM,
-    RunLine, RunRecord, RunSummary,
+    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase,
+    RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
 };
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
 

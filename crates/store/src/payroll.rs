@@ -667,7 +667,11 @@ impl Store {
     }
 
     /// A run's totals and its difference from the month before.
-    pub async fn run_summary(&self, run_id: i64, prev_month: &str) -> Result<RunSummary, StoreError> {
+    pub async fn run_summary(
+        &self,
+        run_id: i64,
+        prev_month: &str,
+    ) -> Result<RunSummary, StoreError> {
         let row = sqlx::query(
             "SELECT CAST(COUNT(DISTINCT CASE WHEN amount_fen <> 0 THEN household_id END) AS BIGINT) AS households, \
              CAST(COALESCE(SUM(CASE WHEN kind = 'regular' THEN amount_fen ELSE 0 END), 0) AS BIGINT) AS regular, \
@@ -726,7 +730,9 @@ impl Store {
         let first_day = format!("{}-01", run.month);
         let condition = match selection {
             LineSelection::All => "1 = 1",
-            LineSelection::Added => "l.kind = 'regular' AND l.prev_fen IS NULL AND l.amount_fen > 0",
+            LineSelection::Added => {
+                "l.kind = 'regular' AND l.prev_fen IS NULL AND l.amount_fen > 0"
+            }
             LineSelection::Stopped => {
                 "l.kind = 'regular' AND l.prev_fen IS NOT NULL AND l.amount_fen = 0"
             }
@@ -999,13 +1005,17 @@ impl Store {
 
     /// Tries to change or remove a ledger row directly, as an attacker with SQL access
     /// would; the triggers must refuse both. For the immutability test only.
-    pub async fn try_tamper_ledger(&self, id: i64) -> (Result<(), StoreError>, Result<(), StoreError>) {
-        let update = sqlx::query("UPDATE payroll_ledger SET amount_fen = amount_fen + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
-            .map_err(StoreError::from);
+    pub async fn try_tamper_ledger(
+        &self,
+        id: i64,
+    ) -> (Result<(), StoreError>, Result<(), StoreError>) {
+        let update =
+            sqlx::query("UPDATE payroll_ledger SET amount_fen = amount_fen + 1 WHERE id = $1")
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+                .map_err(StoreError::from);
         let delete = sqlx::query("DELETE FROM payroll_ledger WHERE id = $1")
             .bind(id)
             .execute(&self.pool)

@@ -58,17 +58,19 @@ pub fn synthetic(n: usize) -> (String, String, String) {
         let tekun = program != "dibao";
         // Most were enrolled over the five years before 2013; every 40th joins in 2013
         // (additions in the runs), every 25th leaves during the half year (stops).
+        // Every modulus below is small, so the conversions cannot fail.
+        let small = |n: usize| u32::try_from(n).unwrap_or(0);
         let enrolled = if i % 40 == 7 {
-            day(2013, 2 + (i / 40 % 5) as u32, 1)
+            day(2013, 2 + small(i / 40 % 5), 1)
         } else {
-            enrol_base + Duration::days((i % 1_795) as i64)
+            enrol_base + Duration::days(i64::from(small(i % 1_795)))
         };
         let exited = if i % 25 == 3 {
-            day(2013, 1 + (i / 25 % 6) as u32, 15).to_string()
+            day(2013, 1 + small(i / 25 % 6), 15).to_string()
         } else {
             String::new()
         };
-        let income = if tekun || i % 7 == 0 {
+        let income = if tekun || i.is_multiple_of(7) {
             0
         } else {
             (i as u64 * 3_701) % 30_000
@@ -97,18 +99,18 @@ pub fn synthetic(n: usize) -> (String, String, String) {
             let c = counters[group];
             counters[group] += 1;
             let birth = day(year, 1, 1) + Duration::days(c % span);
-            let seq = u16::try_from((c / span) * 3 + group as i64).unwrap_or(999);
+            let seq = u16::try_from((c / span) * 3 + i64::from(small(group))).unwrap_or(999);
             let Ok(id) = ResidentId::synthetic("990101", birth, seq.min(999)) else {
                 continue;
             };
             let sex = if seq % 2 == 1 { "M" } else { "F" };
             // About 8 % disabled (grades 1–4), 9 % seriously ill; more among the elderly.
-            let grade = if k % 13 == 0 || (group == 0 && k % 17 == 0) {
+            let grade = if k.is_multiple_of(13) || (group == 0 && k.is_multiple_of(17)) {
                 1 + k % 4
             } else {
                 0
             };
-            let ill = u8::from(k % 11 == 0 || (group == 0 && k % 19 == 0));
+            let ill = u8::from(k.is_multiple_of(11) || (group == 0 && k.is_multiple_of(19)));
             let _ = writeln!(
                 p,
                 "P{k:08},H{i:07},{},{birth},{sex},{relation},{grade},{ill}",

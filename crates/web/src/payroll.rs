@@ -125,7 +125,11 @@ async fn list_page(
     Query(q): Query<RunsQuery>,
 ) -> Response {
     let t = state.i18n.tr(lang);
-    match state.service.payroll_runs(signed.actor(), Some(&q.month)).await {
+    match state
+        .service
+        .payroll_runs(signed.actor(), Some(&q.month))
+        .await
+    {
         Ok(runs) => crate::render(
             &state,
             lang,
@@ -273,16 +277,24 @@ async fn run_view(
             (all, n)
         }
     };
-    let tabs = ["changes", "added", "stopped", "changed", "flagged", "corrections", "all"]
-        .into_iter()
-        .map(|s| {
-            (
-                format!("/payroll/{id}?show={s}"),
-                t.get(&format!("payroll-show-{s}")),
-                s == show,
-            )
-        })
-        .collect();
+    let tabs = [
+        "changes",
+        "added",
+        "stopped",
+        "changed",
+        "flagged",
+        "corrections",
+        "all",
+    ]
+    .into_iter()
+    .map(|s| {
+        (
+            format!("/payroll/{id}?show={s}"),
+            t.get(&format!("payroll-show-{s}")),
+            s == show,
+        )
+    })
+    .collect();
     let link = |p: i64| format!("/payroll/{id}?show={show}&page={p}");
     let pages = (found + PER_PAGE - 1) / PER_PAGE;
     let s = &v.summary;
@@ -356,11 +368,7 @@ async fn approve(
     let result = async {
         signed.check_csrf(&form.csrf)?;
         let run = parse_id(&id)?;
-        match state
-            .service
-            .approve_payroll_run(signed.actor(), run)
-            .await
-        {
+        match state.service.approve_payroll_run(signed.actor(), run).await {
             Ok(_) => Ok(Redirect::to(&format!("/payroll/{run}?done=approved")).into_response()),
             Err(service::Error::Conflict { code, detail }) => {
                 let message = t.error_code(code, &detail);
@@ -566,7 +574,10 @@ async fn ledger_export(
     q: &LedgerQuery,
 ) -> Result<(Table, String), service::Error> {
     let t = state.i18n.tr(lang);
-    let entries = state.service.export_ledger(signed.actor(), q.filter()).await?;
+    let entries = state
+        .service
+        .export_ledger(signed.actor(), q.filter())
+        .await?;
     let rows = entries
         .iter()
         .map(|e| {
@@ -631,6 +642,7 @@ async fn ledger_xlsx(
 // ---------------------------------------------------------------------------------------
 
 /// One payment as the case page lists it.
+#[derive(Debug)]
 pub struct PaymentLine {
     pub paid_in: String,
     pub benefit_month: String,

@@ -398,8 +398,7 @@ fn table() -> Vec<Row> {
         )
         .only(&payroll_readers),
         Row::get("/api/v1/payroll/runs", "/api/v1/payroll/runs", Api).only(&payroll_readers),
-        Row::get("/api/v1/payroll/runs/{id}", "/api/v1/payroll/runs/1", Api)
-            .only(&payroll_readers),
+        Row::get("/api/v1/payroll/runs/{id}", "/api/v1/payroll/runs/1", Api).only(&payroll_readers),
         Row::get(
             "/api/v1/payroll/runs/{id}/lines",
             "/api/v1/payroll/runs/1/lines",
@@ -415,8 +414,7 @@ fn table() -> Vec<Row> {
         .tried_by(&["jiuzhu"])
         .refused(&payroll_blind)
         .ok(StatusCode::CONFLICT),
-        Row::get("/api/v1/payroll/ledger", "/api/v1/payroll/ledger", Api)
-            .only(&payroll_readers),
+        Row::get("/api/v1/payroll/ledger", "/api/v1/payroll/ledger", Api).only(&payroll_readers),
         Row::get(
             "/api/v1/assistance/cases/{id}/payments",
             "/api/v1/assistance/cases/1/payments",

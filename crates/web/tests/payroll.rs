@@ -4,7 +4,8 @@
 
 #![allow(
     clippy::unwrap_used,
-    reason = "a test binary: a panic is a failed test with a line number"
+    clippy::print_stdout,
+    reason = "a test binary: a panic is a failed test with a line number; the engine name is printed so a failing test says which engine failed"
 )]
 
 mod common;
@@ -28,14 +29,21 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
         assert_eq!(run.status, StatusCode::OK);
         assert!(run.body.contains("与上月相比"), "{}", run.body);
         assert!(run.body.contains("存量导入"), "additions name their start");
-        assert!(!run.body.contains("/payroll/1/approve"), "no button for the preparer");
+        assert!(
+            !run.body.contains("/payroll/1/approve"),
+            "no button for the preparer"
+        );
         // The preparer's own approval: refused with the reason, nothing written.
         let csrf = jiuzhu.csrf(&app).await;
         let refused = jiuzhu
             .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
             .await;
         assert_eq!(refused.status, StatusCode::CONFLICT);
-        assert!(refused.body.contains("审批人不能是制单人"), "{}", refused.body);
+        assert!(
+            refused.body.contains("审批人不能是制单人"),
+            "{}",
+            refused.body
+        );
         let forged = jiuzhu
             .post(&app, "/payroll/1/approve", &[("csrf", "forged")])
             .await;
@@ -58,12 +66,21 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
         // The ledger search, its export, and the history on the case page.
         let ledger = jiuzhu.get(&app, "/payroll/ledger?paid_in=2013-01").await;
         assert_eq!(ledger.status, StatusCode::OK);
-        assert!(ledger.body.contains(&format!("共 {} 笔", entries.len())), "{}", ledger.body);
+        assert!(
+            ledger.body.contains(&format!("共 {} 笔", entries.len())),
+            "{}",
+            ledger.body
+        );
         let bad = jiuzhu.get(&app, "/payroll/ledger?paid_in=2013-13").await;
         assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         let csv = jiuzhu.get(&app, "/payroll/ledger/export.csv").await;
         assert_eq!(csv.status, StatusCode::OK);
-        assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+        assert!(
+            csv.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
         assert!(csv.body.contains("台账编号"));
         let case = entries[0].case_id;
         let page = jiuzhu.get(&app, &format!("/assistance/{case}")).await;

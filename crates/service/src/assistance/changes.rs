@@ -1042,7 +1042,6 @@ pub(crate) fn benefit_in(
 }
 
 impl Service {
-
     /// The benefit of `month` for a case page (`Ok(None)` when nothing is due), and the
     /// problem code when it cannot be computed.
     pub(super) async fn page_benefit(
