@@ -303,7 +303,10 @@ fn with_kills(
         }
         child.kill().unwrap();
         let status = child.wait().unwrap();
-        assert!(!status.success());
+        if status.success() {
+            // It ended between the check and the signal: done, and not a kill.
+            return done;
+        }
         done += 1;
     }
     // The last kill may have landed after the work was committed (an approval is one

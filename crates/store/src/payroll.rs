@@ -321,7 +321,7 @@ impl Store {
             "SELECT DISTINCT program FROM cases WHERE benefit_start IS NOT NULL \
              AND benefit_start <= $2 AND (benefit_end IS NULL OR benefit_end >= $1) \
              AND program <> 'dibao_margin' \
-             UNION SELECT DISTINCT program FROM payroll_ledger WHERE benefit_month = $3 \
+             UNION SELECT DISTINCT program FROM payroll_ledger WHERE paid_in = $3 \
              ORDER BY 1",
         )
         .bind(first.to_string())
@@ -486,10 +486,9 @@ impl Store {
         let paid = sqlx::query(
             "SELECT case_id, benefit_month, CAST(SUM(amount_fen) AS BIGINT) AS total, \
              CAST(SUM(CASE WHEN kind = 'regular' THEN amount_fen ELSE 0 END) AS BIGINT) AS regular \
-             FROM payroll_ledger WHERE program = $1 AND case_id >= $2 AND case_id <= $3 \
+             FROM payroll_ledger WHERE case_id >= $1 AND case_id <= $2 \
              GROUP BY case_id, benefit_month",
         )
-        .bind(program)
         .bind(lo)
         .bind(hi)
         .fetch_all(&mut *conn)
@@ -694,7 +693,7 @@ impl Store {
             .await?;
         let prev: (i64, i64) = sqlx::query_as(
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) \
-             FROM payroll_ledger WHERE program = $1 AND benefit_month = $2 AND kind = 'regular'",
+             FROM payroll_ledger WHERE paid_in = $2 AND program = $1 AND kind = 'regular'",
         )
         .bind(&program.0)
         .bind(prev_month)

@@ -55,6 +55,9 @@ CREATE TABLE payroll_lines (
 );
 CREATE UNIQUE INDEX payroll_lines_key ON payroll_lines (run_id, case_id, benefit_month, kind);
 
+-- A run reads the cases of its programme in id order, a chunk at a time.
+CREATE INDEX cases_program_id ON cases (program, id);
+
 CREATE TABLE payroll_ledger (
     id            INTEGER PRIMARY KEY,
     program       TEXT NOT NULL CHECK (program IN
@@ -81,7 +84,9 @@ CREATE TABLE payroll_ledger (
 );
 CREATE UNIQUE INDEX payroll_ledger_key
     ON payroll_ledger (program, household_id, benefit_month, kind, paid_in, seq);
-CREATE INDEX payroll_ledger_case ON payroll_ledger (program, case_id, benefit_month);
+-- A run reads the ledger by case-id range and the month before by paid_in: indexes that no
+-- other index's prefix competes with, so both planners take them without statistics.
+CREATE INDEX payroll_ledger_case ON payroll_ledger (case_id, benefit_month);
 CREATE INDEX payroll_ledger_paid_in ON payroll_ledger (paid_in, program);
 CREATE UNIQUE INDEX payroll_ledger_reversed_once ON payroll_ledger (reverses)
     WHERE reverses IS NOT NULL;
