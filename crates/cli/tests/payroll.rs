@@ -326,7 +326,14 @@ fn crash_test(reference: &TestDb, crashed: &TestDb, rt: &tokio::runtime::Runtime
     println!("{:?}: kill points from seed {seed:#x}", crashed.backend());
     let mut points = Points(seed | 1);
     let mut kills = 0;
-    for month in ["2013-01", "2013-02", "2013-03"] {
+    // Month after month until at least 20 kills have landed (and March, with its arrears,
+    // is done): how many land depends on the machine's load.
+    for month in [
+        "2013-01", "2013-02", "2013-03", "2013-04", "2013-05", "2013-06",
+    ] {
+        if kills >= 20 && month > "2013-03" {
+            break;
+        }
         if month == "2013-03" {
             rt.block_on(raise_standard(reference));
             rt.block_on(raise_standard(crashed));

@@ -668,3 +668,30 @@ async fn a_run_reads_the_records_as_they_stood_at_its_cut_off() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_district_has_six_approved_months_prepared_and_approved_by_two_people() {
+    for_each_engine(async |db| {
+        testkit::demo::build_full(&db.service).await.unwrap();
+        let leader = actor(db, "leader").await;
+        let runs = db.service.payroll_runs(&leader, None).await.unwrap();
+        let months: std::collections::BTreeSet<_> = runs.iter().map(|r| r.month.clone()).collect();
+        assert_eq!(
+            months.into_iter().collect::<Vec<_>>(),
+            [
+                "2013-01", "2013-02", "2013-03", "2013-04", "2013-05", "2013-06"
+            ]
+        );
+        assert!(runs.iter().all(|r| r.state == "approved"
+            && r.prepared_by == "jiuzhu"
+            && r.approved_by.as_deref() == Some("jiuzhu2")));
+        let paid = db
+            .service
+            .paid_by_month(&leader, month("2013-01"), month("2013-06"), None)
+            .await
+            .unwrap();
+        assert_eq!(paid.len(), 18, "three programmes in each of six months");
+        assert!(paid.iter().all(|p| p.amount_fen > 0));
+    })
+    .await;
+}
