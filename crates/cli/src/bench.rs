@@ -195,3 +195,161 @@ pub async fn run(households: usize, dir: &Path, postgres: Option<&str>) -> anyho
     }
     Ok(())
 }
+
+/// The process's peak resident memory so far (VmHWM), in MiB.
+fn peak_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
+}
+
+/// Seconds with two decimals, from a duration, without float arithmetic.
+fn secs(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    format!("{}.{:02}", ms / 1000, ms % 1000 / 10)
+}
+
+/// Resets the peak so each engine's figure is its own (Linux: "5" to clear_refs).
+fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// `minzheng bench payroll`: a synthetic roster of `households` (testkit::roster) imported
+/// into a fresh database per engine (not timed), then the payroll of January to June 2013
+/// (every programme prepared by the operator, approved by a second account: lines, ledger
+/// keys, the difference from last month, audit) timed, then the bare set-based baseline: one
+/// `INSERT … SELECT` per programme and month applying the difference rule (standard by area
+/// minus income, times the members; no classified increments or care) into a scratch table.
+pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let t = Instant::now();
+    let (h, p, s) = testkit::roster::synthetic(households);
+    let persons = p.lines().count() - 1;
+    println!(
+        "生成 / generated {households} households, {persons} persons in {} s",
+        secs(t.elapsed())
+    );
+    let files = RosterFiles {
+        households: RosterFile {
+            name: "households.csv".into(),
+            bytes: h.into_bytes(),
+        },
+        persons: RosterFile {
+            name: "persons.csv".into(),
+            bytes: p.into_bytes(),
+        },
+        standards: Some(RosterFile {
+            name: "standards.csv".into(),
+            bytes: s.into_bytes(),
+        }),
+    };
+    let db = dir.join("bench.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let mut targets = vec![(
+        "sqlite".to_owned(),
+        format!("sqlite://{}", db.display()),
+        None,
+    )];
+    if let Some(url) = postgres {
+        let admin = Store::connect(url).await?;
+        let name = "minzheng_bench_payroll";
+        admin.drop_database(name).await?;
+        admin.create_database(name).await?;
+        targets.push((
+            "postgres".to_owned(),
+            testkit::with_database(url, name),
+            Some((admin, name)),
+        ));
+    }
+    let months: Vec<String> = (1..=6).map(|m| format!("2013-{m:02}")).collect();
+    for (engine, url, admin) in targets {
+        let service = fresh(&url).await?;
+        let t = Instant::now();
+        let report = service
+            .import_roster(&Actor::system(), &files, ImportMode::AllOrNothing)
+            .await?;
+        anyhow::ensure!(
+            report.errors.is_empty(),
+            "the synthetic roster has errors: {:?}",
+            &report.errors[..report.errors.len().min(5)]
+        );
+        println!(
+            "{engine}: imported {} households in {} s (not timed below)",
+            report.households,
+            secs(t.elapsed())
+        );
+        service
+            .add_account(
+                &Actor::system(),
+                service::users::AccountInput {
+                    username: "checker".into(),
+                    display_name: "复核人".into(),
+                    role: "assistance_staff".into(),
+                    jurisdiction: testkit::demo::COUNTY.into(),
+                    password: "bench-checker-2013".into(),
+                    phone: None,
+                    must_change_password: false,
+                },
+            )
+            .await?;
+        let checker = Actor::user(&service.store().user_by_username("checker").await?, "bench");
+        reset_peak();
+        let t = Instant::now();
+        let mut entries = 0u64;
+        for month in &months {
+            let tm = Instant::now();
+            service
+                .prepare_payroll(&Actor::system(), month, None, &mut |_| {})
+                .await?;
+            let prepared = tm.elapsed();
+            let ta = Instant::now();
+            for (_, n) in service.approve_payroll_month(&checker, month).await? {
+                entries += n;
+            }
+            println!(
+                "{engine}: {month} prepared in {} s, approved in {} s",
+                secs(prepared),
+                secs(ta.elapsed())
+            );
+        }
+        let payroll = t.elapsed();
+        let peak = peak_mib().unwrap_or(0);
+        let t = Instant::now();
+        let mut bare_rows = 0u64;
+        for month in &months {
+            for (program, urban, rural) in [
+                ("dibao", 38_500, 38_500),
+                ("tekun_dispersed", 120_000, 70_000),
+                ("tekun_centralized", 120_000, 70_000),
+            ] {
+                bare_rows += service
+                    .store()
+                    .bench_bare_insert_select(program, month, urban, rural)
+                    .await?;
+            }
+        }
+        let bare = t.elapsed();
+        let (_, count, sum) = service
+            .ledger(&checker, store::LedgerFilter::default(), 1, 0)
+            .await?;
+        let ratio = payroll.as_millis() * 100 / bare.as_millis().max(1);
+        println!(
+            "{engine}: payroll 2013-01..06 of {households} households: {} s, \
+             {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak} MiB; \
+             bare INSERT … SELECT: {} s ({bare_rows} rows); ratio {}.{:02}",
+            secs(payroll),
+            sum.yuan(),
+            secs(bare),
+            ratio / 100,
+            ratio % 100
+        );
+        service.store().close().await;
+        if let Some((admin, name)) = admin {
+            admin.drop_database(name).await?;
+        }
+    }
+    Ok(())
+}

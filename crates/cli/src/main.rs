@@ -13,6 +13,7 @@
 mod bench;
 mod config;
 mod import;
+mod payroll;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -107,6 +108,9 @@ enum Command {
     /// 存量数据导入 / import legacy data
     #[command(subcommand)]
     Import(ImportCommand),
+    /// 月度发放 / monthly payroll
+    #[command(subcommand)]
+    Payroll(PayrollCommand),
     /// 性能测试 / benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -124,6 +128,41 @@ enum CheckCommand {
         /// records from this CSV file
         #[arg(long, value_name = "FILE")]
         deaths: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PayrollCommand {
+    /// 制单:计算该月各项目发放名单(中断后再次运行即续算),打印批次编号 /
+    /// prepare (or resume) the month's runs and print their ids
+    Run {
+        /// 待遇所属月份 / benefit month, e.g. 2013-01
+        #[arg(long)]
+        month: String,
+        /// 只做一个项目 / only this programme: dibao, tekun_dispersed, tekun_centralized
+        #[arg(long)]
+        program: Option<String>,
+        /// 以该账号制单(令牌见 MINZHENG_API_TOKEN)/ prepare as this account (token in MINZHENG_API_TOKEN)
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
+    },
+    /// 审批该月全部已核对批次(须为制单人以外的账号,令牌见 MINZHENG_API_TOKEN)/
+    /// approve the month's checked runs as another account (its API token in MINZHENG_API_TOKEN)
+    Approve {
+        /// 待遇所属月份 / benefit month, e.g. 2013-01
+        #[arg(long)]
+        month: String,
+        /// 审批账号 / the approving account
+        #[arg(long = "as", value_name = "USER")]
+        as_user: String,
+    },
+    /// 查看批次:合计与上月比较 / show a run: totals and the difference from last month
+    Show {
+        /// 批次编号 / run id
+        run: i64,
+        /// 以该账号查看 / as this account
+        #[arg(long = "as", value_name = "USER")]
+        as_user: Option<String>,
     },
 }
 
@@ -151,6 +190,18 @@ enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// 生成合成名册并计时 2013 年 1–6 月发放 / generate a synthetic roster and time six months of payroll
+    Payroll {
+        /// 户数 / number of households
+        #[arg(long, default_value_t = 100_000)]
+        households: usize,
+        /// 数据库所在目录 / folder for the SQLite database
+        #[arg(long, value_name = "DIR", default_value = "bench-payroll")]
+        dir: PathBuf,
+        /// 同时测试 PostgreSQL(管理库地址)/ also PostgreSQL: an admin URL of the server
+        #[arg(long, value_name = "URL")]
+        postgres: Option<String>,
+    },
     /// 生成合成存量名册并计时导入 / generate a synthetic roster and time its import
     ImportAssistance {
         /// 户数 / number of households
@@ -202,6 +253,16 @@ enum UserCommand {
         /// 从标准输入读取密码 / read the password from standard input
         #[arg(long)]
         password_stdin: bool,
+    },
+    /// 为账号签发接口令牌(供批处理脚本以该账号操作,只显示一次)/
+    /// issue an API token for an account, for batch jobs acting as it (shown once)
+    Token {
+        /// 用户名 / user name
+        #[arg(long)]
+        username: String,
+        /// 令牌名称 / a name for the token, e.g. payroll-batch
+        #[arg(long, default_value = "batch")]
+        name: String,
     },
 }
 
@@ -285,6 +346,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     {
         return bench::run(*households, dir, postgres.as_deref()).await;
     }
+    if let Command::Bench(BenchCommand::Payroll {
+        households,
+        dir,
+        postgres,
+    }) = &cli.command
+    {
+        return bench::payroll(*households, dir, postgres.as_deref()).await;
+    }
     if let Command::Config(ConfigCommand::Default) = cli.command {
         print!("{}", config::DEFAULT_TOML);
         return Ok(());
@@ -339,6 +408,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(CheckCommand::Assistance { deaths }) => {
             let service = open(&config.database_url).await?;
             check_assistance(&service, deaths.as_deref()).await
+        }
+        Command::Payroll(PayrollCommand::Run {
+            month,
+            program,
+            as_user,
+        }) => {
+            let service = open(&config.database_url).await?;
+            payroll::run(&service, &month, program.as_deref(), as_user.as_deref()).await
+        }
+        Command::Payroll(PayrollCommand::Approve { month, as_user }) => {
+            let service = open(&config.database_url).await?;
+            payroll::approve(&service, &month, &as_user).await
+        }
+        Command::Payroll(PayrollCommand::Show { run, as_user }) => {
+            let service = open(&config.database_url).await?;
+            payroll::show(&service, run, as_user.as_deref()).await
+        }
+        Command::User(UserCommand::Token { username, name }) => {
+            let service = open(&config.database_url).await?;
+            let token = service
+                .issue_api_token(&Actor::system(), &username, &name)
+                .await?;
+            println!("{token}");
+            Ok(())
         }
         Command::Migrate => {
             let service = open(&config.database_url).await?;
@@ -625,7 +718,7 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
     }
     let service = open(&config::sqlite_url(&path)).await?;
     let spinner = spinner("建立演示区 / building the demo district");
-    let result = testkit::demo::build(&service).await;
+    let result = testkit::demo::build_full(&service).await;
     spinner.finish_and_clear();
     result?;
     println!(
@@ -634,7 +727,10 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
         path.display()
     );
     println!("演示账号 / demo accounts (用户名 / 密码 / 角色):");
-    for a in testkit::demo::ACCOUNTS {
+    for a in testkit::demo::ACCOUNTS
+        .iter()
+        .chain(std::iter::once(&testkit::demo::CHECKER))
+    {
         println!("  {:<10} {:<22} {}", a.username, a.password, a.display_name);
     }
     serve(service, config).await

@@ -60,7 +60,7 @@ mod means;
 pub use means::{IncomeLine, MeansCheck, MeansView};
 use means::{means_field, means_limit, means_values, set_means_value};
 
-mod changes;
+pub(crate) mod changes;
 pub use changes::{
     ChangeInput, ChangeKind, ChangeView, Dynamics, HouseholdClass, MonthBenefit, ReviewDue,
     ReviewMonths, ReviewOutcome, TEKUN_TERMINATION_NOTICE_DAYS, TerminationReason, household_class,
@@ -526,11 +526,15 @@ pub struct Impact {
     pub monthly_change_fen: i64,
 }
 
-fn field(field: &'static str, code: &'static str, detail: impl Into<String>) -> FieldError {
+pub(crate) fn field(
+    field: &'static str,
+    code: &'static str,
+    detail: impl Into<String>,
+) -> FieldError {
     FieldError::new(field, code, detail)
 }
 
-fn corrupt(what: String) -> Error {
+pub(crate) fn corrupt(what: String) -> Error {
     Error::Internal(StoreError::Corrupt { what })
 }
 
@@ -639,7 +643,7 @@ fn overdue_cutoff(
     None
 }
 
-fn check_reason(reason: &str) -> Result<String, Error> {
+pub(crate) fn check_reason(reason: &str) -> Result<String, Error> {
     let reason = reason.trim();
     let chars = reason.chars().count();
     if chars < MIN_REASON_CHARS {
@@ -672,7 +676,7 @@ fn check_citation(citation: &str, errors: &mut Vec<FieldError>) -> String {
     citation
 }
 
-fn program_of(text: &str) -> Result<Program, Error> {
+pub(crate) fn program_of(text: &str) -> Result<Program, Error> {
     text.parse()
         .map_err(|_| corrupt(format!("programme {text:?}")))
 }
@@ -721,10 +725,10 @@ fn member_facts(
 
 /// The standards, policies and care standards in force, as domain tables.
 #[derive(Debug, Clone, Default)]
-struct Tables {
-    standards: StandardTable,
-    policies: PolicyTable,
-    care: Vec<CareStandard>,
+pub(crate) struct Tables {
+    pub(crate) standards: StandardTable,
+    pub(crate) policies: PolicyTable,
+    pub(crate) care: Vec<CareStandard>,
 }
 
 fn standard_of(r: StandardRow) -> Result<Standard, Error> {
@@ -967,7 +971,7 @@ impl Service {
                 && actor.may(Line::Assistance, Action::Write))
     }
 
-    async fn tables(&self) -> Result<Tables, Error> {
+    pub(crate) async fn tables(&self) -> Result<Tables, Error> {
         let store = self.store();
         let standards = store
             .standards()

@@ -17,6 +17,7 @@ pub mod calendar;
 pub mod divisions;
 mod error;
 pub mod list;
+pub mod payroll;
 pub mod sessions;
 pub mod users;
 

@@ -19,7 +19,7 @@ use crate::audit::{self, AuditEntry};
 use crate::divisions::subtree_prefix;
 use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
 
-mod changes;
+pub(crate) mod changes;
 pub use changes::{CHANGE_SEQ, ChangeApply, NewChange, ReviewCandidate, StoredChange};
 mod means;
 pub use means::{MeansItemRecord, MeansRecord};
@@ -32,8 +32,8 @@ pub use grants::{
 
 mod checks;
 pub use checks::{
-    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
-    NewRun,
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewCheckRun, NewDeathRecord,
+    NewFinding,
 };
 
 pub mod import;
@@ -76,13 +76,13 @@ fn named(e: StoreError) -> StoreError {
     }
 }
 
-fn date(text: &str) -> Result<NaiveDate, StoreError> {
+pub(crate) fn date(text: &str) -> Result<NaiveDate, StoreError> {
     text.parse().map_err(|_| StoreError::Corrupt {
         what: format!("date {text:?}"),
     })
 }
 
-fn opt_date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+pub(crate) fn opt_date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     text.as_deref().map(date).transpose()
 }
 
@@ -331,7 +331,7 @@ const MEMBER_COLUMNS: &str = "m.id, m.person_id, p.id_number, p.name, p.birth_da
 const ACTION_COLUMNS: &str = "a.id, a.seq, a.step, a.on_date, a.by_user, a.at, a.on_behalf, \
      a.income_fen, a.notice_from, a.reason, a.note";
 
-fn code(text: &str) -> Result<DivisionCode, StoreError> {
+pub(crate) fn code(text: &str) -> Result<DivisionCode, StoreError> {
     text.parse().map_err(|_| StoreError::Corrupt {
         what: format!("division code {text:?}"),
     })

@@ -16,6 +16,7 @@ mod calendar;
 mod copy;
 mod divisions;
 mod error;
+mod payroll;
 mod users;
 
 use std::str::FromStr;
@@ -40,14 +41,18 @@ pub use assistance::{
     GrantRecord, GrantTotals, GrantWrite, NewBudget, NewGrant,
 };
 pub use assistance::{
-    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewDeathRecord, NewFinding,
-    NewRun,
+    CheckMember, CheckRun, CheckTask, DEATH_ID_NUMBER, DeathRecord, NewCheckRun, NewDeathRecord,
+    NewFinding,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
+pub use payroll::{
+    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase,
+    RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
+};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
 
 /// Upper bound on rows any single list query returns; callers page beyond it.

@@ -230,3 +230,72 @@ pub const STANDARDS: &[(&str, &str, &str, i64)] = &[
     ("tekun_centralized", "rural", "2013-01-01", 700),
     ("tekun_centralized", "urban", "2013-01-01", 1200),
 ];
+
+/// Households of the synthetic roster the full demo imports (`crate::roster`).
+pub const DEMO_HOUSEHOLDS: usize = 600;
+
+/// The demo district as `minzheng demo` shows it: [`build`], then a roster of
+/// [`DEMO_HOUSEHOLDS`] households imported as on 2013-01-01 would be (through the real
+/// import), and the payroll of January to June 2013 prepared by the assistance section
+/// (`jiuzhu`) and approved by its second account (`jiuzhu2`), each month after the one
+/// before, through the real services. Tests that count records use [`build`] alone.
+pub async fn build_full(service: &Service) -> Result<(), Error> {
+    use service::assistance::import::{ImportMode, RosterFile, RosterFiles};
+    build(service).await?;
+    let operator = service::Actor::system();
+    let (h, p, s) = crate::roster::synthetic(DEMO_HOUSEHOLDS);
+    let files = RosterFiles {
+        households: RosterFile {
+            name: "demo-households.csv".into(),
+            bytes: h.into_bytes(),
+        },
+        persons: RosterFile {
+            name: "demo-persons.csv".into(),
+            bytes: p.into_bytes(),
+        },
+        standards: Some(RosterFile {
+            name: "demo-standards.csv".into(),
+            bytes: s.into_bytes(),
+        }),
+    };
+    service
+        .import_roster(&operator, &files, ImportMode::AllOrNothing)
+        .await?;
+    service
+        .add_account(
+            &operator,
+            AccountInput {
+                username: CHECKER.username.into(),
+                display_name: CHECKER.display_name.into(),
+                role: CHECKER.role.into(),
+                jurisdiction: CHECKER.jurisdiction.into(),
+                password: CHECKER.password.into(),
+                phone: None,
+                must_change_password: false,
+            },
+        )
+        .await?;
+    let preparer = service::Actor::user(&service.store().user_by_username("jiuzhu").await?, "demo");
+    let checker = service::Actor::user(
+        &service.store().user_by_username(CHECKER.username).await?,
+        "demo",
+    );
+    for m in 1..=6 {
+        let month = format!("2013-{m:02}");
+        service
+            .prepare_payroll(&preparer, &month, None, &mut |_| {})
+            .await?;
+        service.approve_payroll_month(&checker, &month).await?;
+    }
+    Ok(())
+}
+
+/// The assistance section's second account, which approves the payroll its colleague
+/// prepares (maker–checker).
+pub const CHECKER: DemoAccount = DemoAccount {
+    username: "jiuzhu2",
+    password: "demo-jiuzhu2-2013",
+    display_name: "救助科 周复核",
+    role: "assistance_staff",
+    jurisdiction: COUNTY,
+};

@@ -776,6 +776,8 @@ struct CasePage<'a> {
     typed: StepFormInput,
     can_reveal: bool,
     changes: Vec<ChangeLine>,
+    /// The household's payment history (资金台账), newest first.
+    payments: Vec<crate::payroll::PaymentLine>,
     change_kind: String,
     /// (code, label) of the termination reasons.
     termination_reasons: Vec<(&'static str, String)>,
@@ -1014,11 +1016,13 @@ async fn case_view(
         Vec::new()
     };
     let grants = grants::case_lines(state, &t, actor, c.household.id).await?;
+    let payments = crate::payroll::payment_lines(state, &t, actor, id).await?;
     let page = CasePage {
         means: means::sections(&t, &c.means),
         grants,
         can_grant: grants::may_grant(actor),
         changes,
+        payments,
         change_kind: extras.change_kind,
         termination_reasons,
         communities,

@@ -21,6 +21,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/assistance.ftl"),
     include_str!("../locales/zh-CN/assistance_grants.ftl"),
     include_str!("../locales/zh-CN/assistance_checks.ftl"),
+    include_str!("../locales/zh-CN/payroll.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -29,6 +30,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/assistance.ftl"),
     include_str!("../locales/en/assistance_grants.ftl"),
     include_str!("../locales/en/assistance_checks.ftl"),
+    include_str!("../locales/en/payroll.ftl"),
 ];
 
 /// The two languages of the UI.

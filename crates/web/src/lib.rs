@@ -20,6 +20,7 @@ mod home;
 pub mod i18n;
 mod list;
 mod openapi;
+mod payroll;
 mod reject;
 mod time;
 
@@ -96,9 +97,10 @@ impl Me {
         use domain::{Action, Line};
         let t = state.i18n.tr(lang);
         let actor = signed.actor();
-        let entries: [(&'static str, &str, Option<Line>); 5] = [
+        let entries: [(&'static str, &str, Option<Line>); 6] = [
             ("/", "nav-home", None),
             ("/assistance", "nav-assistance", Some(Line::Assistance)),
+            ("/payroll", "nav-payroll", Some(Line::Payroll)),
             ("/divisions", "nav-divisions", Some(Line::Places)),
             ("/accounts", "nav-accounts", Some(Line::Accounts)),
             ("/audit", "nav-audit", Some(Line::Audit)),
@@ -173,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(assistance::routes())
         .merge(audit::routes())
+        .merge(payroll::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

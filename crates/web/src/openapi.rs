@@ -767,6 +767,186 @@ mod doc {
         ))]
     fn assistance_reviews() {}
 
+    /// A payroll run (月度发放批次): one benefit month of one programme.
+    #[derive(ToSchema)]
+    pub struct RunDoc {
+        id: i64,
+        /// `YYYY-MM`.
+        month: String,
+        program: String,
+        /// `draft` (being computed), `checked` (awaiting approval), `approved`, later
+        /// `exported`, `reconciled`, `closed`.
+        state: String,
+        /// The records as they stood at this moment (RFC 3339).
+        cutoff: String,
+        prepared_by: String,
+        approved_by: Option<String>,
+        households: i64,
+        total_fen: i64,
+    }
+
+    /// A run with its totals and its difference from last month.
+    #[derive(ToSchema)]
+    pub struct RunDetailDoc {
+        run: RunDoc,
+        households: i64,
+        regular_fen: i64,
+        arrears_fen: i64,
+        /// Negative.
+        recovery_fen: i64,
+        total_fen: i64,
+        added: i64,
+        stopped: i64,
+        changed: i64,
+        flagged: i64,
+        prev_households: i64,
+        prev_fen: i64,
+        /// The caller may approve it now (checked, not its preparer, holds the permission).
+        may_approve: bool,
+    }
+
+    /// One line of a run, with the case history's reason for a difference.
+    #[derive(ToSchema)]
+    pub struct LineDoc {
+        case_id: i64,
+        household_id: i64,
+        division_code: String,
+        benefit_month: String,
+        /// `regular` (0 = stopped), `arrears` or `recovery`.
+        kind: String,
+        amount_fen: i64,
+        members: i64,
+        /// Last month's regular amount; absent if not paid then.
+        prev_fen: Option<i64>,
+        /// The amount moved by more than `payroll.jump_pct` percent.
+        flagged: bool,
+        change_kind: Option<String>,
+        change_reason: Option<String>,
+        /// `approve` or `import`: what started the benefit.
+        start_step: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct LinePageDoc {
+        items: Vec<LineDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    /// A ledger entry (资金台账); key (program, household_id, benefit_month, kind, paid_in, seq).
+    #[derive(ToSchema)]
+    pub struct EntryDoc {
+        id: i64,
+        program: String,
+        household_id: i64,
+        case_id: i64,
+        division_code: String,
+        benefit_month: String,
+        /// `regular`, `arrears`, `recovery`, `reversal` or `one_off`.
+        kind: String,
+        paid_in: String,
+        seq: i64,
+        amount_fen: i64,
+        run_id: Option<i64>,
+        reverses: Option<i64>,
+        reason: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct EntryPageDoc {
+        items: Vec<EntryDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ApprovedDoc {
+        id: i64,
+        /// Ledger entries written.
+        entries: i64,
+    }
+
+    /// The payroll runs, newest month first.
+    #[utoipa::path(get, path = "/api/v1/payroll/runs", tag = "payroll",
+        params(("month" = Option<String>, Query, description = "`YYYY-MM`: only this benefit month")),
+        responses(
+            (status = 200, body = Vec<RunDoc>),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn payroll_runs() {}
+
+    /// One run: totals and the difference from last month.
+    #[utoipa::path(get, path = "/api/v1/payroll/runs/{id}", tag = "payroll",
+        params(("id" = i64, Path, description = "Run id")),
+        responses(
+            (status = 200, body = RunDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn payroll_run() {}
+
+    /// A run's lines in the caller's jurisdiction, 50 a page.
+    #[utoipa::path(get, path = "/api/v1/payroll/runs/{id}/lines", tag = "payroll",
+        params(
+            ("id" = i64, Path, description = "Run id"),
+            ("show" = Option<String>, Query, description = "`added`, `stopped`, `changed`, `flagged`, `corrections` or all"),
+            ("page" = Option<i64>, Query, description = "1-based"),
+        ),
+        responses(
+            (status = 200, body = LinePageDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn payroll_lines() {}
+
+    /// Approves a checked run (maker–checker: never its preparer): its lines become
+    /// ledger entries.
+    #[utoipa::path(post, path = "/api/v1/payroll/runs/{id}/approve", tag = "payroll",
+        params(("id" = i64, Path, description = "Run id")),
+        responses(
+            (status = 200, body = ApprovedDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`payroll.maker_checker`, `payroll.not_checked`, `payroll.already_approved`", body = ErrorDoc),
+        ))]
+    fn payroll_approve() {}
+
+    /// The payment ledger in the caller's jurisdiction, 50 a page.
+    #[utoipa::path(get, path = "/api/v1/payroll/ledger", tag = "payroll",
+        params(
+            ("program" = Option<String>, Query, description = "Programme code"),
+            ("paid_in" = Option<String>, Query, description = "`YYYY-MM`: the paying month"),
+            ("benefit_month" = Option<String>, Query, description = "`YYYY-MM`"),
+            ("kind" = Option<String>, Query, description = "Entry kind"),
+            ("case" = Option<i64>, Query, description = "Case id"),
+            ("page" = Option<i64>, Query, description = "1-based"),
+        ),
+        responses(
+            (status = 200, body = EntryPageDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn payroll_ledger() {}
+
+    /// The payment history of a case's household.
+    #[utoipa::path(get, path = "/api/v1/assistance/cases/{id}/payments", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        responses(
+            (status = 200, body = Vec<EntryDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn assistance_payments() {}
+
     /// A cross-check task (数据比对待办); the ID number is masked.
     #[derive(ToSchema)]
     pub struct CheckTaskDoc {
@@ -1171,6 +1351,12 @@ impl utoipa::Modify for Security {
         doc::checks_runs,
         doc::checks_run,
         doc::checks_deaths,
+        doc::assistance_payments,
+        doc::payroll_runs,
+        doc::payroll_run,
+        doc::payroll_lines,
+        doc::payroll_approve,
+        doc::payroll_ledger,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -1180,6 +1366,7 @@ impl utoipa::Modify for Security {
         (name = "accounts", description = "账号管理 / accounts"),
         (name = "assistance", description = "社会救助 / social assistance"),
         (name = "audit", description = "操作日志 / the audit log (auditors)"),
+        (name = "payroll", description = "月度发放 / monthly payroll and the payment ledger"),
     )
 )]
 struct ApiDoc;

@@ -132,6 +132,12 @@ impl Row {
         self
     }
 
+    /// These demo roles are refused with 403 (besides the callers tried).
+    fn refused(mut self, roles: &[&'static str]) -> Self {
+        self.wrong_role = roles.to_vec();
+        self
+    }
+
     fn ends_session(mut self) -> Self {
         self.ends_session = true;
         self
@@ -164,6 +170,8 @@ fn table() -> Vec<Row> {
     let exporters = ["admin", "leader", "auditor"];
     let assist_readers = everyone_but(&["admin"]);
     let assist_writers = ["jiuzhu", "dongcheng", "heping"];
+    let payroll_readers = ["jiuzhu", "youfu", "leader", "auditor"];
+    let payroll_blind = ["admin", "dongcheng", "heping", "leader", "auditor"];
     vec![
         // Public: the sign-in form, language, health, assets, the API's description.
         Row::get("/login", "/login", Public(StatusCode::OK)),
@@ -393,6 +401,56 @@ fn table() -> Vec<Row> {
         .only(&assist_writers)
         .json(r#"{"community":"","address":"","program":"","members":[]}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // 月度发放: the sections that run payroll read and approve it (run 1 was prepared
+        // by jiuzhu, so jiuzhu's approval is refused as the same person: 409); leaders and
+        // auditors read and export; the front line and administrators do not see it.
+        Row::get("/payroll", "/payroll", Page).only(&payroll_readers),
+        Row::get("/payroll/{id}", "/payroll/1", Page).only(&payroll_readers),
+        Row::post("/payroll/{id}/approve", "/payroll/1/approve")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .ok(StatusCode::CONFLICT),
+        Row::get("/payroll/ledger", "/payroll/ledger", Page).only(&payroll_readers),
+        Row::get(
+            "/payroll/ledger/export.csv",
+            "/payroll/ledger/export.csv",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::get(
+            "/payroll/ledger/export.xlsx",
+            "/payroll/ledger/export.xlsx",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::get("/api/v1/payroll/runs", "/api/v1/payroll/runs", Api).only(&payroll_readers),
+        Row::get("/api/v1/payroll/runs/{id}", "/api/v1/payroll/runs/1", Api).only(&payroll_readers),
+        Row::get(
+            "/api/v1/payroll/runs/{id}/lines",
+            "/api/v1/payroll/runs/1/lines",
+            Api,
+        )
+        .only(&payroll_readers),
+        Row::new(
+            "POST",
+            "/api/v1/payroll/runs/{id}/approve",
+            "/api/v1/payroll/runs/1/approve",
+            Api,
+        )
+        .tried_by(&["jiuzhu"])
+        .refused(&payroll_blind)
+        .ok(StatusCode::CONFLICT),
+        Row::get("/api/v1/payroll/ledger", "/api/v1/payroll/ledger", Api).only(&payroll_readers),
+        Row::get(
+            "/api/v1/assistance/cases/{id}/payments",
+            "/api/v1/assistance/cases/1/payments",
+            Api,
+        )
+        .only(&assist_readers)
+        .outside(&[
+            ("heping", "/api/v1/assistance/cases/3/payments"),
+            ("dongcheng", "/api/v1/assistance/cases/2/payments"),
+        ]),
         Row::get(
             "/api/v1/assistance/cases/{id}",
             "/api/v1/assistance/cases/1",
@@ -737,6 +795,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
         common::seed_cases(db).await;
+        common::seed_payroll(db).await;
         let mut callers = Callers::sign_in(&app).await;
         for row in table() {
             let anonymous = match row.kind {

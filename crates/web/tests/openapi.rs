@@ -111,6 +111,7 @@ async fn every_documented_path_answers() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
         common::seed_cases(db).await;
+        common::seed_payroll(db).await;
         // An auditor reads everything, including the audit log; a token from 我的账号.
         let current = {
             let client = service::sessions::Client {

@@ -580,7 +580,12 @@ impl Service {
         }
         let mut errors: Vec<FieldError> = Vec::new();
         // The first month it may apply to.
-        let earliest = if terminating && program.is_tekun() {
+        // A death is a fact with a date, often reported late: it may take effect from any
+        // month since the benefit started (the months paid since become a recovery in the
+        // next payroll run); every other change looks forward only.
+        let earliest = if matches!(input.kind, ChangeKind::Death { .. }) {
+            file.case.benefit_start.map_or(next, Month::of).min(next)
+        } else if terminating && program.is_tekun() {
             Month::of(today + Duration::days(TEKUN_TERMINATION_NOTICE_DAYS))
                 .next()
                 .unwrap_or(next)
@@ -617,6 +622,7 @@ impl Service {
                 earliest
             }
             Some(m) => m,
+            None if matches!(input.kind, ChangeKind::Death { .. }) => next,
             None => earliest,
         };
         if let Some(last) = changes.last().map(|c| Month::of(c.change.effective_from))
@@ -996,7 +1002,46 @@ impl Service {
         .map(MonthBenefit::Due)
         .map_err(|e| Error::invalid(field("month", e.code(), e.to_string())))
     }
+}
 
+/// The benefit of `month` from a case file and its change log, with the tables given: what
+/// [`Service::benefit_for_month`] computes, without IO, for the payroll's bulk pass.
+pub(crate) fn benefit_in(
+    file: &CaseFile,
+    changes: &[StoredChange],
+    month: Month,
+    tables: &super::Tables,
+) -> Result<MonthBenefit, Error> {
+    let Some(start) = file.case.benefit_start else {
+        return Ok(MonthBenefit::NotCovered);
+    };
+    let period = BenefitPeriod {
+        start,
+        end: file.case.benefit_end,
+    };
+    if !period.covers(month) {
+        return Ok(MonthBenefit::NotCovered);
+    }
+    let program = program_of(&file.case.program)?;
+    let (facts, suspended) = facts_at(file, changes, program, month)?;
+    if suspended {
+        return Ok(MonthBenefit::Suspended);
+    }
+    if facts.members.is_empty() {
+        return Ok(MonthBenefit::NotCovered);
+    }
+    monthly_benefit(
+        &facts,
+        month,
+        &tables.standards,
+        &tables.policies,
+        &tables.care,
+    )
+    .map(MonthBenefit::Due)
+    .map_err(|e| Error::invalid(field("month", e.code(), e.to_string())))
+}
+
+impl Service {
     /// The benefit of `month` for a case page (`Ok(None)` when nothing is due), and the
     /// problem code when it cannot be computed.
     pub(super) async fn page_benefit(

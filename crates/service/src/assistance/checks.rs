@@ -31,7 +31,9 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use domain::assistance::checks::{IdProblem, id_problem, nightly_due, normalised_id};
 use domain::{Action, DivisionCode, DivisionLevel, Line, ResidentId};
 
-use store::{CheckMember, CheckTask, DeathRecord, NewDeathRecord, NewFinding, NewRun, StoreError};
+use store::{
+    CheckMember, CheckTask, DeathRecord, NewCheckRun, NewDeathRecord, NewFinding, StoreError,
+};
 
 use super::{ChangeInput, ChangeKind, MAX_NAME_CHARS, check_reason, field};
 use crate::divisions::{MAX_REPORTED_ERRORS, decode_text};
@@ -567,7 +569,7 @@ impl Service {
         };
         let dups = duplicates(&members);
         let invalid = invalid_ids(&members);
-        let run = NewRun {
+        let run = NewCheckRun {
             origin: origin.as_str().to_owned(),
             by_user: actor.username.clone(),
             scope: root.clone(),

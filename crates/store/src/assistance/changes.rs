@@ -88,12 +88,12 @@ pub struct ReviewCandidate {
     pub members: Vec<(NaiveDate, i64, bool, String)>,
 }
 
-const CHANGE_COLUMNS: &str = "x.id, x.seq, x.kind, x.effective_from, x.recorded_on, x.by_user, \
+pub(crate) const CHANGE_COLUMNS: &str = "x.id, x.seq, x.kind, x.effective_from, x.recorded_on, x.by_user, \
      x.at, x.reason, x.member_id, x.income_before, x.income_after, x.division_before, \
      x.division_after, x.address_before, x.address_after, x.area_before, x.area_after, \
      x.suspended_from, x.end_date, x.end_reason, x.outcome, p.name AS member_name";
 
-fn read_change(row: &AnyRow) -> Result<StoredChange, StoreError> {
+pub(crate) fn read_change(row: &AnyRow) -> Result<StoredChange, StoreError> {
     let effective: String = row.try_get("effective_from")?;
     let recorded: String = row.try_get("recorded_on")?;
     let at: String = row.try_get("at")?;

@@ -70,7 +70,7 @@ pub struct NewFinding {
 
 /// A run: who, when, over what, and what it found per kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewRun {
+pub struct NewCheckRun {
     /// `manual`, `nightly` or `deaths`.
     pub origin: String,
     pub by_user: String,
@@ -87,7 +87,7 @@ pub struct NewRun {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckRun {
     pub id: i64,
-    pub run: NewRun,
+    pub run: NewCheckRun,
     pub tasks_created: i64,
 }
 
@@ -118,7 +118,7 @@ fn read_run(row: &AnyRow) -> Result<CheckRun, StoreError> {
     Ok(CheckRun {
         id: row.try_get("id")?,
         tasks_created: row.try_get("tasks_created")?,
-        run: NewRun {
+        run: NewCheckRun {
             origin: row.try_get("origin")?,
             by_user: row.try_get("by_user")?,
             scope: scope.as_deref().map(code).transpose()?,
@@ -274,7 +274,7 @@ impl Store {
     /// dismissed task makes none. Returns (run id, tasks created).
     pub async fn record_check_run(
         &self,
-        run: &NewRun,
+        run: &NewCheckRun,
         findings: &[NewFinding],
         audit: &AuditEntry,
     ) -> Result<(i64, i64), StoreError> {

@@ -22,7 +22,7 @@ use crate::{Backend, Store, StoreError, dynamic, timestamp};
 /// Most bound values in one statement.
 pub const MAX_PARAMS: usize = 32_000;
 /// Most rows in one INSERT, whatever the column count: bigger statements stop paying off.
-const MAX_ROWS_PER_STATEMENT: usize = 2_000;
+pub(crate) const MAX_ROWS_PER_STATEMENT: usize = 2_000;
 
 /// The index that keeps one household per legacy household id.
 pub const HOUSEHOLD_LEGACY_ID: &str = "households_legacy_id";
@@ -114,7 +114,7 @@ type AnyQuery = sqlx::query::Query<'static, sqlx::Any, AnyArguments>;
 /// The `n`th (1-based) placeholder. On SQLite an anonymous `?`: with numbered `$n`, sqlx looks
 /// up every parameter's name, which SQLite finds by a linear scan, and a statement of
 /// thousands of parameters spends its time there (measured: 90 % of an import).
-fn placeholder(sql: &mut String, backend: Backend, n: usize) {
+pub(crate) fn placeholder(sql: &mut String, backend: Backend, n: usize) {
     match backend {
         Backend::Sqlite => sql.push('?'),
         Backend::Postgres => {

@@ -302,3 +302,30 @@ pub async fn seed_grants(db: &TestDb) {
         s.record_grant(&system, &grant).await.unwrap();
     }
 }
+
+/// After [`seed_cases`]: a small imported roster (cases from 4 on) and the January 2013
+/// payroll prepared by `jiuzhu` (runs 1–3, checked, awaiting a second person's approval).
+pub async fn seed_payroll(db: &TestDb) {
+    use service::assistance::import::{ImportMode, RosterFile, RosterFiles};
+    let s = &db.service;
+    let (h, p, st) = testkit::roster::synthetic(60);
+    let file = |name: &str, text: String| RosterFile {
+        name: name.into(),
+        bytes: text.into_bytes(),
+    };
+    let files = RosterFiles {
+        households: file("h.csv", h),
+        persons: file("p.csv", p),
+        standards: Some(file("s.csv", st)),
+    };
+    s.import_roster(&service::Actor::system(), &files, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
+    let jiuzhu = service::Actor::user(
+        &db.store().user_by_username("jiuzhu").await.unwrap(),
+        "10.0.0.1",
+    );
+    s.prepare_payroll(&jiuzhu, "2013-01", None, &mut |_| {})
+        .await
+        .unwrap();
+}

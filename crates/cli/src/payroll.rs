@@ -1,0 +1,164 @@
+//! `minzheng payroll run|approve|show`: the monthly payroll for a district's batch jobs.
+//!
+//! Who acts: `run` and `show` act as the console operator (`system`) unless `--as USER`
+//! is given; `approve` always names the approving account with `--as USER`, because an
+//! approval must be a second, named person (maker–checker), never the operator who prepared
+//! the runs. The account proves itself with one of its API tokens in the environment
+//! variable `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
+//! `minzheng user token --username USER`); the token must belong to USER. A token, unlike a
+//! password, can be revoked alone and never unlocks the web pages.
+
+use anyhow::{Context, bail};
+use domain::Fen;
+use indicatif::ProgressBar;
+use service::payroll::{CHUNK_CASES, RunProgress};
+use service::sessions::Client;
+use service::{Actor, Service};
+use store::LineSelection;
+
+/// The environment variable that carries the `--as` account's API token.
+pub const TOKEN_VAR: &str = "MINZHENG_API_TOKEN";
+/// Cases per chunk (tests make it small so that a kill lands between chunks often).
+pub const CHUNK_VAR: &str = "MINZHENG_PAYROLL_CHUNK";
+
+/// The actor for `--as USER`: the account behind the token in [`TOKEN_VAR`], which must be
+/// USER's; the console operator without `--as`.
+pub async fn actor(service: &Service, as_user: Option<&str>) -> anyhow::Result<Actor> {
+    let Some(user) = as_user else {
+        return Ok(Actor::system());
+    };
+    let token = std::env::var(TOKEN_VAR).with_context(|| {
+        format!(
+            "--as {user} 需要该账号的接口令牌(环境变量 {TOKEN_VAR})/ --as {user} needs an API token of that account in {TOKEN_VAR}"
+        )
+    })?;
+    let client = Client {
+        address: "cli".into(),
+        user_agent: "minzheng".into(),
+    };
+    match service.api_actor(token.trim(), &client).await? {
+        Some(a) if a.username == user => Ok(a),
+        _ => bail!(
+            "{TOKEN_VAR} 中的令牌不属于账号 {user},或已失效 / the token in {TOKEN_VAR} is not a live token of {user}"
+        ),
+    }
+}
+
+fn chunk() -> i64 {
+    std::env::var(CHUNK_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(CHUNK_CASES)
+}
+
+pub async fn run(
+    service: &Service,
+    month: &str,
+    program: Option<&str>,
+    as_user: Option<&str>,
+) -> anyhow::Result<()> {
+    let actor = actor(service, as_user).await?;
+    let bar = crate::import::progress_bar();
+    let result = service
+        .prepare_payroll_chunked(&actor, month, program, chunk(), &mut |p: RunProgress| {
+            bar.set_message(p.program.as_str());
+            bar.set_length(p.cases_total);
+            bar.set_position(p.cases_done);
+        })
+        .await;
+    bar.finish_and_clear();
+    let ids = result?;
+    for id in &ids {
+        let v = service.payroll_run(&actor, *id).await?;
+        println!(
+            "{id}\t{}\t{}\t{} 户 / households\t{} 元 / yuan\t{}",
+            v.run.month,
+            v.run.program,
+            v.summary.households,
+            Fen::from_fen(v.summary.total_fen).yuan(),
+            v.run.state
+        );
+    }
+    Ok(())
+}
+
+pub async fn approve(service: &Service, month: &str, as_user: &str) -> anyhow::Result<()> {
+    let actor = actor(service, Some(as_user)).await?;
+    let spinner = ProgressBar::new_spinner().with_message("审批 / approving");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let result = service.approve_payroll_month(&actor, month).await;
+    spinner.finish_and_clear();
+    for (id, entries) in result? {
+        println!("{id}\tapproved\t{entries} 笔 / entries");
+    }
+    Ok(())
+}
+
+pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::Result<()> {
+    let actor = actor(service, as_user).await?;
+    let v = service.payroll_run(&actor, id).await?;
+    let s = &v.summary;
+    let yuan = |f: i64| Fen::from_fen(f).yuan();
+    println!(
+        "批次 / run {}: {} {} ({})",
+        v.run.id, v.run.month, v.run.program, v.run.state
+    );
+    println!(
+        "截止时点 / cut-off {}; 制单 / prepared by {}; 审批 / approved by {}",
+        v.run.cutoff.to_rfc3339(),
+        v.run.prepared_by,
+        v.run.approved_by.as_deref().unwrap_or("-")
+    );
+    println!(
+        "户数 / households {}; 合计 / total {} 元 (应发 / regular {}, 补发 / arrears {}, 追回 / recovery {})",
+        s.households,
+        yuan(s.total_fen),
+        yuan(s.regular_fen),
+        yuan(s.arrears_fen),
+        yuan(s.recovery_fen)
+    );
+    println!(
+        "上月 / last month: {} 户 / households, {} 元; 新增 / added {}, 停发 / stopped {}, 变动 / changed {}, 异常 / flagged {}",
+        s.prev_households,
+        yuan(s.prev_fen),
+        s.added,
+        s.stopped,
+        s.changed,
+        s.flagged
+    );
+    for (title, selection) in [
+        ("新增 / added", LineSelection::Added),
+        ("停发 / stopped", LineSelection::Stopped),
+        ("变动 / changed", LineSelection::Changed),
+        (
+            "补发与追回 / arrears and recoveries",
+            LineSelection::Corrections,
+        ),
+    ] {
+        let (lines, total) = service
+            .payroll_run_lines(&actor, id, selection, 20, 0)
+            .await?;
+        if total == 0 {
+            continue;
+        }
+        println!("{title}: {total}");
+        for l in lines {
+            let reason = match (&l.change_kind, &l.change_reason) {
+                (Some(k), Some(r)) => format!("{k}: {r}"),
+                _ => l.start_step.clone().unwrap_or_default(),
+            };
+            println!(
+                "  case {}\t{}\t{}\t{}\t{} → {}{}\t{reason}",
+                l.case_id,
+                l.division_code,
+                l.benefit_month,
+                l.kind,
+                l.prev_fen.map_or_else(|| "-".into(), yuan),
+                yuan(l.amount_fen),
+                if l.flagged { " !" } else { "" },
+            );
+        }
+    }
+    Ok(())
+}
