@@ -18,6 +18,7 @@ pub mod date;
 pub mod division;
 pub mod mask;
 pub mod money;
+pub mod reports;
 pub mod resident_id;
 
 // Re-exports (each module adds its own line below).
