@@ -183,6 +183,16 @@ impl Service {
                         text,
                     )));
                 }
+                if matches!(
+                    self.store().division(&code).await,
+                    Err(store::StoreError::NotFound)
+                ) {
+                    return Err(Error::invalid(field(
+                        "division",
+                        "reports.unknown_division",
+                        text,
+                    )));
+                }
                 code
             }
             None => match &actor.jurisdiction {

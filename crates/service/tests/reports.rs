@@ -251,6 +251,13 @@ async fn bad_input_is_refused_with_a_reason() {
             ),
             domain::parse_date("2013-13-01").unwrap_err().code()
         );
+        assert_eq!(
+            invalid_code(
+                s.generate_report(&leader, "2013-01-01", "2013-06-30", Some("990101099000"))
+                    .await
+            ),
+            "reports.unknown_division"
+        );
         let street = quick(db, "jiedao", "street_officer", "990101001000").await;
         assert_eq!(
             invalid_code(

@@ -19,12 +19,14 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/accounts.ftl"),
     include_str!("../locales/zh-CN/audit.ftl"),
     include_str!("../locales/zh-CN/assistance.ftl"),
+    include_str!("../locales/zh-CN/reports.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/accounts.ftl"),
     include_str!("../locales/en/audit.ftl"),
     include_str!("../locales/en/assistance.ftl"),
+    include_str!("../locales/en/reports.ftl"),
 ];
 
 /// The two languages of the UI.

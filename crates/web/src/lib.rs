@@ -21,6 +21,7 @@ pub mod i18n;
 mod list;
 mod openapi;
 mod reject;
+pub mod reports;
 mod time;
 
 use std::net::SocketAddr;
@@ -96,9 +97,10 @@ impl Me {
         use domain::{Action, Line};
         let t = state.i18n.tr(lang);
         let actor = signed.actor();
-        let entries: [(&'static str, &str, Option<Line>); 5] = [
+        let entries: [(&'static str, &str, Option<Line>); 6] = [
             ("/", "nav-home", None),
             ("/assistance", "nav-assistance", Some(Line::Assistance)),
+            ("/reports", "nav-reports", Some(Line::Reports)),
             ("/divisions", "nav-divisions", Some(Line::Places)),
             ("/accounts", "nav-accounts", Some(Line::Accounts)),
             ("/audit", "nav-audit", Some(Line::Audit)),
@@ -173,6 +175,7 @@ pub fn router(state: AppState) -> Router {
         .merge(accounts::routes())
         .merge(assistance::routes())
         .merge(audit::routes())
+        .merge(reports::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

@@ -272,4 +272,8 @@ pub async fn seed_cases(db: &TestDb) {
     s.register_application(&system, demo_application("990101001002", 31))
         .await
         .unwrap();
+    // Report 1: the district's first half of 2013 (the report routes' rows need one).
+    s.generate_report(&system, "2013-01-01", "2013-06-30", Some("990101000000"))
+        .await
+        .unwrap();
 }
