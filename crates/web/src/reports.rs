@@ -353,7 +353,7 @@ fn bar_chart(title: &str, bars: &[(String, i64)], format: impl Fn(i64) -> String
         x2 = W - 20,
     );
     for (i, (label, v)) in (0i64..).zip(bars) {
-        let h = (H - TOP - BOTTOM) * (*v).max(0) / max;
+        let h = (H - TOP - BOTTOM).saturating_mul((*v).max(0)) / max;
         let x = 20 + i * slot + slot / 6;
         let w = slot * 2 / 3;
         let y = H - BOTTOM - h;

@@ -19,6 +19,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use calamine::{Data, Reader};
 use common::{Browser, app};
+use domain::Fen;
 use testkit::TestDb;
 
 async fn download(app: &Router, browser: &Browser, path: &str) -> (StatusCode, String, Vec<u8>) {
@@ -51,9 +52,15 @@ async fn download(app: &Router, browser: &Browser, path: &str) -> (StatusCode, S
 fn number(cell: &Data) -> f64 {
     match cell {
         Data::Float(f) => *f,
-        Data::Int(i) => *i as f64,
         other => panic!("not a number: {other:?}"),
     }
+}
+
+/// A number cell in fen (money is written in yuan to the fen), compared in integers.
+fn fen(cell: &Data) -> i64 {
+    Fen::from_yuan_str(&format!("{:.2}", number(cell)))
+        .unwrap()
+        .as_fen()
 }
 
 #[tokio::test]
@@ -126,10 +133,7 @@ async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
             "one sheet per section"
         );
         let figures = book.worksheet_range("指标").unwrap();
-        let row = figures
-            .rows()
-            .find(|r| r[0].to_string() == "dibao.paid")
-            .unwrap();
+        let row = figures.rows().find(|r| r[0] == "dibao.paid").unwrap();
         assert_eq!(format!("{:.4}", number(&row[3])), fig("dibao.paid").text());
         let streets = book.worksheet_range("分街道").unwrap();
         let header: Vec<String> = streets
@@ -141,26 +145,19 @@ async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
             .collect();
         let rows: Vec<&[Data]> = streets.rows().skip(1).collect();
         let (total, body) = rows.split_last().unwrap();
-        assert_eq!(total[1].to_string(), "合计");
+        assert_eq!(total[1], "合计");
         for col in 2..header.len() {
-            let sum: f64 = body.iter().map(|r| number(&r[col])).sum();
-            assert!(
-                (sum - number(&total[col])).abs() < 0.005,
-                "{} adds up",
-                header[col]
-            );
+            let sum: i64 = body.iter().map(|r| fen(&r[col])).sum();
+            assert_eq!(sum, fen(&total[col]), "{} adds up", header[col]);
         }
         let households = header.iter().position(|h| h == "低保户数").unwrap();
-        assert_eq!(
-            number(&total[households]) as i64,
-            fig("dibao.households").value
-        );
+        assert_eq!(fen(&total[households]), fig("dibao.households").value * 100);
         let months = book.worksheet_range("月度").unwrap();
         let rows: Vec<&[Data]> = months.rows().skip(1).collect();
         let (total, body) = rows.split_last().unwrap();
-        let paid: f64 = body.iter().map(|r| number(&r[4])).sum();
-        assert!((paid - number(&total[4])).abs() < 0.005);
-        assert!((number(&total[4]) * 100.0 - fig("dibao.paid").value as f64).abs() < 0.5);
+        let paid: i64 = body.iter().map(|r| fen(&r[4])).sum();
+        assert_eq!(paid, fen(&total[4]));
+        assert_eq!(fen(&total[4]), fig("dibao.paid").value);
 
         // The narrative draft as a Word document.
         let (status, kind, bytes) = download(&app, &leader, "/reports/1/narrative.docx").await;
