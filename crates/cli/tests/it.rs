@@ -931,7 +931,10 @@ fn report_writes_each_format_and_refuses_bad_input_without_a_file() {
     let mut outside = args("2013-01-01", "2013-06-30", "json", &out("x.json"));
     outside.extend(["--division".to_owned(), "110101000000".to_owned()]);
     let lines = run(outside).assert_refused();
-    assert!(lines.iter().any(|l| l.contains("没有区划 110101000000")), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l.contains("没有区划 110101000000")),
+        "{lines:?}"
+    );
     assert!(!out("x.json").exists());
 
     for format in ["html", "xlsx", "json", "docx", "txt"] {
