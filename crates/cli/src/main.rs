@@ -14,6 +14,7 @@ mod bench;
 mod config;
 mod import;
 mod payroll;
+mod report;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
@@ -111,6 +112,24 @@ enum Command {
     /// 月度发放 / monthly payroll
     #[command(subcommand)]
     Payroll(PayrollCommand),
+    /// 统计报表 / the half-year report for a period and a division, to a file
+    Report {
+        /// 开始日期 / first day, e.g. 2013-01-01
+        #[arg(long)]
+        from: String,
+        /// 结束日期 / last day, e.g. 2013-06-30
+        #[arg(long)]
+        to: String,
+        /// 区划代码(默认全区)/ division code (default: the whole tree's root)
+        #[arg(long)]
+        division: Option<String>,
+        /// html | xlsx | json | docx | txt
+        #[arg(long, default_value = "html")]
+        format: String,
+        /// 输出文件 / output file
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
     /// 性能测试 / benchmarks
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -408,6 +427,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check(CheckCommand::Assistance { deaths }) => {
             let service = open(&config.database_url).await?;
             check_assistance(&service, deaths.as_deref()).await
+        }
+        Command::Report {
+            from,
+            to,
+            division,
+            format,
+            out,
+        } => {
+            let service = open(&config.database_url).await?;
+            report::run(&service, &from, &to, division.as_deref(), &format, &out).await
         }
         Command::Payroll(PayrollCommand::Run {
             month,

@@ -931,3 +931,64 @@ fn check_assistance_runs_and_imports_a_death_file_once() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn report_writes_each_format_and_refuses_bad_input_without_a_file() {
+    let sandbox = Sandbox::new();
+    sandbox.import_demo();
+    let out = |name: &str| sandbox.path(name);
+    let args = |from: &'static str, to: &'static str, format: &'static str, file: &PathBuf| {
+        vec![
+            "report".to_owned(),
+            "--from".into(),
+            from.into(),
+            "--to".into(),
+            to.into(),
+            "--format".into(),
+            format.into(),
+            "--out".into(),
+            file.to_str().unwrap().to_owned(),
+        ]
+    };
+    let run = |a: Vec<String>| sandbox.run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+
+    let reversed = out("reversed.html");
+    let lines = run(args("2013-06-30", "2013-01-01", "html", &reversed)).assert_refused();
+    assert!(
+        lines.iter().any(|l| l.contains("结束日期早于开始日期")),
+        "{lines:?}"
+    );
+    assert!(!reversed.exists());
+    let odd = out("odd.pdf");
+    let lines = run(args("2013-01-01", "2013-06-30", "pdf", &odd)).assert_refused();
+    assert!(lines.iter().any(|l| l.contains("pdf")), "{lines:?}");
+    assert!(!odd.exists());
+    let mut outside = args("2013-01-01", "2013-06-30", "json", &out("x.json"));
+    outside.extend(["--division".to_owned(), "110101000000".to_owned()]);
+    let lines = run(outside).assert_refused();
+    assert!(
+        lines.iter().any(|l| l.contains("没有区划 110101000000")),
+        "{lines:?}"
+    );
+    assert!(!out("x.json").exists());
+
+    for format in ["html", "xlsx", "json", "docx", "txt"] {
+        let file = out(&format!("report.{format}"));
+        run(args("2013-01-01", "2013-06-30", format, &file)).assert_ok();
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.len() > 100, "{format}");
+        if format == "json" {
+            let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(json["division"], "990101000000");
+            assert_eq!(json["sha256"].as_str().unwrap().len(), 64);
+        }
+        if format == "html" {
+            let text = String::from_utf8(bytes).unwrap();
+            assert!(
+                text.contains("<svg") && text.contains("@page"),
+                "printable, with charts"
+            );
+            assert!(text.contains("截止6月份,我区纳入低保救济的对象有0户0人"));
+        }
+    }
+}

@@ -19,6 +19,7 @@ pub mod date;
 pub mod division;
 pub mod mask;
 pub mod money;
+pub mod reports;
 pub mod resident_id;
 pub mod text;
 

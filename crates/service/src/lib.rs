@@ -18,6 +18,7 @@ pub mod divisions;
 mod error;
 pub mod list;
 pub mod payroll;
+pub mod reports;
 pub mod sessions;
 pub mod users;
 

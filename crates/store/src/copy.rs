@@ -505,6 +505,21 @@ pub(crate) const TABLES: &[Table] = &[
             ("recorded_at", Kind::Text),
         ],
     },
+    Table {
+        name: "reports",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("from_date", Kind::Text),
+            ("to_date", Kind::Text),
+            ("division_code", Kind::Text),
+            ("cutoff", Kind::Text),
+            ("generated_by", Kind::Text),
+            ("content", Kind::Text),
+            ("content_hash", Kind::Text),
+        ],
+    },
 ];
 
 const BATCH_ROWS: i64 = 500;

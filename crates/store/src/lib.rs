@@ -17,6 +17,7 @@ mod copy;
 mod divisions;
 mod error;
 mod payroll;
+mod reports;
 mod users;
 
 use std::str::FromStr;
@@ -53,6 +54,7 @@ pub use payroll::{
     LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase,
     RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
 };
+pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
 
 /// Upper bound on rows any single list query returns; callers page beyond it.

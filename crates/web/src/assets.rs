@@ -11,6 +11,11 @@ const ASSETS: &[(&str, &str, &str)] = &[
         include_str!("../static/app.css"),
     ),
     (
+        "reports.css",
+        "text/css; charset=utf-8",
+        include_str!("../static/reports.css"),
+    ),
+    (
         "app.js",
         "text/javascript; charset=utf-8",
         include_str!("../static/app.js"),

@@ -22,6 +22,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/assistance_grants.ftl"),
     include_str!("../locales/zh-CN/assistance_checks.ftl"),
     include_str!("../locales/zh-CN/payroll.ftl"),
+    include_str!("../locales/zh-CN/reports.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -31,6 +32,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/assistance_grants.ftl"),
     include_str!("../locales/en/assistance_checks.ftl"),
     include_str!("../locales/en/payroll.ftl"),
+    include_str!("../locales/en/reports.ftl"),
 ];
 
 /// The two languages of the UI.

@@ -22,6 +22,7 @@ mod list;
 mod openapi;
 mod payroll;
 mod reject;
+pub mod reports;
 mod time;
 
 use std::net::SocketAddr;
@@ -97,10 +98,11 @@ impl Me {
         use domain::{Action, Line};
         let t = state.i18n.tr(lang);
         let actor = signed.actor();
-        let entries: [(&'static str, &str, Option<Line>); 6] = [
+        let entries: [(&'static str, &str, Option<Line>); 7] = [
             ("/", "nav-home", None),
             ("/assistance", "nav-assistance", Some(Line::Assistance)),
             ("/payroll", "nav-payroll", Some(Line::Payroll)),
+            ("/reports", "nav-reports", Some(Line::Reports)),
             ("/divisions", "nav-divisions", Some(Line::Places)),
             ("/accounts", "nav-accounts", Some(Line::Accounts)),
             ("/audit", "nav-audit", Some(Line::Audit)),
@@ -176,6 +178,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assistance::routes())
         .merge(audit::routes())
         .merge(payroll::routes())
+        .merge(reports::routes())
         .merge(openapi::routes())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

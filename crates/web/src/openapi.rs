@@ -330,6 +330,102 @@ mod doc {
         ))]
     fn division() {}
 
+    /// What a report is generated for: a period (both days included) and a division code
+    /// (default: the caller's jurisdiction).
+    #[derive(ToSchema)]
+    pub struct NewReportDoc {
+        /// First day, e.g. `2013-01-01`.
+        from: String,
+        /// Last day, e.g. `2013-06-30`; not before `from`.
+        to: String,
+        /// 12-digit division code within the caller's jurisdiction.
+        division: Option<String>,
+    }
+
+    /// One indicator's figure.
+    #[derive(ToSchema)]
+    pub struct FigureDoc {
+        /// e.g. `dibao.households`, `dibao.paid`.
+        code: String,
+        label_zh: String,
+        label_en: String,
+        /// `stock`, `flow`, `fact` or `rate`.
+        kind: String,
+        /// 户, 人, 万元 or 元/人/月.
+        unit: String,
+        /// A count, or fen for money.
+        value: i64,
+        /// As the document writes it, e.g. `1117.5178`.
+        display: String,
+    }
+
+    /// A report: its parameters, data cut-off and SHA-256, the figures (with a breakdown
+    /// by street, `by_street`), the months for the charts (`months`), and the narrative
+    /// sentences (`narrative`).
+    #[derive(ToSchema)]
+    pub struct ReportDoc {
+        id: i64,
+        from: String,
+        to: String,
+        division: String,
+        division_name: String,
+        cutoff: String,
+        sha256: String,
+        figures: Vec<FigureDoc>,
+        narrative: Vec<String>,
+    }
+
+    /// The records behind a figure: their count and sum equal the figure. Names and ID
+    /// numbers are masked.
+    #[derive(ToSchema)]
+    pub struct ReportRecordsDoc {
+        indicator: String,
+        count: i64,
+        sum_fen: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    /// Generates and stores the report for a period and a division, cut off now.
+    #[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
+        request_body = NewReportDoc,
+        responses(
+            (status = 200, body = ReportDoc),
+            (status = 400, description = "A day does not parse, the period ends before it starts, or the division is outside the caller's jurisdiction", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn reports_generate() {}
+
+    /// A stored report, computed again at its cut-off: the same figures and SHA-256 as
+    /// when it was generated.
+    #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "reports",
+        params(("id" = i64, Path, description = "Report id")),
+        responses(
+            (status = 200, body = ReportDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn report() {}
+
+    /// The records behind one figure of a stored report, as they stood on its date and
+    /// cut-off, 50 a page (the read is audited).
+    #[utoipa::path(get, path = "/api/v1/reports/{id}/records/{code}", tag = "reports",
+        params(
+            ("id" = i64, Path, description = "Report id"),
+            ("code" = String, Path, description = "Indicator code, e.g. `dibao.persons`"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+        ),
+        responses(
+            (status = 200, body = ReportRecordsDoc),
+            (status = 400, description = "Unknown indicator", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn report_records() {}
+
     /// The audit log, newest first, 50 a page, and the state of its hash chain. Auditors
     /// only. Dates are calendar days in Beijing time, `until` inclusive.
     #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
@@ -1357,6 +1453,9 @@ impl utoipa::Modify for Security {
         doc::payroll_lines,
         doc::payroll_approve,
         doc::payroll_ledger,
+        doc::reports_generate,
+        doc::report,
+        doc::report_records,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -1365,6 +1464,7 @@ impl utoipa::Modify for Security {
         (name = "divisions", description = "行政区划 / the division tree"),
         (name = "accounts", description = "账号管理 / accounts"),
         (name = "assistance", description = "社会救助 / social assistance"),
+        (name = "reports", description = "统计报表 / reports"),
         (name = "audit", description = "操作日志 / the audit log (auditors)"),
         (name = "payroll", description = "月度发放 / monthly payroll and the payment ledger"),
     )

@@ -172,6 +172,8 @@ fn table() -> Vec<Row> {
     let assist_writers = ["jiuzhu", "dongcheng", "heping"];
     let payroll_readers = ["jiuzhu", "youfu", "leader", "auditor"];
     let payroll_blind = ["admin", "dongcheng", "heping", "leader", "auditor"];
+    let district_readers = ["jiuzhu", "youfu", "leader", "auditor"];
+    let report_outside = |path: &'static str| vec![("dongcheng", path), ("heping", path)];
     vec![
         // Public: the sign-in form, language, health, assets, the API's description.
         Row::get("/login", "/login", Public(StatusCode::OK)),
@@ -244,6 +246,65 @@ fn table() -> Vec<Row> {
             Api,
         )
         .outside(&outside(|c| format!("/api/v1/divisions/{c}"))),
+        // Reports: every role but the administrator reads and exports them. Report 1 is the
+        // district's (made by `seed_cases`): outside the street officer's street and the
+        // community worker's community.
+        Row::get("/reports", "/reports", Page).only(&assist_readers),
+        Row::post("/reports", "/reports")
+            .only(&assist_readers)
+            .tried_by(&["leader"])
+            .form(&[("from", "2013-01-01"), ("to", "2013-06-30")])
+            .ok(StatusCode::SEE_OTHER),
+        Row::get("/reports/{id}", "/reports/1", Page)
+            .only(&assist_readers)
+            .tried_by(&district_readers)
+            .outside(&report_outside("/reports/1")),
+        Row::get("/reports/{id}/report.xlsx", "/reports/1/report.xlsx", Page)
+            .only(&assist_readers)
+            .tried_by(&district_readers)
+            .outside(&report_outside("/reports/1/report.xlsx")),
+        Row::get(
+            "/reports/{id}/narrative.docx",
+            "/reports/1/narrative.docx",
+            Page,
+        )
+        .only(&assist_readers)
+        .tried_by(&district_readers)
+        .outside(&report_outside("/reports/1/narrative.docx")),
+        Row::get(
+            "/reports/{id}/records/{code}",
+            "/reports/1/records/dibao.households",
+            Page,
+        )
+        .only(&assist_readers)
+        .tried_by(&district_readers)
+        .outside(&report_outside("/reports/1/records/dibao.households")),
+        Row::get(
+            "/reports/{id}/records/{code}/export.xlsx",
+            "/reports/1/records/dibao.persons/export.xlsx",
+            Page,
+        )
+        .only(&assist_readers)
+        .tried_by(&district_readers)
+        .outside(&report_outside(
+            "/reports/1/records/dibao.persons/export.xlsx",
+        )),
+        Row::new("POST", "/api/v1/reports", "/api/v1/reports", Api)
+            .only(&assist_readers)
+            .tried_by(&["leader", "dongcheng"])
+            .json(r#"{"from": "2013-01-01", "to": "2013-06-30"}"#),
+        Row::get("/api/v1/reports/{id}", "/api/v1/reports/1", Api)
+            .only(&assist_readers)
+            .tried_by(&district_readers)
+            .outside(&report_outside("/api/v1/reports/1")),
+        Row::get(
+            "/api/v1/reports/{id}/records/{code}",
+            "/api/v1/reports/1/records/dibao.paid",
+            Api,
+        )
+        .only(&assist_readers)
+        .tried_by(&district_readers)
+        .outside(&report_outside("/api/v1/reports/1/records/dibao.paid")),
         // The audit log: auditors only.
         Row::get("/audit", "/audit", Page).only(&auditor),
         Row::get("/audit/export.csv", "/audit/export.csv", Page).only(&auditor),

@@ -273,6 +273,10 @@ pub async fn seed_cases(db: &TestDb) {
         .await
         .unwrap();
     seed_grants(db).await;
+    // Report 1: the district's first half of 2013 (the report routes' rows need one).
+    s.generate_report(&system, "2013-01-01", "2013-06-30", Some("990101000000"))
+        .await
+        .unwrap();
 }
 
 /// A 2013 temporary-assistance budget of 100000 yuan and grants 1, 2, 3 of 500 yuan to

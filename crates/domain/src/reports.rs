@@ -1,0 +1,373 @@
+//! Reports (统计与总结, issue 6): the registry of indicators, the period a report covers, and
+//! the canonical text a stored report is hashed over.
+//!
+//! An indicator is a figure of the bureau's half-year summary (`seed-figures.md`) with a
+//! code, labels, a kind and a unit, and ONE definition: a [`Measure`] (what the store counts
+//! or sums) over a set of programmes and, where the document splits them, an area. The
+//! store has one query per measure, used both for the figure and for its drill-down list,
+//! so the list always adds up to the figure. A new business line adds its measures to the
+//! store and its rows to [`INDICATORS`].
+//!
+//! Decisions (see ARCHITECTURE.md, "Reports"):
+//! * 五保 is rural destitute support and 三无 urban destitute support (特困, the household's
+//!   area), dispersed and centralised together: the document gives one figure for each.
+//! * Money paid "in the half year" (上半年共发放) is every ledger entry *paid in* a month of
+//!   the period (`paid_in`), regular payments, arrears, recoveries and corrections alike:
+//!   money that left the bureau in the period, whatever month it was for.
+
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+use sha2::{Digest, Sha256};
+
+use crate::Fen;
+
+/// How an indicator relates to time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A count on a date (the period's last day).
+    Stock,
+    /// A sum over the period.
+    Flow,
+    /// A recorded value in force on a date (a standard).
+    Fact,
+    /// One figure over another.
+    Rate,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Stock => "stock",
+            Kind::Flow => "flow",
+            Kind::Fact => "fact",
+            Kind::Rate => "rate",
+        }
+    }
+}
+
+/// What a figure counts, and how it is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 户.
+    Households,
+    /// 人.
+    Persons,
+    /// Fen, shown in 万元 with four decimals, as the document does.
+    Wan,
+    /// Fen per person and month, shown in 元/人/月.
+    YuanPerPersonMonth,
+}
+
+impl Unit {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Unit::Households => "户",
+            Unit::Persons => "人",
+            Unit::Wan => "万元",
+            Unit::YuanPerPersonMonth => "元/人/月",
+        }
+    }
+
+    /// The figure as the document writes it: a count, 万元 with four decimals, or whole
+    /// yuan when the standard has no fen.
+    pub fn format(self, value: i64) -> String {
+        match self {
+            Unit::Households | Unit::Persons => value.to_string(),
+            Unit::Wan => Fen::from_fen(value).wan(),
+            Unit::YuanPerPersonMonth => {
+                if value % 100 == 0 {
+                    (value / 100).to_string()
+                } else {
+                    Fen::from_fen(value).yuan()
+                }
+            }
+        }
+    }
+
+    /// Money units sum fen; the others count records.
+    pub fn is_money(self) -> bool {
+        matches!(self, Unit::Wan | Unit::YuanPerPersonMonth)
+    }
+}
+
+/// The store query that defines an indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Households whose benefit covers the date (started, not ended, not suspended).
+    Households,
+    /// The current members on the date of those households.
+    Persons,
+    /// Ledger entries paid in the period's months (approved runs and corrections).
+    Paid,
+    /// The standard in force on the date (per person and month).
+    Standard,
+}
+
+/// One named figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indicator {
+    pub code: &'static str,
+    /// The seed figure it reproduces (`A1`…), for the reader of the code.
+    pub figure: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+    pub kind: Kind,
+    pub unit: Unit,
+    pub measure: Measure,
+    /// Programme codes (cases.program, payroll_ledger.program) it covers.
+    pub programs: &'static [&'static str],
+    /// `urban` or `rural` when the document splits by area.
+    pub area: Option<&'static str>,
+}
+
+const DIBAO: &[&str] = &["dibao"];
+const TEKUN: &[&str] = &["tekun_dispersed", "tekun_centralized"];
+
+/// Every indicator, in the order the report shows them.
+pub const INDICATORS: &[Indicator] = &[
+    Indicator {
+        code: "dibao.households",
+        figure: "A1",
+        zh: "低保户数",
+        en: "Minimum living guarantee: households",
+        kind: Kind::Stock,
+        unit: Unit::Households,
+        measure: Measure::Households,
+        programs: DIBAO,
+        area: None,
+    },
+    Indicator {
+        code: "dibao.persons",
+        figure: "A1",
+        zh: "低保人数",
+        en: "Minimum living guarantee: persons",
+        kind: Kind::Stock,
+        unit: Unit::Persons,
+        measure: Measure::Persons,
+        programs: DIBAO,
+        area: None,
+    },
+    Indicator {
+        code: "dibao.paid",
+        figure: "A2",
+        zh: "发放低保金",
+        en: "Minimum living guarantee: paid",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Paid,
+        programs: DIBAO,
+        area: None,
+    },
+    Indicator {
+        code: "dibao.standard_urban",
+        figure: "A3",
+        zh: "城市低保标准",
+        en: "Minimum living guarantee standard, urban",
+        kind: Kind::Fact,
+        unit: Unit::YuanPerPersonMonth,
+        measure: Measure::Standard,
+        programs: DIBAO,
+        area: Some("urban"),
+    },
+    Indicator {
+        code: "dibao.standard_rural",
+        figure: "A3",
+        zh: "农村低保标准",
+        en: "Minimum living guarantee standard, rural",
+        kind: Kind::Fact,
+        unit: Unit::YuanPerPersonMonth,
+        measure: Measure::Standard,
+        programs: DIBAO,
+        area: Some("rural"),
+    },
+    Indicator {
+        code: "tekun_rural.persons",
+        figure: "A7",
+        zh: "农村五保人数",
+        en: "Rural destitute support (five guarantees): persons",
+        kind: Kind::Stock,
+        unit: Unit::Persons,
+        measure: Measure::Persons,
+        programs: TEKUN,
+        area: Some("rural"),
+    },
+    Indicator {
+        code: "tekun_rural.paid",
+        figure: "A7",
+        zh: "五保供养经费",
+        en: "Rural destitute support: paid",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Paid,
+        programs: TEKUN,
+        area: Some("rural"),
+    },
+    Indicator {
+        code: "tekun_rural.standard",
+        figure: "A7",
+        zh: "五保供养标准",
+        en: "Rural destitute support standard",
+        kind: Kind::Fact,
+        unit: Unit::YuanPerPersonMonth,
+        measure: Measure::Standard,
+        // The dispersed standard: the document states one, and the demo sets both alike.
+        programs: &["tekun_dispersed"],
+        area: Some("rural"),
+    },
+    Indicator {
+        code: "tekun_urban.persons",
+        figure: "A8",
+        zh: "城镇三无人员人数",
+        en: "Urban destitute support (three-no): persons",
+        kind: Kind::Stock,
+        unit: Unit::Persons,
+        measure: Measure::Persons,
+        programs: TEKUN,
+        area: Some("urban"),
+    },
+    Indicator {
+        code: "tekun_urban.paid",
+        figure: "A8",
+        zh: "三无人员供养经费",
+        en: "Urban destitute support: paid",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Paid,
+        programs: TEKUN,
+        area: Some("urban"),
+    },
+    Indicator {
+        code: "tekun_urban.standard",
+        figure: "A8",
+        zh: "三无人员供养标准",
+        en: "Urban destitute support standard",
+        kind: Kind::Fact,
+        unit: Unit::YuanPerPersonMonth,
+        measure: Measure::Standard,
+        programs: &["tekun_dispersed"],
+        area: Some("urban"),
+    },
+];
+
+/// The indicator with `code`, if any.
+pub fn indicator(code: &str) -> Option<&'static Indicator> {
+    INDICATORS.iter().find(|i| i.code == code)
+}
+
+/// The period was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    #[error("the period ends before it starts")]
+    Reversed,
+    #[error("the period is longer than ten years")]
+    TooLong,
+}
+
+impl PeriodError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PeriodError::Reversed => "reports.period_reversed",
+            PeriodError::TooLong => "reports.period_too_long",
+        }
+    }
+}
+
+/// The days a report covers, both included. Flows count whole payment months, from the
+/// month of `from` to the month of `to`; stocks are counted on `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+impl Period {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Period, PeriodError> {
+        if to < from {
+            return Err(PeriodError::Reversed);
+        }
+        // Bounds the monthly series (and a chart's width) on any input.
+        if to.year() - from.year() > 10 {
+            return Err(PeriodError::TooLong);
+        }
+        Ok(Period { from, to })
+    }
+
+    pub fn from(self) -> NaiveDate {
+        self.from
+    }
+
+    pub fn to(self) -> NaiveDate {
+        self.to
+    }
+
+    pub fn first_month(self) -> crate::Month {
+        crate::Month::of(self.from)
+    }
+
+    pub fn last_month(self) -> crate::Month {
+        crate::Month::of(self.to)
+    }
+
+    /// Every month of the period, oldest first.
+    pub fn months(self) -> Vec<crate::Month> {
+        self.first_month()
+            .months_until_inclusive(self.last_month())
+            .collect()
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.from, self.to)
+    }
+}
+
+/// The SHA-256 (hex) of a report's canonical text: one line per `key=value`, in the order
+/// given, each ending in `\n`. Callers list the parameters and every figure in a fixed order
+/// so that the same figures always give the same hash.
+pub fn content_hash<'a>(lines: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let mut hasher = Sha256::new();
+    for (key, value) in lines {
+        hasher.update(key.as_bytes());
+        hasher.update(b"=");
+        hasher.update(value.as_bytes());
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_units_format_as_the_document() {
+        for (i, a) in INDICATORS.iter().enumerate() {
+            assert!(
+                INDICATORS[i + 1..].iter().all(|b| b.code != a.code),
+                "{}",
+                a.code
+            );
+        }
+        assert_eq!(Unit::Wan.format(1_117_517_800), "1117.5178");
+        assert_eq!(Unit::YuanPerPersonMonth.format(38_500), "385");
+        assert_eq!(indicator("dibao.paid").map(|i| i.figure), Some("A2"));
+        assert!(indicator("dibao.nothing").is_none());
+    }
+
+    #[test]
+    fn a_reversed_period_is_refused() {
+        let d = |s| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        assert_eq!(
+            Period::new(d("2013-06-30"), d("2013-01-01")),
+            Err(PeriodError::Reversed)
+        );
+        let p = Period::new(d("2013-01-01"), d("2013-06-30")).map(Period::months);
+        assert_eq!(p.map(|m| m.len()), Ok(6));
+    }
+}

@@ -1,0 +1,513 @@
+//! Reports (统计与总结, issue 6): the half-year report computed from the records, its
+//! drill-down to the records behind each figure, and its reproduction.
+//!
+//! A report is generated for a period and a division subtree within the actor's
+//! jurisdiction, with the data cut-off at the moment of generation: the store counts only
+//! what was recorded by then ([`store::ReportScope`]). The figures are written as canonical
+//! text (parameters, then every figure and breakdown in registry order) and stored with
+//! the text's SHA-256; [`Service::reproduce_report`] computes them again at the stored
+//! cut-off, which gives the same text and hash however much data has arrived since.
+//!
+//! Stocks are counted on the period's last day; flows sum the ledger by payment month
+//! (`paid_in`) over the period's months (`domain::reports` explains the choice).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::reports::{INDICATORS, Indicator, Kind, Measure, Period, content_hash, indicator};
+use domain::{Action, DivisionCode, Fen, Line, Month, ResidentId};
+use store::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
+
+use crate::assistance::field;
+use crate::{Actor, Error, Service};
+
+/// One indicator's figure: the value (a count, or fen), and per street or town.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Figure {
+    pub indicator: &'static Indicator,
+    pub value: i64,
+    /// (street or town code, name, value), streets without records left out.
+    pub by_street: Vec<(String, String, i64)>,
+}
+
+impl Figure {
+    /// The value as the document writes it, without the unit.
+    pub fn text(&self) -> String {
+        self.indicator.unit.format(self.value)
+    }
+}
+
+/// One month of the charts: caseload at the month's end (or the period's end), and what
+/// was paid in it, per programme group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthFigures {
+    pub month: Month,
+    pub dibao_households: i64,
+    pub dibao_persons: i64,
+    pub tekun_persons: i64,
+    pub dibao_paid: Fen,
+    pub tekun_paid: Fen,
+}
+
+/// A generated report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// The stored report's id.
+    pub id: i64,
+    pub period: Period,
+    pub division: DivisionCode,
+    pub division_name: String,
+    pub cutoff: DateTime<Utc>,
+    pub figures: Vec<Figure>,
+    pub months: Vec<MonthFigures>,
+    /// The canonical text the hash is taken over.
+    pub content: String,
+    /// SHA-256 of `content`, hex.
+    pub hash: String,
+}
+
+impl Report {
+    pub fn figure(&self, code: &str) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.indicator.code == code)
+    }
+
+    /// The narrative draft: the statistical sentences of the source document with this
+    /// report's figures, in its phrasing.
+    pub fn narrative(&self) -> Vec<String> {
+        let v = |code: &str| self.figure(code).map(Figure::text).unwrap_or_default();
+        let month = self.period.to().format("%-m");
+        let half = if self.period.first_month().to_string().ends_with("-01")
+            && self.period.last_month().to_string().ends_with("-06")
+        {
+            "上半年".to_owned()
+        } else {
+            format!("{}至{}", self.period.from(), self.period.to())
+        };
+        vec![
+            format!(
+                "截止{month}月份,我区纳入低保救济的对象有{}户{}人,{half}共发放低保金{}万元。",
+                v("dibao.households"),
+                v("dibao.persons"),
+                v("dibao.paid"),
+            ),
+            format!(
+                "目前我区城乡居民最低生活保障线标准为每人每月{}元。",
+                v("dibao.standard_urban"),
+            ),
+            format!(
+                "我区五保户供养标准为{}元/人/月,截止{month}月份,我区有农村五保户{}人,\
+                 {half}支出五保供养经费{}万元(不含临时医疗救济费);",
+                v("tekun_rural.standard"),
+                v("tekun_rural.persons"),
+                v("tekun_rural.paid"),
+            ),
+            format!(
+                "城镇“三无”人员有{}人,供养标准为{}元/人/月,{half}支出“三无”人员供养经费{}万元\
+                 (不含临时医疗救济费)。",
+                v("tekun_urban.persons"),
+                v("tekun_urban.standard"),
+                v("tekun_urban.paid"),
+            ),
+        ]
+    }
+}
+
+/// The parsed parameters of a report.
+struct Params {
+    period: Period,
+    root: DivisionCode,
+}
+
+fn parse_day(name: &'static str, text: &str) -> Result<NaiveDate, Error> {
+    domain::parse_date(text.trim()).map_err(|e| Error::invalid(field(name, e.code(), text)))
+}
+
+/// The figures in a fixed order, as `key=value` lines.
+fn canonical(
+    params: &Params,
+    cutoff: DateTime<Utc>,
+    figures: &[Figure],
+    months: &[MonthFigures],
+) -> Vec<(String, String)> {
+    let mut lines = vec![
+        ("from".to_owned(), params.period.from().to_string()),
+        ("to".to_owned(), params.period.to().to_string()),
+        ("division".to_owned(), params.root.to_string()),
+        (
+            "cutoff".to_owned(),
+            cutoff.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        ),
+    ];
+    for f in figures {
+        lines.push((f.indicator.code.to_owned(), f.value.to_string()));
+        for (code, _, value) in &f.by_street {
+            lines.push((format!("{}@{code}", f.indicator.code), value.to_string()));
+        }
+    }
+    for m in months {
+        lines.push((
+            format!("month@{}", m.month),
+            format!(
+                "{},{},{},{},{}",
+                m.dibao_households,
+                m.dibao_persons,
+                m.tekun_persons,
+                m.dibao_paid.as_fen(),
+                m.tekun_paid.as_fen()
+            ),
+        ));
+    }
+    lines
+}
+
+impl Service {
+    async fn report_params(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+        division: Option<&str>,
+    ) -> Result<Params, Error> {
+        let from = parse_day("from", from)?;
+        let to = parse_day("to", to)?;
+        let period = Period::new(from, to)
+            .map_err(|e| Error::invalid(field("to", e.code(), format!("{from}..{to}"))))?;
+        let root = match division.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(text) => {
+                let code = text
+                    .parse::<DivisionCode>()
+                    .map_err(|e| Error::invalid(field("division", e.code(), text)))?;
+                if !actor.sees(&code) {
+                    // Named, not hidden: the user typed the code and needs to know why.
+                    return Err(Error::invalid(field(
+                        "division",
+                        "reports.division_outside",
+                        text,
+                    )));
+                }
+                if matches!(
+                    self.store().division(&code).await,
+                    Err(store::StoreError::NotFound)
+                ) {
+                    return Err(Error::invalid(field(
+                        "division",
+                        "reports.unknown_division",
+                        text,
+                    )));
+                }
+                code
+            }
+            None => match &actor.jurisdiction {
+                Some(own) => own.clone(),
+                // The console operator sees everything: the tree's one root, if it has one.
+                None => match self.store().child_divisions(None).await?.as_slice() {
+                    [only] => only.division.code.clone(),
+                    _ => {
+                        return Err(Error::invalid(field(
+                            "division",
+                            "reports.division_required",
+                            "",
+                        )));
+                    }
+                },
+            },
+        };
+        Ok(Params { period, root })
+    }
+
+    fn scope(
+        &self,
+        params: &Params,
+        ind: &Indicator,
+        on: NaiveDate,
+        cutoff: DateTime<Utc>,
+    ) -> ReportScope {
+        ReportScope {
+            programs: ind.programs.to_vec(),
+            area: ind.area,
+            root: Some(params.root.clone()),
+            on,
+            from_month: params.period.first_month().to_string(),
+            to_month: params.period.last_month().to_string(),
+            cutoff,
+        }
+    }
+
+    /// Computes every figure of the report for `params` at `cutoff`.
+    async fn compute(
+        &self,
+        params: &Params,
+        cutoff: DateTime<Utc>,
+    ) -> Result<(Vec<Figure>, Vec<MonthFigures>, String), Error> {
+        let root = self.store().division(&params.root).await?;
+        let mut names: Vec<(String, String)> = self
+            .store()
+            .child_divisions(Some(&params.root))
+            .await?
+            .into_iter()
+            .map(|c| (c.division.code.as_str()[..9].to_owned(), c.division.name))
+            .collect();
+        names.push((params.root.as_str()[..9].to_owned(), root.name.clone()));
+        let name_of = |key: &str| {
+            names
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or_else(String::new, |(_, n)| n.clone())
+        };
+        let mut figures = Vec::with_capacity(INDICATORS.len());
+        for ind in INDICATORS {
+            let scope = self.scope(params, ind, params.period.to(), cutoff);
+            let groups = self
+                .store()
+                .report_figure(ind.measure, &scope, Breakdown::Street)
+                .await?;
+            figures.push(Figure {
+                indicator: ind,
+                value: value_of(ind, &groups),
+                by_street: if ind.kind == Kind::Fact {
+                    Vec::new()
+                } else {
+                    groups
+                        .iter()
+                        .map(|g| {
+                            (
+                                g.key.clone(),
+                                name_of(&g.key),
+                                value_of(ind, std::slice::from_ref(g)),
+                            )
+                        })
+                        .collect()
+                },
+            });
+        }
+        let mut months = Vec::new();
+        let paid = |code: &'static str| async move {
+            let ind = indicator(code).ok_or(Error::NotFound)?;
+            let scope = self.scope(params, ind, params.period.to(), cutoff);
+            Ok::<_, Error>(
+                self.store()
+                    .report_figure(Measure::Paid, &scope, Breakdown::PaidIn)
+                    .await?,
+            )
+        };
+        let dibao_paid = paid("dibao.paid").await?;
+        let mut tekun_paid = paid("tekun_rural.paid").await?;
+        tekun_paid.extend(paid("tekun_urban.paid").await?);
+        for month in params.period.months() {
+            let on = month.last_day().min(params.period.to());
+            let count = |code: &'static str| async move {
+                let ind = indicator(code).ok_or(Error::NotFound)?;
+                let scope = self.scope(params, ind, on, cutoff);
+                let groups = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::PaidIn)
+                    .await?;
+                Ok::<_, Error>(groups.iter().map(|g| g.count).sum::<i64>())
+            };
+            let key = month.to_string();
+            let sum = |groups: &[FigureGroup]| {
+                Fen::from_fen(
+                    groups
+                        .iter()
+                        .filter(|g| g.key == key)
+                        .map(|g| g.sum_fen)
+                        .sum(),
+                )
+            };
+            months.push(MonthFigures {
+                month,
+                dibao_households: count("dibao.households").await?,
+                dibao_persons: count("dibao.persons").await?,
+                tekun_persons: count("tekun_rural.persons").await?
+                    + count("tekun_urban.persons").await?,
+                dibao_paid: sum(&dibao_paid),
+                tekun_paid: sum(&tekun_paid),
+            });
+        }
+        Ok((figures, months, root.name))
+    }
+
+    fn assemble(
+        &self,
+        id: i64,
+        params: Params,
+        cutoff: DateTime<Utc>,
+        computed: (Vec<Figure>, Vec<MonthFigures>, String),
+    ) -> Report {
+        let (figures, months, division_name) = computed;
+        let lines = canonical(&params, cutoff, &figures, &months);
+        let hash = content_hash(lines.iter().map(|(k, v)| (k.as_str(), v.clone())));
+        let content = lines
+            .iter()
+            .map(|(k, v)| format!("{k}={v}\n"))
+            .collect::<String>();
+        Report {
+            id,
+            period: params.period,
+            division: params.root,
+            division_name,
+            cutoff,
+            figures,
+            months,
+            content,
+            hash,
+        }
+    }
+
+    /// Generates the report for `from`..`to` (dates, both included) over `division`'s subtree
+    /// (the actor's jurisdiction when `None`), with the data cut-off now, and stores it.
+    pub async fn generate_report(
+        &self,
+        actor: &Actor,
+        from: &str,
+        to: &str,
+        division: Option<&str>,
+    ) -> Result<Report, Error> {
+        self.authorize(actor, Line::Reports, Action::Read)?;
+        let params = self.report_params(actor, from, to, division).await?;
+        let cutoff = self.now();
+        let computed = self.compute(&params, cutoff).await?;
+        let mut report = self.assemble(0, params, cutoff, computed);
+        let stored = StoredReport {
+            id: 0,
+            from_date: report.period.from(),
+            to_date: report.period.to(),
+            division_code: report.division.to_string(),
+            cutoff,
+            generated_by: actor.username.clone(),
+            content: report.content.clone(),
+            content_hash: report.hash.clone(),
+        };
+        let audit = self.audit(
+            actor,
+            "reports.generate",
+            "reports",
+            "",
+            format!(
+                "period={} division={} hash={}",
+                report.period, report.division, report.hash
+            ),
+        );
+        report.id = self.store().insert_report(&stored, &audit).await?;
+        Ok(report)
+    }
+
+    /// The stored report `id` computed again at its cut-off: the same figures and hash as
+    /// when it was generated, whatever has been recorded since.
+    pub async fn reproduce_report(&self, actor: &Actor, id: i64) -> Result<Report, Error> {
+        self.authorize(actor, Line::Reports, Action::Read)?;
+        let stored = self.store().stored_report(id).await?;
+        let root = stored
+            .division_code
+            .parse::<DivisionCode>()
+            .map_err(|_| Error::NotFound)?;
+        self.within(actor, &root)?;
+        let params = Params {
+            period: Period::new(stored.from_date, stored.to_date).map_err(|_| Error::NotFound)?,
+            root,
+        };
+        let computed = self.compute(&params, stored.cutoff).await?;
+        Ok(self.assemble(id, params, stored.cutoff, computed))
+    }
+
+    /// The stored text and hash of report `id`, as generated.
+    pub async fn stored_report(&self, actor: &Actor, id: i64) -> Result<StoredReport, Error> {
+        self.authorize(actor, Line::Reports, Action::Read)?;
+        let stored = self.store().stored_report(id).await?;
+        let root = stored
+            .division_code
+            .parse::<DivisionCode>()
+            .map_err(|_| Error::NotFound)?;
+        self.within(actor, &root)?;
+        Ok(stored)
+    }
+
+    /// A page of the records behind indicator `code` of report `id`, as they stood on the
+    /// report's date and cut-off, with the count and sum of all (equal to the figure). ID
+    /// numbers are masked. The read is audited: it shows personal records.
+    pub async fn report_records(
+        &self,
+        actor: &Actor,
+        id: i64,
+        code: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
+        self.records_of(actor, id, code, limit, offset, "reports.records.read")
+            .await
+    }
+
+    /// Every record behind indicator `code` of report `id` (at most
+    /// [`store::MAX_PAGE_ROWS`]) for an export, masked, with the export audited.
+    pub async fn export_report_records(
+        &self,
+        actor: &Actor,
+        id: i64,
+        code: &str,
+    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
+        self.authorize(actor, Line::Reports, Action::Export)?;
+        self.records_of(
+            actor,
+            id,
+            code,
+            store::MAX_PAGE_ROWS,
+            0,
+            "reports.records.export",
+        )
+        .await
+    }
+
+    async fn records_of(
+        &self,
+        actor: &Actor,
+        id: i64,
+        code: &str,
+        limit: i64,
+        offset: i64,
+        action: &str,
+    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
+        self.authorize(actor, Line::Reports, Action::Read)?;
+        let ind = indicator(code)
+            .ok_or_else(|| Error::invalid(field("indicator", "reports.unknown_indicator", code)))?;
+        let stored = self.stored_report(actor, id).await?;
+        let params = Params {
+            period: Period::new(stored.from_date, stored.to_date).map_err(|_| Error::NotFound)?,
+            root: stored
+                .division_code
+                .parse::<DivisionCode>()
+                .map_err(|_| Error::NotFound)?,
+        };
+        let scope = self.scope(&params, ind, params.period.to(), stored.cutoff);
+        let (mut records, count, sum) = self
+            .store()
+            .report_records(ind.measure, &scope, limit, offset)
+            .await?;
+        for r in &mut records {
+            if !r.id_number.is_empty() {
+                r.id_number =
+                    ResidentId::parse(&r.id_number).map_or_else(|_| "*".repeat(18), |n| n.masked());
+            }
+        }
+        let audit = self.audit(
+            actor,
+            action,
+            format!("report:{id}"),
+            "",
+            format!("indicator={code} rows={} of {count}", records.len()),
+        );
+        self.store().record_audit(&audit).await?;
+        Ok((records, count, sum))
+    }
+}
+
+/// A figure's value from its groups: counts for households and persons, fen otherwise.
+fn value_of(ind: &Indicator, groups: &[FigureGroup]) -> i64 {
+    if ind.unit.is_money() {
+        groups.iter().map(|g| g.sum_fen).sum()
+    } else {
+        groups.iter().map(|g| g.count).sum()
+    }
+}
+
+/// The unknown format's error, for the callers that write files.
+pub fn unknown_format(found: &str) -> Error {
+    Error::invalid(field("format", "reports.unknown_format", found))
+}

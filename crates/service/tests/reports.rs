@@ -1,0 +1,295 @@
+//! Reports on both engines, over the full demo district (roster imported, six months of
+//! payroll approved): every indicator's drill-down adds up to its figure, the figures
+//! agree with the ledger and with their street breakdown, a stored report is reproduced
+//! with the same hash after new data, and bad input is refused.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a line number"
+)]
+
+mod common;
+
+use chrono::Duration;
+use common::*;
+use domain::reports::INDICATORS;
+use service::Error;
+use service::assistance::{ChangeInput, ChangeKind};
+use testkit::{TestDb, for_each_engine};
+
+fn invalid_code(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
+    match result {
+        Err(Error::Invalid(errors)) => errors[0].code,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+async fn full(db: &TestDb) {
+    testkit::demo::build_full(&db.service).await.unwrap();
+    db.clock.advance(Duration::minutes(5));
+}
+
+#[tokio::test]
+async fn every_figure_is_the_sum_of_its_records_and_of_its_streets() {
+    for_each_engine(async |db: &TestDb| {
+        full(db).await;
+        let s = &db.service;
+        let leader = actor(db, "leader").await;
+        let report = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        let fig = |code: &str| report.figure(code).unwrap().value;
+        assert!(fig("dibao.households") > 100, "{}", report.content);
+        assert!(fig("dibao.persons") > fig("dibao.households"));
+        assert!(fig("tekun_rural.persons") > 0 && fig("tekun_urban.persons") > 0);
+        assert_eq!(fig("dibao.standard_urban"), 38_500);
+        assert_eq!(fig("dibao.standard_rural"), 38_500);
+        assert_eq!(fig("tekun_rural.standard"), 70_000);
+        assert_eq!(fig("tekun_urban.standard"), 120_000);
+
+        // The money figures against the ledger itself, summed here independently.
+        let ledger = s.store().ledger_all().await.unwrap();
+        let paid = |programs: &[&str]| -> i64 {
+            ledger
+                .iter()
+                .filter(|e| programs.contains(&e.program.as_str()))
+                .filter(|e| ("2013-01".."2013-07").contains(&e.paid_in.as_str()))
+                .map(|e| e.amount_fen)
+                .sum()
+        };
+        assert!(fig("dibao.paid") > 0);
+        assert_eq!(fig("dibao.paid"), paid(&["dibao"]));
+        assert_eq!(
+            fig("tekun_rural.paid") + fig("tekun_urban.paid"),
+            paid(&["tekun_dispersed", "tekun_centralized"])
+        );
+
+        for ind in INDICATORS {
+            let figure = report.figure(ind.code).unwrap();
+            let (rows, count, sum) = s
+                .report_records(&leader, report.id, ind.code, 1000, 0)
+                .await
+                .unwrap();
+            let expected = if ind.unit.is_money() { sum } else { count };
+            assert_eq!(
+                figure.value,
+                expected,
+                "{} on {}",
+                ind.code,
+                db.backend().as_str()
+            );
+            assert!(count > 0, "{} has no records", ind.code);
+            if count <= 1000 {
+                assert_eq!(rows.len() as i64, count, "{}", ind.code);
+                assert_eq!(rows.iter().map(|r| r.amount_fen).sum::<i64>(), sum);
+            }
+            if !figure.by_street.is_empty() {
+                let streets: i64 = figure.by_street.iter().map(|(_, _, v)| v).sum();
+                assert_eq!(streets, figure.value, "{} by street", ind.code);
+                assert!(figure.by_street.iter().all(|(_, name, _)| !name.is_empty()));
+            }
+            // Personal data leaves masked.
+            assert!(
+                rows.iter()
+                    .all(|r| r.id_number.is_empty() || r.id_number.contains("**********"))
+            );
+        }
+
+        // The charts' months add up to the flows and end on the stocks.
+        let june = report.months.last().unwrap();
+        assert_eq!(report.months.len(), 6);
+        assert_eq!(june.dibao_households, fig("dibao.households"));
+        assert_eq!(june.dibao_persons, fig("dibao.persons"));
+        assert_eq!(
+            report
+                .months
+                .iter()
+                .map(|m| m.dibao_paid.as_fen())
+                .sum::<i64>(),
+            fig("dibao.paid")
+        );
+
+        let text = report.narrative().join("");
+        assert!(
+            text.contains(&format!(
+                "截止6月份,我区纳入低保救济的对象有{}户{}人,上半年共发放低保金{}万元",
+                fig("dibao.households"),
+                fig("dibao.persons"),
+                domain::Fen::from_fen(fig("dibao.paid")).wan()
+            )),
+            "{text}"
+        );
+        assert!(text.contains("每人每月385元"), "{text}");
+
+        // A street officer's report is the street's column of the district's.
+        let street = quick(db, "jiedao", "street_officer", "990101001000").await;
+        let own = s
+            .generate_report(&street, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        let column = report
+            .figure("dibao.households")
+            .unwrap()
+            .by_street
+            .iter()
+            .find(|(code, _, _)| code == "990101001")
+            .map_or(0, |(_, _, v)| *v);
+        assert_eq!(own.figure("dibao.households").unwrap().value, column);
+
+        // Generating and reading records is audited.
+        assert!(!audit_of(db, "reports.generate").await.is_empty());
+        assert!(!audit_of(db, "reports.records.read").await.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_stored_report_is_reproduced_after_new_data() {
+    for_each_engine(async |db: &TestDb| {
+        full(db).await;
+        let s = &db.service;
+        let leader = actor(db, "leader").await;
+        let first = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", Some("990101001000"))
+            .await
+            .unwrap();
+        assert_eq!(first.hash.len(), 64);
+        let stored = s.stored_report(&leader, first.id).await.unwrap();
+        assert_eq!(stored.content_hash, first.hash);
+        assert_eq!(stored.content, first.content);
+
+        // New data after the cut-off: July's payroll, a correction paid in June, a
+        // household moving out of the street.
+        db.clock.advance(Duration::hours(1));
+        let jiuzhu = actor(db, "jiuzhu").await;
+        let checker = actor(db, testkit::demo::CHECKER.username).await;
+        s.prepare_payroll(&jiuzhu, "2013-07", None, &mut |_| {})
+            .await
+            .unwrap();
+        db.clock.advance(Duration::minutes(5));
+        s.approve_payroll_month(&checker, "2013-07").await.unwrap();
+        let (entries, _, _) = s
+            .report_records(&leader, first.id, "dibao.paid", 1000, 0)
+            .await
+            .unwrap();
+        let june = entries.iter().find(|e| e.paid_in == "2013-06").unwrap();
+        db.clock.advance(Duration::minutes(5));
+        s.correct_ledger_entry(&checker, june.id, "2013-06", None, "重复发放,冲正本月金额")
+            .await
+            .unwrap();
+        let (households, _, _) = s
+            .report_records(&leader, first.id, "dibao.households", 1, 0)
+            .await
+            .unwrap();
+        let case = s.store().case_file(households[0].case_id).await.unwrap();
+        s.record_change(
+            &jiuzhu,
+            case.case.id,
+            case.case.version,
+            ChangeInput {
+                kind: ChangeKind::Move {
+                    community: "990101002001".into(),
+                    address: "西城街道1号".into(),
+                },
+                effective: None,
+                reason: "户籍迁至西城街道居住".into(),
+            },
+        )
+        .await
+        .unwrap();
+        db.clock.advance(Duration::minutes(5));
+
+        let again = s.reproduce_report(&leader, first.id).await.unwrap();
+        assert_eq!(again.content, first.content);
+        assert_eq!(again.hash, first.hash);
+        for ind in INDICATORS {
+            let (_, count, sum) = s
+                .report_records(&leader, first.id, ind.code, 1, 0)
+                .await
+                .unwrap();
+            let value = first.figure(ind.code).unwrap().value;
+            assert_eq!(
+                value,
+                if ind.unit.is_money() { sum } else { count },
+                "{}",
+                ind.code
+            );
+        }
+
+        // A new report sees the new data: the test could fail.
+        let now = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", Some("990101001000"))
+            .await
+            .unwrap();
+        assert_ne!(now.hash, first.hash);
+        assert_eq!(
+            now.figure("dibao.paid").unwrap().value,
+            first.figure("dibao.paid").unwrap().value - june.amount_fen
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_with_a_reason() {
+    for_each_engine(async |db: &TestDb| {
+        demo_db(db).await;
+        let s = &db.service;
+        let leader = actor(db, "leader").await;
+        assert_eq!(
+            invalid_code(
+                s.generate_report(&leader, "2013-06-30", "2013-01-01", None)
+                    .await
+            ),
+            "reports.period_reversed"
+        );
+        assert_eq!(
+            invalid_code(
+                s.generate_report(&leader, "2013-13-01", "2013-06-30", None)
+                    .await
+            ),
+            domain::parse_date("2013-13-01").unwrap_err().code()
+        );
+        assert_eq!(
+            invalid_code(
+                s.generate_report(&leader, "2013-01-01", "2013-06-30", Some("990101099000"))
+                    .await
+            ),
+            "reports.unknown_division"
+        );
+        let street = quick(db, "jiedao", "street_officer", "990101001000").await;
+        assert_eq!(
+            invalid_code(
+                s.generate_report(&street, "2013-01-01", "2013-06-30", Some("990101002000"))
+                    .await
+            ),
+            "reports.division_outside"
+        );
+        let report = s
+            .generate_report(&street, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        assert_eq!(report.figure("dibao.households").unwrap().value, 0);
+        assert_eq!(
+            invalid_code(
+                s.report_records(&street, report.id, "dibao.nothing", 10, 0)
+                    .await
+            ),
+            "reports.unknown_indicator"
+        );
+        // Someone else's report stays hidden; a role without reports is refused.
+        let other = quick(db, "xicheng", "street_officer", "990101002000").await;
+        assert!(matches!(
+            s.reproduce_report(&other, report.id).await,
+            Err(Error::NotFound)
+        ));
+        let admin = actor(db, "admin").await;
+        assert!(matches!(
+            s.generate_report(&admin, "2013-01-01", "2013-06-30", None)
+                .await,
+            Err(Error::Forbidden)
+        ));
+    })
+    .await;
+}

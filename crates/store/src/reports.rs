@@ -1,0 +1,423 @@
+//! Reports (统计与总结): the one query per [`Measure`] that defines an indicator, used both
+//! for the figure (grouped by street or by payment month) and for its drill-down list, so
+//! the list always adds up to the figure; and the stored reports (migration 0010).
+//!
+//! Every query reads the records as they stood at a data cut-off: a case counts only if it
+//! was decided (approved or imported) by then, a change recorded after it is undone (the
+//! benefit end, the division and area before a move, a member's leaving or joining), and
+//! only ledger entries recorded by then count. The current rows (cases, households,
+//! members) are read as they are otherwise; the change log says what they were before.
+//!
+//! The queries are set-based (one statement per figure, correlated look-ups on the
+//! indexed change log), so they scale with the ledger's index, not with round trips.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::DivisionCode;
+use domain::reports::Measure;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::audit::{self, AuditEntry};
+use crate::divisions::subtree_prefix;
+use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
+
+/// What one figure is counted over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportScope {
+    /// Programme codes, from the indicator registry.
+    pub programs: Vec<&'static str>,
+    /// `urban` or `rural`, or `None` for both.
+    pub area: Option<&'static str>,
+    /// The subtree; `None` for every division.
+    pub root: Option<DivisionCode>,
+    /// The day stocks are counted on (the period's end).
+    pub on: NaiveDate,
+    /// The payment months flows sum, `YYYY-MM`, inclusive.
+    pub from_month: String,
+    pub to_month: String,
+    /// Records entered after this moment do not count.
+    pub cutoff: DateTime<Utc>,
+}
+
+/// How figures are broken down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// By street or town (the first nine digits of the division code).
+    Street,
+    /// By payment month (flows only; stocks give one group).
+    PaidIn,
+}
+
+/// One group of a figure: its key (a nine-digit street prefix, a month, or empty), the
+/// number of records and the sum of their amounts in fen (0 for counts).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureGroup {
+    pub key: String,
+    pub count: i64,
+    pub sum_fen: i64,
+}
+
+/// One record behind a figure. Which fields are filled depends on the measure: a case
+/// (households), a member (persons: name and ID number), a ledger entry (paid: months,
+/// kind, amount) or a standard (month = effective from, amount).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportRecord {
+    pub id: i64,
+    pub case_id: i64,
+    pub household_id: i64,
+    pub program: String,
+    pub division_code: String,
+    pub division_name: String,
+    pub name: String,
+    pub id_number: String,
+    pub month: String,
+    pub paid_in: String,
+    pub kind: String,
+    pub amount_fen: i64,
+}
+
+/// A generated report as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReport {
+    pub id: i64,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub division_code: String,
+    pub cutoff: DateTime<Utc>,
+    pub generated_by: String,
+    pub content: String,
+    pub content_hash: String,
+}
+
+/// The programme list as SQL text. The codes come from the registry's constants; anything
+/// else is refused rather than spliced.
+fn program_list(programs: &[&str]) -> Result<String, StoreError> {
+    if programs.is_empty()
+        || programs
+            .iter()
+            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    {
+        return Err(StoreError::NotSupported {
+            what: "programme codes other than [a-z_]+",
+        });
+    }
+    Ok(programs
+        .iter()
+        .map(|p| format!("'{p}'"))
+        .collect::<Vec<_>>()
+        .join(", "))
+}
+
+/// The cases whose benefit covers `$1` (the day) as known at `$2` (the cut-off), with the
+/// division and area they had on that day. Parameters: $1 day, $2 cut-off.
+fn covered_cases(programs: &str) -> String {
+    // The first move not yet in force on the day (or not yet recorded at the cut-off)
+    // holds the division and area before it.
+    let before_move = |column: &str| {
+        format!(
+            "(SELECT x.{column} FROM case_changes x WHERE x.case_id = c.id AND x.kind = 'move' \
+             AND (x.at > $2 OR x.effective_from > $1) ORDER BY x.seq LIMIT 1)"
+        )
+    };
+    format!(
+        "SELECT c.id AS case_id, c.household_id, c.program, \
+         COALESCE({div}, h.division_code) AS division_code, \
+         COALESCE({area}, h.area) AS area \
+         FROM cases c JOIN households h ON h.id = c.household_id \
+         WHERE c.program IN ({programs}) AND c.benefit_start IS NOT NULL \
+         AND c.benefit_start <= $1 \
+         AND EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
+             AND a.step IN ('approve', 'import') AND a.at <= $2) \
+         AND COALESCE(CASE WHEN EXISTS (SELECT 1 FROM case_changes x WHERE x.case_id = c.id \
+                 AND x.end_date IS NOT NULL AND x.at > $2) \
+             THEN (SELECT x.end_date FROM case_changes x WHERE x.case_id = c.id \
+                 AND x.end_date IS NOT NULL AND x.at <= $2 ORDER BY x.seq DESC LIMIT 1) \
+             ELSE c.benefit_end END, '9999-12-31') >= $1 \
+         AND COALESCE((SELECT x.kind FROM case_changes x WHERE x.case_id = c.id \
+             AND x.kind IN ('suspend', 'resume') AND x.effective_from <= $1 AND x.at <= $2 \
+             ORDER BY x.seq DESC LIMIT 1), '') <> 'suspend'",
+        div = before_move("division_before"),
+        area = before_move("area_before"),
+    )
+}
+
+/// The members of those cases' households current on the day as known at the cut-off: a
+/// leaving recorded later is undone, a joining recorded later left out.
+const CURRENT_MEMBER: &str = "m.household_id = s.household_id AND m.joined_on <= $1 \
+     AND COALESCE(CASE WHEN m.left_on IS NOT NULL AND EXISTS (SELECT 1 FROM case_changes x \
+         WHERE x.case_id = s.case_id AND x.at > $2 \
+         AND (x.member_id = m.id OR x.end_date IS NOT NULL)) THEN NULL ELSE m.left_on END, \
+         '9999-12-31') >= $1 \
+     AND NOT EXISTS (SELECT 1 FROM case_changes x WHERE x.member_id = m.id \
+         AND x.kind = 'member_join' AND x.at > $2)";
+
+/// Ledger entries of the programmes paid in months $3..$4, recorded by $2, with the area the
+/// household had on $1 (as known at $2). Parameters as in [`covered_cases`], then the months.
+fn paid_entries(programs: &str) -> String {
+    format!(
+        "SELECT e.id, e.case_id, e.household_id, e.program, e.division_code, e.benefit_month, \
+         e.paid_in, e.kind, e.amount_fen, \
+         COALESCE((SELECT x.area_before FROM case_changes x WHERE x.case_id = e.case_id \
+             AND x.kind = 'move' AND (x.at > $2 OR x.effective_from > $1) \
+             ORDER BY x.seq LIMIT 1), \
+             (SELECT h.area FROM households h WHERE h.id = e.household_id)) AS area \
+         FROM payroll_ledger e WHERE e.program IN ({programs}) \
+         AND e.paid_in >= $3 AND e.paid_in <= $4 AND e.recorded_at <= $2"
+    )
+}
+
+/// The rows of a measure as a subquery `s` with at least division_code and area, plus the
+/// grouping/amount expressions. Parameters: $1 day, $2 cut-off, $3 and $4 months, $5 subtree
+/// pattern, $6 area ('' for both).
+fn measure_rows(measure: Measure, programs: &str) -> String {
+    match measure {
+        Measure::Households => format!(
+            "SELECT s.*, CAST(0 AS BIGINT) AS amount_fen, '' AS paid_in FROM ({}) s \
+             WHERE $3 <= $4",
+            covered_cases(programs)
+        ),
+        Measure::Persons => format!(
+            "SELECT s.case_id, s.household_id, s.program, s.division_code, s.area, \
+             m.id AS member_id, m.person_id, CAST(0 AS BIGINT) AS amount_fen, '' AS paid_in \
+             FROM ({}) s JOIN members m ON {CURRENT_MEMBER} WHERE $3 <= $4",
+            covered_cases(programs)
+        ),
+        Measure::Paid | Measure::Standard => paid_entries(programs),
+    }
+}
+
+fn bind_scope<'q>(
+    sql: String,
+    scope: &ReportScope,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let prefix = scope
+        .root
+        .as_ref()
+        .map_or_else(|| "%".to_owned(), |r| format!("{}%", subtree_prefix(r)));
+    sqlx::query(dynamic(sql))
+        .bind(scope.on.format("%Y-%m-%d").to_string())
+        .bind(timestamp(scope.cutoff))
+        .bind(scope.from_month.clone())
+        .bind(scope.to_month.clone())
+        .bind(prefix)
+        .bind(scope.area.unwrap_or("").to_owned())
+}
+
+const SCOPE_FILTER: &str = "r.division_code LIKE $5 AND ($6 = '' OR r.area = $6)";
+
+impl Store {
+    /// A measure's figure over `scope`, in groups. Standards are one group (the standard
+    /// of the first programme and the area, in force on the day).
+    pub async fn report_figure(
+        &self,
+        measure: Measure,
+        scope: &ReportScope,
+        breakdown: Breakdown,
+    ) -> Result<Vec<FigureGroup>, StoreError> {
+        if measure == Measure::Standard {
+            let rows = self.standard_rows(scope).await?;
+            return Ok(rows
+                .into_iter()
+                .map(|r| FigureGroup {
+                    key: String::new(),
+                    count: 1,
+                    sum_fen: r.amount_fen,
+                })
+                .collect());
+        }
+        let programs = program_list(&scope.programs)?;
+        let key = match breakdown {
+            Breakdown::Street => "substr(r.division_code, 1, 9)",
+            Breakdown::PaidIn => "r.paid_in",
+        };
+        let sql = format!(
+            "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, \
+             CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s \
+             FROM ({rows}) r WHERE {SCOPE_FILTER} GROUP BY {key} ORDER BY {key}",
+            rows = measure_rows(measure, &programs)
+        );
+        let rows = bind_scope(sql, scope).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(FigureGroup {
+                    key: r.try_get("k")?,
+                    count: r.try_get("n")?,
+                    sum_fen: r.try_get("s")?,
+                })
+            })
+            .collect()
+    }
+
+    /// A page of the records a measure counts over `scope`, and the count and sum of all.
+    pub async fn report_records(
+        &self,
+        measure: Measure,
+        scope: &ReportScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<ReportRecord>, i64, i64), StoreError> {
+        if measure == Measure::Standard {
+            let rows = self.standard_rows(scope).await?;
+            let sum = rows.iter().map(|r| r.amount_fen).sum();
+            let n = i64::try_from(rows.len()).unwrap_or(i64::MAX);
+            return Ok((rows, n, sum));
+        }
+        let programs = program_list(&scope.programs)?;
+        let rows = measure_rows(measure, &programs);
+        let totals = bind_scope(
+            format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
+                 CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s \
+                 FROM ({rows}) r WHERE {SCOPE_FILTER}"
+            ),
+            scope,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let head = "(SELECT p.name FROM members hm JOIN persons p ON p.id = hm.person_id \
+             WHERE hm.household_id = r.household_id AND hm.relation = 'head' \
+             ORDER BY hm.id LIMIT 1)";
+        let (columns, order) = match measure {
+            Measure::Households => (
+                format!(
+                    "r.case_id AS id, {head} AS name, '' AS id_number, '' AS month, \
+                     '' AS kind"
+                ),
+                "r.division_code, r.case_id",
+            ),
+            Measure::Persons => (
+                "r.member_id AS id, p.name AS name, p.id_number AS id_number, '' AS month, \
+                 '' AS kind"
+                    .to_owned(),
+                "r.division_code, r.case_id, r.member_id",
+            ),
+            _ => (
+                format!(
+                    "r.id AS id, {head} AS name, '' AS id_number, r.benefit_month AS month, \
+                     r.kind AS kind"
+                ),
+                "r.paid_in, r.division_code, r.case_id, r.id",
+            ),
+        };
+        let person_join = if measure == Measure::Persons {
+            "JOIN persons p ON p.id = r.person_id"
+        } else {
+            ""
+        };
+        let page = bind_scope(
+            format!(
+                "SELECT {columns}, r.case_id, r.household_id, r.program, r.division_code, \
+                 r.paid_in, r.amount_fen, d.name AS division_name \
+                 FROM ({rows}) r {person_join} LEFT JOIN divisions d ON d.code = r.division_code \
+                 WHERE {SCOPE_FILTER} ORDER BY {order} LIMIT $7 OFFSET $8"
+            ),
+            scope,
+        )
+        .bind(limit.clamp(1, MAX_PAGE_ROWS))
+        .bind(offset.max(0))
+        .fetch_all(&self.pool)
+        .await?;
+        let records = page.iter().map(read_record).collect::<Result<_, _>>()?;
+        Ok((records, totals.try_get("n")?, totals.try_get("s")?))
+    }
+
+    /// The standard of the scope's first programme and area in force on the day; none when
+    /// the scope has no area or no standard was set by then. Standards are read as stored:
+    /// the table keeps no history of corrections to a row.
+    async fn standard_rows(&self, scope: &ReportScope) -> Result<Vec<ReportRecord>, StoreError> {
+        let (Some(program), Some(area)) = (scope.programs.first(), scope.area) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT id, program, effective_from, amount_fen, citation FROM standards \
+             WHERE program = $1 AND area = $2 AND effective_from <= $3 \
+             ORDER BY effective_from DESC LIMIT 1",
+        )
+        .bind(*program)
+        .bind(area)
+        .bind(scope.on.format("%Y-%m-%d").to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReportRecord {
+                    id: r.try_get("id")?,
+                    program: r.try_get("program")?,
+                    month: r.try_get("effective_from")?,
+                    name: r.try_get("citation")?,
+                    kind: area.to_owned(),
+                    amount_fen: r.try_get("amount_fen")?,
+                    ..ReportRecord::default()
+                })
+            })
+            .collect()
+    }
+
+    /// Stores a generated report with its audit entry; returns its id.
+    pub async fn insert_report(
+        &self,
+        report: &StoredReport,
+        entry: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO reports (from_date, to_date, division_code, cutoff, generated_by, \
+             content, content_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(report.from_date.format("%Y-%m-%d").to_string())
+        .bind(report.to_date.format("%Y-%m-%d").to_string())
+        .bind(&report.division_code)
+        .bind(timestamp(report.cutoff))
+        .bind(&report.generated_by)
+        .bind(&report.content)
+        .bind(&report.content_hash)
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn stored_report(&self, id: i64) -> Result<StoredReport, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, from_date, to_date, division_code, cutoff, generated_by, content, \
+             content_hash FROM reports WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let from: String = row.try_get("from_date")?;
+        let to: String = row.try_get("to_date")?;
+        let cutoff: String = row.try_get("cutoff")?;
+        Ok(StoredReport {
+            id: row.try_get("id")?,
+            from_date: crate::assistance::date(&from)?,
+            to_date: crate::assistance::date(&to)?,
+            division_code: row.try_get("division_code")?,
+            cutoff: parse_timestamp(&cutoff)?,
+            generated_by: row.try_get("generated_by")?,
+            content: row.try_get("content")?,
+            content_hash: row.try_get("content_hash")?,
+        })
+    }
+}
+
+fn read_record(row: &AnyRow) -> Result<ReportRecord, StoreError> {
+    let name: Option<String> = row.try_get("name")?;
+    let division_name: Option<String> = row.try_get("division_name")?;
+    Ok(ReportRecord {
+        id: row.try_get("id")?,
+        case_id: row.try_get("case_id")?,
+        household_id: row.try_get("household_id")?,
+        program: row.try_get("program")?,
+        division_code: row.try_get("division_code")?,
+        division_name: division_name.unwrap_or_default(),
+        name: name.unwrap_or_default(),
+        id_number: row.try_get("id_number")?,
+        month: row.try_get("month")?,
+        paid_in: row.try_get("paid_in")?,
+        kind: row.try_get("kind")?,
+        amount_fen: row.try_get("amount_fen")?,
+    })
+}
