@@ -411,7 +411,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
       landsOn: path,
     });
     await tab.assertStyled('english', 'en');
-    assert.deepEqual(await tab.navLabels(), ['Home', 'Social assistance', 'Divisions']);
+    assert.deepEqual(await tab.navLabels(), ['Home', 'Social assistance', 'Reports', 'Divisions']);
     assert.equal(await tab.text('header.top form[action="/logout"] button'), 'Sign out');
     assert.match(await tab.text('main dl.facts'), /Division code\s+990101001000\s+Level\s+Street/);
     assert.match(await tab.text('main'), /Subdivisions/);
