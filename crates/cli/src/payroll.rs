@@ -1,16 +1,18 @@
-//! `minzheng payroll run|approve|show`: the monthly payroll for a district's batch jobs.
+//! `minzheng payroll run|approve|export|show`: the monthly payroll for a district's batch jobs.
 //!
 //! Who acts: `run` and `show` act as the console operator (`system`) unless `--as USER`
 //! is given; `approve` always names the approving account with `--as USER`, because an
 //! approval must be a second, named person (maker–checker), never the operator who prepared
-//! the runs. The account proves itself with one of its API tokens in the environment
-//! variable `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
+//! the runs; `export` too, since a bank file carries full account numbers. The account
+//! proves itself with one of its API tokens in the environment variable
+//! `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
 //! `minzheng user token --username USER`); the token must belong to USER. A token, unlike a
 //! password, can be revoked alone and never unlocks the web pages.
 
 use anyhow::{Context, bail};
 use domain::Fen;
 use indicatif::ProgressBar;
+use service::bank::BankFormat;
 use service::payroll::{CHUNK_CASES, RunProgress};
 use service::sessions::Client;
 use service::{Actor, Service};
@@ -159,6 +161,48 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
                 if l.flagged { " !" } else { "" },
             );
         }
+    }
+    Ok(())
+}
+
+/// Writes run `id`'s bank file to `out` as `as_user` and prints its record; households
+/// that could not be paid (no account) are listed on standard error.
+pub async fn export(
+    service: &Service,
+    id: i64,
+    format: &str,
+    out: &std::path::Path,
+    reason: &str,
+    as_user: &str,
+) -> anyhow::Result<()> {
+    let actor = actor(service, Some(as_user)).await?;
+    let Some(format) = BankFormat::parse(format) else {
+        bail!("格式应为 csv、xlsx 或 pain001 / the format must be csv, xlsx or pain001: {format}");
+    };
+    let export = service.export_bank_file(&actor, id, format, reason).await?;
+    std::fs::write(out, &export.file.bytes)
+        .with_context(|| format!("写入 / writing {}", out.display()))?;
+    let r = &export.record;
+    println!(
+        "{}\t{}\t{} 笔 / lines\t{} 元 / yuan\tsha256 {}",
+        r.run_id,
+        r.file_name,
+        r.lines,
+        Fen::from_fen(r.total_fen).yuan(),
+        r.sha256
+    );
+    for p in &export.not_exportable {
+        eprintln!(
+            "未代发 / not paid: household {} {} {} 元 / yuan ({})",
+            p.household_id,
+            p.head_name,
+            Fen::from_fen(p.amount_fen).yuan(),
+            if p.payee.is_none() {
+                "无收款账户 / no payee account"
+            } else {
+                "净额不为正 / nothing to pay"
+            }
+        );
     }
     Ok(())
 }
