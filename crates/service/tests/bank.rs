@@ -142,6 +142,17 @@ async fn a_payee_account_is_checked_kept_with_its_history_and_audited() {
         assert_eq!(audits(db, "payroll.payee.set").await, 2);
         assert!(!service::bank::masked(v.current().unwrap()).contains(book));
 
+        // The history is append-only in the database itself.
+        let (update, delete) = db.store().try_tamper_bank(false, v.history[1].id).await;
+        assert!(
+            update.is_err() && delete.is_err(),
+            "payees must be append-only"
+        );
+        assert_eq!(
+            s.case_payee(&jiuzhu, case).await.unwrap().history,
+            v.history
+        );
+
         // Leaders read payroll but record no accounts.
         let leader = actor(db, "leader").await;
         let r = s
@@ -245,6 +256,10 @@ async fn an_approved_run_becomes_a_bank_file_recorded_with_its_sha256_once_witho
         assert_eq!(files.len(), 3, "{:?}", db.backend());
         assert_eq!(files[1].reason, "银行退回文件格式,按新模板重新生成");
         assert_eq!(audits(db, "payroll.bank_file.export").await, 3);
+
+        let (update, delete) = db.store().try_tamper_bank(true, files[0].id).await;
+        assert!(update.is_err() && delete.is_err(), "bank_files must be append-only");
+        assert_eq!(s.bank_files(&fuhe, run).await.unwrap(), files);
 
         // Leaders read but make no bank files.
         let leader = actor(db, "leader").await;

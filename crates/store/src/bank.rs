@@ -259,6 +259,40 @@ impl Store {
         Ok(id)
     }
 
+    /// Tries to change and to remove row `id` of `payees` (or of `bank_files` when
+    /// `files`), as the append-only test needs: both must fail.
+    pub async fn try_tamper_bank(
+        &self,
+        files: bool,
+        id: i64,
+    ) -> (Result<(), StoreError>, Result<(), StoreError>) {
+        let (update, delete) = if files {
+            (
+                "UPDATE bank_files SET total_fen = total_fen + 1 WHERE id = $1",
+                "DELETE FROM bank_files WHERE id = $1",
+            )
+        } else {
+            (
+                "UPDATE payees SET account_number = '12345678' WHERE id = $1",
+                "DELETE FROM payees WHERE id = $1",
+            )
+        };
+        let mut out = Vec::with_capacity(2);
+        for sql in [update, delete] {
+            out.push(
+                sqlx::query(sql)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map(|_| ())
+                    .map_err(StoreError::from),
+            );
+        }
+        let delete = out.pop().unwrap_or(Ok(()));
+        let update = out.pop().unwrap_or(Ok(()));
+        (update, delete)
+    }
+
     /// The bank files exported for run `run_id`, oldest first.
     pub async fn bank_files(&self, run_id: i64) -> Result<Vec<BankFileRecord>, StoreError> {
         sqlx::query(dynamic(format!(
