@@ -209,6 +209,12 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<i64, StoreError> {
         let mut tx = self.write().await?;
+        // Lock the run's row first (PostgreSQL; SQLite's write transaction is already
+        // exclusive), so two first exports at once cannot both find no earlier file.
+        sqlx::query("UPDATE payroll_runs SET state = state WHERE id = $1")
+            .bind(file.run_id)
+            .execute(&mut *tx)
+            .await?;
         let state: Option<(String,)> =
             sqlx::query_as("SELECT state FROM payroll_runs WHERE id = $1")
                 .bind(file.run_id)
