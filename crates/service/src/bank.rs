@@ -18,12 +18,14 @@ use chrono::FixedOffset;
 use domain::assistance::Program;
 use domain::bank::{
     AccountKind, Bank, BankAccount, BankAccountError, BankFile, BatchError, BatchHeader,
-    BatchTemplate, PaymentBatch, PaymentLine, template::Format,
+    BatchTemplate, PaymentBatch, PaymentLine, Reconciliation, ReturnStatus, parse_returns,
+    reconcile, template::Format,
 };
 use domain::{Action, Fen, Line};
 use serde::Deserialize;
 use store::{
-    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, PayeeRecord, RunPayment, StoreError,
+    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
+    StoreError,
 };
 
 use crate::assistance::{check_reason, field};
@@ -304,21 +306,7 @@ impl Service {
             month.month(),
             program_words(program)
         );
-        let mut lines = Vec::new();
-        let mut not_exportable = Vec::new();
-        for p in self.store().run_payments(run_id).await? {
-            match (&p.payee, p.amount_fen > 0) {
-                (Some(payee), true) => lines.push(PaymentLine {
-                    key: format!("R{run_id}H{}", p.household_id),
-                    account: stored_account(payee)?,
-                    amount: Fen::from_fen(p.amount_fen),
-                    purpose: purpose.clone(),
-                    reference: format!("H{}", p.household_id),
-                    id_number: None,
-                }),
-                _ => not_exportable.push(p),
-            }
-        }
+        let (lines, not_exportable) = self.payment_lines(run_id, &purpose).await?;
         let debtor = self.debtor().await?;
         let audit_at = self.now();
         // China Standard Time, UTC+8, as the bank's clerks read the file's time.
@@ -398,6 +386,109 @@ impl Service {
             record,
             not_exportable,
         })
+    }
+
+    /// The lines a bank file of run `run_id` pays, and the households it cannot pay. The
+    /// key of a line (`R{run}H{household}`) is what the bank's result file names.
+    async fn payment_lines(
+        &self,
+        run_id: i64,
+        purpose: &str,
+    ) -> Result<(Vec<PaymentLine>, Vec<RunPayment>), Error> {
+        let mut lines = Vec::new();
+        let mut not_exportable = Vec::new();
+        for p in self.store().run_payments(run_id).await? {
+            match (&p.payee, p.amount_fen > 0) {
+                (Some(payee), true) => lines.push(PaymentLine {
+                    key: format!("R{run_id}H{}", p.household_id),
+                    account: stored_account(payee)?,
+                    amount: Fen::from_fen(p.amount_fen),
+                    purpose: purpose.to_owned(),
+                    reference: format!("H{}", p.household_id),
+                    id_number: None,
+                }),
+                _ => not_exportable.push(p),
+            }
+        }
+        Ok((lines, not_exportable))
+    }
+
+    /// Imports the bank's result file (回盘文件) for run `run_id`'s latest bank file and
+    /// reconciles it. A file that cannot be read, names payments the run does not have, or
+    /// disagrees on an amount or account is refused and nothing is stored; otherwise its
+    /// lines are stored with the audit entry, and the run becomes `reconciled` when every
+    /// payment is reported paid. Failed payments (with the bank's reason) and outstanding
+    /// ones are in the returned reconciliation, for correcting the account and paying again.
+    pub async fn import_returns(
+        &self,
+        actor: &Actor,
+        run_id: i64,
+        bytes: &[u8],
+    ) -> Result<Reconciliation, Error> {
+        self.authorize(actor, Line::Payroll, Action::Approve)?;
+        let run = self.store().payroll_run(run_id).await?;
+        let what = format!("{} {}", run.month, run.program);
+        let Some(file) = self.store().bank_files(run_id).await?.pop() else {
+            return Err(conflict("payroll.not_exported", what));
+        };
+        let returns = parse_returns(bytes).map_err(|errors| {
+            Error::Invalid(
+                errors
+                    .iter()
+                    .map(|e| {
+                        field(
+                            "file",
+                            e.code,
+                            format!("{} {}: {}", e.row, e.column, e.value),
+                        )
+                    })
+                    .collect(),
+            )
+        })?;
+        let (lines, _) = self.payment_lines(run_id, "").await?;
+        let r = reconcile(&lines, &returns);
+        if !r.unknown.is_empty() || !r.mismatches.is_empty() {
+            let rows: Vec<String> = r
+                .unknown
+                .iter()
+                .map(|u| format!("{} {}", u.row, u.key))
+                .chain(r.mismatches.iter().map(|m| format!("{m:?}")))
+                .take(10)
+                .collect();
+            return Err(conflict("payroll.returns_mismatch", rows.join("; ")));
+        }
+        let clean = r.failed.is_empty() && r.outstanding.is_empty();
+        let stored: Vec<NewReturn> = returns
+            .iter()
+            .map(|l| NewReturn {
+                row_no: i64::try_from(l.row).unwrap_or(i64::MAX),
+                payment_key: l.key.clone(),
+                amount_fen: l.amount.as_fen(),
+                status: match l.status {
+                    ReturnStatus::Paid => "paid".into(),
+                    ReturnStatus::Failed => "failed".into(),
+                },
+                reason: l.reason.clone(),
+            })
+            .collect();
+        let audit = self.audit(
+            actor,
+            "payroll.returns.import",
+            format!("payroll_run:{run_id}"),
+            "",
+            format!(
+                "file={} expected={} paid={} failed={} outstanding={}",
+                file.file_name,
+                r.expected.count,
+                r.paid_tally.count,
+                r.failed_tally.count,
+                r.outstanding_tally.count
+            ),
+        );
+        self.store()
+            .record_returns(run_id, file.id, &stored, clean, &audit)
+            .await?;
+        Ok(r)
     }
 
     /// The bank files exported for run `run_id`, oldest first.

@@ -268,3 +268,98 @@ async fn an_approved_run_becomes_a_bank_file_recorded_with_its_sha256_once_witho
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_result_file_is_reconciled_refused_when_it_disagrees_and_closes_a_clean_run() {
+    for_each_engine(async |db| {
+        let (jiuzhu, fuhe) = district(db).await;
+        let s = &db.service;
+        for (i, (case, _)) in dibao_cases(db).await.iter().enumerate() {
+            let number = card(&format!("62284800{i:010}"));
+            s.set_payee(&jiuzhu, *case, &account("户主", &number, ""))
+                .await
+                .unwrap();
+        }
+        let audit = s.audit(&Actor::system(), "settings.set", SETTING_DEBTOR, "", "");
+        db.store()
+            .set_setting(
+                SETTING_DEBTOR,
+                r#"{"holder":"某区民政局","bank":"中国农业银行","account":"11223344556677","kind":"book"}"#,
+                &audit,
+            )
+            .await
+            .unwrap();
+        db.clock.advance(Duration::minutes(5));
+        let run = s
+            .prepare_payroll(&jiuzhu, "2013-01", Some("dibao"), &mut |_| {})
+            .await
+            .unwrap()[0];
+        db.clock.advance(Duration::minutes(5));
+        s.approve_payroll_run(&fuhe, run).await.unwrap();
+        let r = s.import_returns(&fuhe, run, b"x").await;
+        assert_eq!(conflict(r), "payroll.not_exported");
+        s.export_bank_file(&fuhe, run, BankFormat::Csv, "")
+            .await
+            .unwrap();
+        let paid: Vec<(String, i64)> = db
+            .store()
+            .run_payments(run)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|p| p.payee.is_some() && p.amount_fen > 0)
+            .map(|p| (format!("R{run}H{}", p.household_id), p.amount_fen))
+            .collect();
+        assert!(paid.len() > 1);
+        let file = |rows: &[(String, i64, &str, &str)]| {
+            let mut text = String::from("流水号,金额(分),状态,失败原因\n");
+            for (key, fen, status, reason) in rows {
+                text.push_str(&format!("{key},{fen},{status},{reason}\n"));
+            }
+            text.into_bytes()
+        };
+        let all: Vec<(String, i64, &str, &str)> = paid
+            .iter()
+            .map(|(k, f)| (k.clone(), *f, "成功", ""))
+            .collect();
+
+        // An unknown payment or another amount: refused, nothing stored.
+        let mut unknown = all.clone();
+        unknown.push(("R999H1".into(), 100, "成功", ""));
+        let r = s.import_returns(&fuhe, run, &file(&unknown)).await;
+        assert_eq!(conflict(r), "payroll.returns_mismatch");
+        let mut wrong = all.clone();
+        wrong[0].1 += 1;
+        let r = s.import_returns(&fuhe, run, &file(&wrong)).await;
+        assert_eq!(conflict(r), "payroll.returns_mismatch");
+        let r = s.import_returns(&fuhe, run, b"\xff\xfe\x00garbage").await;
+        assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
+        assert_eq!(audits(db, "payroll.returns.import").await, 0);
+
+        // One failure: reported with the bank's reason; the run stays exported.
+        let mut one_failed = all.clone();
+        one_failed[0].2 = "失败";
+        one_failed[0].3 = "账户已销户";
+        let rec = s.import_returns(&fuhe, run, &file(&one_failed)).await.unwrap();
+        assert_eq!(rec.failed.len(), 1);
+        assert_eq!(rec.failed[0].reason, "账户已销户");
+        assert_eq!(rec.paid.len(), paid.len() - 1);
+        assert_eq!(
+            rec.paid_tally.amount.as_fen() + rec.failed_tally.amount.as_fen(),
+            rec.expected.amount.as_fen()
+        );
+        assert_eq!(db.store().payroll_run(run).await.unwrap().state, "exported");
+
+        // Every payment made: the run is reconciled.
+        let rec = s.import_returns(&fuhe, run, &file(&all)).await.unwrap();
+        assert!(rec.failed.is_empty() && rec.outstanding.is_empty());
+        assert_eq!(
+            db.store().payroll_run(run).await.unwrap().state,
+            "reconciled",
+            "{:?}",
+            db.backend()
+        );
+        assert_eq!(audits(db, "payroll.returns.import").await, 2);
+    })
+    .await;
+}

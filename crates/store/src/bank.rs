@@ -76,6 +76,17 @@ pub struct BankFileRecord {
     pub exported_at: DateTime<Utc>,
 }
 
+/// A line of a bank's result file to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReturn {
+    pub row_no: i64,
+    pub payment_key: String,
+    pub amount_fen: i64,
+    /// `paid` or `failed`.
+    pub status: String,
+    pub reason: String,
+}
+
 /// The constraint named when a run already has a file and no reason is given.
 pub const BANK_FILE_AGAIN: &str = "bank_files_again";
 
@@ -297,6 +308,62 @@ impl Store {
         let delete = out.pop().unwrap_or(Ok(()));
         let update = out.pop().unwrap_or(Ok(()));
         (update, delete)
+    }
+
+    /// Stores the lines of a result file for bank file `file_id` of run `run_id` as one
+    /// import (numbered after the run's earlier ones), moving an `exported` run to
+    /// `reconciled` when `clean`, with the audit entry; returns the import's number.
+    pub async fn record_returns(
+        &self,
+        run_id: i64,
+        file_id: i64,
+        lines: &[NewReturn],
+        clean: bool,
+        entry: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        sqlx::query("UPDATE payroll_runs SET state = state WHERE id = $1")
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        let no: (i64,) = sqlx::query_as(
+            "SELECT CAST(COALESCE(MAX(import_no), 0) + 1 AS BIGINT) FROM bank_returns \
+             WHERE run_id = $1",
+        )
+        .bind(run_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let at = timestamp(entry.at);
+        for l in lines {
+            sqlx::query(
+                "INSERT INTO bank_returns (run_id, file_id, import_no, row_no, payment_key, \
+                 amount_fen, status, reason, imported_by, imported_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(run_id)
+            .bind(file_id)
+            .bind(no.0)
+            .bind(l.row_no)
+            .bind(&l.payment_key)
+            .bind(l.amount_fen)
+            .bind(&l.status)
+            .bind(&l.reason)
+            .bind(&entry.actor)
+            .bind(&at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        if clean {
+            sqlx::query(
+                "UPDATE payroll_runs SET state = 'reconciled' WHERE id = $1 AND state = 'exported'",
+            )
+            .bind(run_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        audit::append(&mut tx, self.backend, entry).await?;
+        tx.commit().await?;
+        Ok(no.0)
     }
 
     /// The bank files exported for run `run_id`, oldest first.

@@ -47,7 +47,9 @@ pub use assistance::{
     NewFinding,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
-pub use bank::{BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, PayeeRecord, RunPayment};
+pub use bank::{
+    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
+};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};

@@ -106,3 +106,5 @@ payee-by = Recorded by
 payroll-bank-format = Bank file format
 payroll-bank-reason = Reason for another file
 payroll-bank-export = Make the bank file
+err-payroll-not_exported = { $detail } has no bank file yet; no result file can be imported
+err-payroll-returns_mismatch = The result file does not match the bank file (unknown keys, or other amounts or accounts); nothing was imported: { $detail }

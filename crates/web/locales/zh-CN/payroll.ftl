@@ -106,3 +106,5 @@ payee-by = 登记人
 payroll-bank-format = 代发文件格式
 payroll-bank-reason = 再次生成的原因
 payroll-bank-export = 生成代发文件
+err-payroll-not_exported = { $detail } 还没有生成代发文件,不能导入回盘文件
+err-payroll-returns_mismatch = 回盘文件与代发文件不符(未知的流水号或金额、账号不一致),未导入:{ $detail }
