@@ -193,6 +193,17 @@ enum PayrollCommand {
         #[arg(long = "as", value_name = "USER")]
         as_user: String,
     },
+    /// 导入银行回盘文件并对账(CSV 或 XLSX)/ import the bank's result file and reconcile the run
+    ImportReturns {
+        /// 批次编号 / run id
+        run: i64,
+        /// 回盘文件 / the result file
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// 导入账号(令牌见 MINZHENG_API_TOKEN)/ the account (its API token in MINZHENG_API_TOKEN)
+        #[arg(long = "as", value_name = "USER")]
+        as_user: String,
+    },
     /// 查看批次:合计与上月比较 / show a run: totals and the difference from last month
     Show {
         /// 批次编号 / run id
@@ -485,6 +496,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 &as_user,
             )
             .await
+        }
+        Command::Payroll(PayrollCommand::ImportReturns { run, file, as_user }) => {
+            let service = open(&config.database_url).await?;
+            payroll::import_returns(&service, run, &file, &as_user).await
         }
         Command::Payroll(PayrollCommand::Show { run, as_user }) => {
             let service = open(&config.database_url).await?;

@@ -1,9 +1,9 @@
-//! `minzheng payroll run|approve|export|show`: the monthly payroll for a district's batch jobs.
+//! `minzheng payroll run|approve|export|import-returns|show`: the monthly payroll for a district's batch jobs.
 //!
 //! Who acts: `run` and `show` act as the console operator (`system`) unless `--as USER`
 //! is given; `approve` always names the approving account with `--as USER`, because an
 //! approval must be a second, named person (maker–checker), never the operator who prepared
-//! the runs; `export` too, since a bank file carries full account numbers. The account
+//! the runs; `export` and `import-returns` too, since a bank file carries full account numbers. The account
 //! proves itself with one of its API tokens in the environment variable
 //! `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
 //! `minzheng user token --username USER`); the token must belong to USER. A token, unlike a
@@ -20,6 +20,8 @@ use store::LineSelection;
 
 /// The environment variable that carries the `--as` account's API token.
 pub const TOKEN_VAR: &str = "MINZHENG_API_TOKEN";
+/// The largest result file read (a province's month is a few million lines).
+const MAX_RETURNS_BYTES: u64 = 512 * 1024 * 1024;
 /// Cases per chunk (tests make it small so that a kill lands between chunks often).
 pub const CHUNK_VAR: &str = "MINZHENG_PAYROLL_CHUNK";
 
@@ -203,6 +205,43 @@ pub async fn export(
                 "净额不为正 / nothing to pay"
             }
         );
+    }
+    Ok(())
+}
+
+/// Imports the bank's result file for run `id` as `as_user` and prints the reconciliation:
+/// expected, paid, failed (each with the bank's reason) and outstanding.
+pub async fn import_returns(
+    service: &Service,
+    id: i64,
+    file: &std::path::Path,
+    as_user: &str,
+) -> anyhow::Result<()> {
+    let actor = actor(service, Some(as_user)).await?;
+    let bytes = crate::read_limited(file, MAX_RETURNS_BYTES)?;
+    let r = service.import_returns(&actor, id, &bytes).await?;
+    let yuan = |f: Fen| f.yuan();
+    println!(
+        "应付 / expected {} 笔 {} 元; 成功 / paid {} 笔 {} 元; 失败 / failed {} 笔 {} 元; 未回盘 / outstanding {} 笔 {} 元",
+        r.expected.count,
+        yuan(r.expected.amount),
+        r.paid_tally.count,
+        yuan(r.paid_tally.amount),
+        r.failed_tally.count,
+        yuan(r.failed_tally.amount),
+        r.outstanding_tally.count,
+        yuan(r.outstanding_tally.amount)
+    );
+    for f in &r.failed {
+        println!(
+            "失败 / failed\t{}\t{} 元\t{}",
+            f.key,
+            yuan(f.amount),
+            f.reason
+        );
+    }
+    for k in &r.outstanding {
+        println!("未回盘 / outstanding\t{k}");
     }
     Ok(())
 }

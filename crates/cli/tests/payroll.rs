@@ -472,5 +472,37 @@ fn export_writes_the_bank_file_of_an_approved_run_and_a_second_needs_a_reason() 
     again.extend(["--reason", "银行要求重新生成", "--format", "pain001"]);
     let stdout = ok(&finish(minzheng(&url, &again, Some(&token))));
     assert!(stdout.contains(".xml"), "{stdout}");
+
+    // The bank's result file: every payment made, the run is reconciled.
+    let mut returns = String::from("流水号,金额(分),状态\n");
+    for p in rt
+        .block_on(db.store().run_payments(run.parse().unwrap()))
+        .unwrap()
+    {
+        if p.payee.is_some() && p.amount_fen > 0 {
+            returns.push_str(&format!(
+                "R{run}H{},{},成功\n",
+                p.household_id, p.amount_fen
+            ));
+        }
+    }
+    let returns_path = dir.path().join("returns.csv");
+    std::fs::write(&returns_path, returns).unwrap();
+    let import = [
+        "payroll",
+        "import-returns",
+        &run,
+        "--file",
+        returns_path.to_str().unwrap(),
+        "--as",
+        "fuhe",
+    ];
+    let stdout = ok(&finish(minzheng(&url, &import, Some(&token))));
+    assert!(stdout.contains("失败 / failed 0 笔"), "{stdout}");
+    let state = rt
+        .block_on(db.store().payroll_run(run.parse().unwrap()))
+        .unwrap()
+        .state;
+    assert_eq!(state, "reconciled");
     rt.block_on(db.cleanup());
 }
