@@ -175,6 +175,35 @@ enum PayrollCommand {
         #[arg(long = "as", value_name = "USER")]
         as_user: String,
     },
+    /// 生成已审批批次的代发文件并登记其 SHA-256(再次生成须说明原因)/
+    /// write an approved run's bank file and record its SHA-256 (a second one needs --reason)
+    Export {
+        /// 批次编号 / run id
+        run: i64,
+        /// 格式 / format: csv, xlsx, pain001
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// 输出文件 / the file to write
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// 再次生成的原因 / why a run gets another file
+        #[arg(long)]
+        reason: Option<String>,
+        /// 生成账号(令牌见 MINZHENG_API_TOKEN)/ the account (its API token in MINZHENG_API_TOKEN)
+        #[arg(long = "as", value_name = "USER")]
+        as_user: String,
+    },
+    /// 导入银行回盘文件并对账(CSV 或 XLSX)/ import the bank's result file and reconcile the run
+    ImportReturns {
+        /// 批次编号 / run id
+        run: i64,
+        /// 回盘文件 / the result file
+        #[arg(long, value_name = "FILE")]
+        file: PathBuf,
+        /// 导入账号(令牌见 MINZHENG_API_TOKEN)/ the account (its API token in MINZHENG_API_TOKEN)
+        #[arg(long = "as", value_name = "USER")]
+        as_user: String,
+    },
     /// 查看批次:合计与上月比较 / show a run: totals and the difference from last month
     Show {
         /// 批次编号 / run id
@@ -449,6 +478,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Payroll(PayrollCommand::Approve { month, as_user }) => {
             let service = open(&config.database_url).await?;
             payroll::approve(&service, &month, &as_user).await
+        }
+        Command::Payroll(PayrollCommand::Export {
+            run,
+            format,
+            out,
+            reason,
+            as_user,
+        }) => {
+            let service = open(&config.database_url).await?;
+            payroll::export(
+                &service,
+                run,
+                &format,
+                &out,
+                reason.as_deref().unwrap_or(""),
+                &as_user,
+            )
+            .await
+        }
+        Command::Payroll(PayrollCommand::ImportReturns { run, file, as_user }) => {
+            let service = open(&config.database_url).await?;
+            payroll::import_returns(&service, run, &file, &as_user).await
         }
         Command::Payroll(PayrollCommand::Show { run, as_user }) => {
             let service = open(&config.database_url).await?;

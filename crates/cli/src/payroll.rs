@@ -1,16 +1,18 @@
-//! `minzheng payroll run|approve|show`: the monthly payroll for a district's batch jobs.
+//! `minzheng payroll run|approve|export|import-returns|show`: the monthly payroll for a district's batch jobs.
 //!
 //! Who acts: `run` and `show` act as the console operator (`system`) unless `--as USER`
 //! is given; `approve` always names the approving account with `--as USER`, because an
 //! approval must be a second, named person (maker–checker), never the operator who prepared
-//! the runs. The account proves itself with one of its API tokens in the environment
-//! variable `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
+//! the runs; `export` and `import-returns` too, since a bank file carries full account numbers. The account
+//! proves itself with one of its API tokens in the environment variable
+//! `MINZHENG_API_TOKEN` (created on its account page, or by the operator with
 //! `minzheng user token --username USER`); the token must belong to USER. A token, unlike a
 //! password, can be revoked alone and never unlocks the web pages.
 
 use anyhow::{Context, bail};
 use domain::Fen;
 use indicatif::ProgressBar;
+use service::bank::BankFormat;
 use service::payroll::{CHUNK_CASES, RunProgress};
 use service::sessions::Client;
 use service::{Actor, Service};
@@ -18,6 +20,8 @@ use store::LineSelection;
 
 /// The environment variable that carries the `--as` account's API token.
 pub const TOKEN_VAR: &str = "MINZHENG_API_TOKEN";
+/// The largest result file read (a province's month is a few million lines).
+const MAX_RETURNS_BYTES: u64 = 512 * 1024 * 1024;
 /// Cases per chunk (tests make it small so that a kill lands between chunks often).
 pub const CHUNK_VAR: &str = "MINZHENG_PAYROLL_CHUNK";
 
@@ -159,6 +163,85 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
                 if l.flagged { " !" } else { "" },
             );
         }
+    }
+    Ok(())
+}
+
+/// Writes run `id`'s bank file to `out` as `as_user` and prints its record; households
+/// that could not be paid (no account) are listed on standard error.
+pub async fn export(
+    service: &Service,
+    id: i64,
+    format: &str,
+    out: &std::path::Path,
+    reason: &str,
+    as_user: &str,
+) -> anyhow::Result<()> {
+    let actor = actor(service, Some(as_user)).await?;
+    let Some(format) = BankFormat::parse(format) else {
+        bail!("格式应为 csv、xlsx 或 pain001 / the format must be csv, xlsx or pain001: {format}");
+    };
+    let export = service.export_bank_file(&actor, id, format, reason).await?;
+    std::fs::write(out, &export.file.bytes)
+        .with_context(|| format!("写入 / writing {}", out.display()))?;
+    let r = &export.record;
+    println!(
+        "{}\t{}\t{} 笔 / lines\t{} 元 / yuan\tsha256 {}",
+        r.run_id,
+        r.file_name,
+        r.lines,
+        Fen::from_fen(r.total_fen).yuan(),
+        r.sha256
+    );
+    for p in &export.not_exportable {
+        eprintln!(
+            "未代发 / not paid: household {} {} {} 元 / yuan ({})",
+            p.household_id,
+            p.head_name,
+            Fen::from_fen(p.amount_fen).yuan(),
+            if p.payee.is_none() {
+                "无收款账户 / no payee account"
+            } else {
+                "净额不为正 / nothing to pay"
+            }
+        );
+    }
+    Ok(())
+}
+
+/// Imports the bank's result file for run `id` as `as_user` and prints the reconciliation:
+/// expected, paid, failed (each with the bank's reason) and outstanding.
+pub async fn import_returns(
+    service: &Service,
+    id: i64,
+    file: &std::path::Path,
+    as_user: &str,
+) -> anyhow::Result<()> {
+    let actor = actor(service, Some(as_user)).await?;
+    let bytes = crate::read_limited(file, MAX_RETURNS_BYTES)?;
+    let r = service.import_returns(&actor, id, &bytes).await?;
+    let yuan = |f: Fen| f.yuan();
+    println!(
+        "应付 / expected {} 笔 {} 元; 成功 / paid {} 笔 {} 元; 失败 / failed {} 笔 {} 元; 未回盘 / outstanding {} 笔 {} 元",
+        r.expected.count,
+        yuan(r.expected.amount),
+        r.paid_tally.count,
+        yuan(r.paid_tally.amount),
+        r.failed_tally.count,
+        yuan(r.failed_tally.amount),
+        r.outstanding_tally.count,
+        yuan(r.outstanding_tally.amount)
+    );
+    for f in &r.failed {
+        println!(
+            "失败 / failed\t{}\t{} 元\t{}",
+            f.key,
+            yuan(f.amount),
+            f.reason
+        );
+    }
+    for k in &r.outstanding {
+        println!("未回盘 / outstanding\t{k}");
     }
     Ok(())
 }

@@ -405,3 +405,104 @@ fn a_run_killed_at_random_points_ends_with_the_ledger_of_an_uninterrupted_run_on
     rt.block_on(reference.cleanup());
     rt.block_on(crashed.cleanup());
 }
+
+#[test]
+fn export_writes_the_bank_file_of_an_approved_run_and_a_second_needs_a_reason() {
+    let rt = rt();
+    let db = rt.block_on(testkit::sqlite());
+    let token = rt.block_on(district(&db, 40));
+    let url = db.url.clone();
+    rt.block_on(async {
+        let s = &db.service;
+        let system = Actor::system();
+        let audit = s.audit(&system, "settings.set", "payroll.debtor", "", "");
+        db.store()
+            .set_setting(
+                service::bank::SETTING_DEBTOR,
+                r#"{"holder":"某区民政局","bank":"中国农业银行","account":"11223344556677","kind":"book"}"#,
+                &audit,
+            )
+            .await
+            .unwrap();
+        let jiuzhu = Actor::user(&db.store().user_by_username("jiuzhu").await.unwrap(), "t");
+        for (i, c) in db
+            .store()
+            .payroll_cases("dibao", 0, 100_000)
+            .await
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            let payload = format!("62284800{i:010}");
+            let digit = domain::bank::luhn_check_digit(&payload).unwrap();
+            let input = service::bank::PayeeInput {
+                holder: "户主".into(),
+                bank_name: "中国农业银行".into(),
+                account_number: format!("{payload}{digit}"),
+                ..Default::default()
+            };
+            s.set_payee(&jiuzhu, c.file.case.id, &input).await.unwrap();
+        }
+    });
+    let stdout = ok(&finish(minzheng(
+        &url,
+        &["payroll", "run", "--month", "2013-01", "--program", "dibao"],
+        None,
+    )));
+    let run = stdout.split('\t').next().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("bank.csv");
+    let out_file = out_path.to_str().unwrap();
+    let export = ["payroll", "export", &run, "--out", out_file, "--as", "fuhe"];
+    let out = refused(&finish(minzheng(&url, &export, Some(&token))));
+    assert!(out.contains("尚未审批,不能生成代发文件"), "{out}");
+    ok(&finish(minzheng(
+        &url,
+        &["payroll", "approve", "--month", "2013-01", "--as", "fuhe"],
+        Some(&token),
+    )));
+    let stdout = ok(&finish(minzheng(&url, &export, Some(&token))));
+    let bytes = std::fs::read(&out_path).unwrap();
+    assert!(stdout.contains(&domain::sha256_hex(&bytes)), "{stdout}");
+    let (text, _, bad) = encoding_rs::GBK.decode(&bytes);
+    assert!(!bad && text.contains("户主"), "{text}");
+    let out = refused(&finish(minzheng(&url, &export, Some(&token))));
+    assert!(out.contains("再次生成须填写原因"), "{out}");
+    let mut again = export.to_vec();
+    again.extend(["--reason", "银行要求重新生成", "--format", "pain001"]);
+    let stdout = ok(&finish(minzheng(&url, &again, Some(&token))));
+    assert!(stdout.contains(".xml"), "{stdout}");
+
+    // The bank's result file: every payment made, the run is reconciled.
+    let mut returns = String::from("流水号,金额(分),状态\n");
+    for p in rt
+        .block_on(db.store().run_payments(run.parse().unwrap()))
+        .unwrap()
+    {
+        if p.payee.is_some() && p.amount_fen > 0 {
+            returns.push_str(&format!(
+                "R{run}H{},{},成功\n",
+                p.household_id, p.amount_fen
+            ));
+        }
+    }
+    let returns_path = dir.path().join("returns.csv");
+    std::fs::write(&returns_path, returns).unwrap();
+    let import = [
+        "payroll",
+        "import-returns",
+        &run,
+        "--file",
+        returns_path.to_str().unwrap(),
+        "--as",
+        "fuhe",
+    ];
+    let stdout = ok(&finish(minzheng(&url, &import, Some(&token))));
+    assert!(stdout.contains("失败 / failed 0 笔"), "{stdout}");
+    let state = rt
+        .block_on(db.store().payroll_run(run.parse().unwrap()))
+        .unwrap()
+        .state;
+    assert_eq!(state, "reconciled");
+    rt.block_on(db.cleanup());
+}

@@ -13,6 +13,7 @@ mod access;
 pub mod assistance;
 pub mod attention;
 pub mod audit;
+pub mod bank;
 pub mod calendar;
 pub mod divisions;
 mod error;

@@ -12,6 +12,7 @@
 
 mod assistance;
 mod audit;
+mod bank;
 mod calendar;
 mod copy;
 mod divisions;
@@ -46,6 +47,9 @@ pub use assistance::{
     NewFinding,
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
+pub use bank::{
+    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
+};
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};

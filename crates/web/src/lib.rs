@@ -13,6 +13,7 @@ mod assistance;
 pub mod assistance_import;
 mod audit;
 pub mod auth;
+mod bank;
 mod divisions;
 mod error;
 mod export;
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assistance::routes())
         .merge(audit::routes())
         .merge(payroll::routes())
+        .merge(bank::routes())
         .merge(reports::routes())
         .merge(openapi::routes())
         .fallback(not_found)

@@ -1043,6 +1043,90 @@ mod doc {
         ))]
     fn assistance_payments() {}
 
+    /// A payee account (收款账户); the number is masked.
+    #[derive(ToSchema)]
+    pub struct PayeeDoc {
+        holder: String,
+        bank_name: String,
+        /// The 12-digit CNAPS code, if given.
+        bank_code: Option<String>,
+        /// Masked.
+        account_number: String,
+        /// `card` or `book`.
+        account_kind: String,
+        reason: String,
+        recorded_by: String,
+        recorded_at: String,
+    }
+
+    /// A household's payee: the current account and every earlier one, latest first.
+    #[derive(ToSchema)]
+    pub struct PayeeViewDoc {
+        case_id: i64,
+        household_id: i64,
+        current: Option<PayeeDoc>,
+        history: Vec<PayeeDoc>,
+    }
+
+    /// A payee account to record.
+    #[derive(ToSchema)]
+    pub struct PayeeInputDoc {
+        holder: String,
+        bank_name: String,
+        /// 12 digits, or empty.
+        bank_code: String,
+        account_number: String,
+        /// `card` or `book`; guessed from the number when empty.
+        account_kind: String,
+        /// Required when the household already has an account.
+        reason: String,
+    }
+
+    /// The household's payee account of a case, current first.
+    #[utoipa::path(get, path = "/api/v1/assistance/cases/{id}/payee", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        responses(
+            (status = 200, body = PayeeViewDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn assistance_payee() {}
+
+    /// Records the household's current payee account (the Luhn check for cards); the old
+    /// account stays in the history.
+    #[utoipa::path(post, path = "/api/v1/assistance/cases/{id}/payee", tag = "assistance",
+        params(("id" = i64, Path, description = "Case id")),
+        request_body = PayeeInputDoc,
+        responses(
+            (status = 200, body = PayeeViewDoc),
+            (status = 400, description = "`bank_account.*` field errors", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn assistance_set_payee() {}
+
+    /// Makes the bank file (代发文件) of an approved run and records it with its SHA-256;
+    /// the run becomes `exported`. The response is the file; headers `x-bank-file-sha256`,
+    /// `x-bank-file-lines`, `x-bank-file-total-fen` and `x-bank-file-not-exportable`
+    /// (households without an account) describe it.
+    #[utoipa::path(post, path = "/api/v1/payroll/runs/{id}/bank-file", tag = "payroll",
+        params(
+            ("id" = i64, Path, description = "Run id"),
+            ("format" = String, Query, description = "`csv`, `xlsx` or `pain001`"),
+            ("reason" = Option<String>, Query, description = "Required for a run's second file"),
+        ),
+        responses(
+            (status = 200, description = "The file", content_type = "application/octet-stream"),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`payroll.not_approved`, `payroll.export_again`, `payroll.no_debtor`, `payroll.nothing_to_export`", body = ErrorDoc),
+        ))]
+    fn payroll_bank_file() {}
+
     /// A cross-check task (数据比对待办); the ID number is masked.
     #[derive(ToSchema)]
     pub struct CheckTaskDoc {
@@ -1453,6 +1537,9 @@ impl utoipa::Modify for Security {
         doc::payroll_lines,
         doc::payroll_approve,
         doc::payroll_ledger,
+        doc::assistance_payee,
+        doc::assistance_set_payee,
+        doc::payroll_bank_file,
         doc::reports_generate,
         doc::report,
         doc::report_records,

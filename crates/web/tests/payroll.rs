@@ -122,3 +122,105 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_file() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        common::seed_cases(db).await;
+        common::seed_payroll(db).await;
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let csrf = youfu.csrf(&app).await;
+        youfu
+            .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
+            .await;
+        let entries = db.store().ledger_all().await.unwrap();
+        let case = entries[0].case_id;
+
+        let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
+        let path = format!("/assistance/{case}/payee");
+        let page = jiuzhu.get(&app, &format!("/assistance/{case}")).await;
+        assert!(page.body.contains(&path), "the case page links its payee");
+        let csrf = jiuzhu.csrf(&app).await;
+        let payload = "622848001234567890";
+        let good = format!(
+            "{payload}{}",
+            domain::bank::luhn_check_digit(payload).unwrap()
+        );
+        let bad = format!("{payload}{}", if good.ends_with('0') { '1' } else { '0' });
+        let form = |number: &str| -> Vec<(String, String)> {
+            vec![
+                ("csrf".into(), csrf.clone()),
+                ("holder".into(), "张三".into()),
+                ("bank_name".into(), "中国农业银行".into()),
+                ("account_number".into(), number.into()),
+            ]
+        };
+        let fields = form(&bad);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refused = jiuzhu.post(&app, &path, &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(refused.body.contains("校验位对不上"), "{}", refused.body);
+        let fields = form(&good);
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let done = jiuzhu.post(&app, &path, &fields).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let page = jiuzhu.get(&app, &path).await;
+        assert!(page.body.contains("张三") && !page.body.contains(&good));
+
+        let audit = db
+            .service
+            .audit(&Actor::system(), "settings.set", "payroll.debtor", "", "");
+        db.store()
+            .set_setting(
+                service::bank::SETTING_DEBTOR,
+                r#"{"holder":"某区民政局","bank":"中国农业银行","account":"11223344556677","kind":"book"}"#,
+                &audit,
+            )
+            .await
+            .unwrap();
+        let run = youfu.get(&app, "/payroll/1").await;
+        assert!(run.body.contains("action=\"/payroll/1/bank-file\""));
+        let csrf = youfu.csrf(&app).await;
+        let file = youfu
+            .post(
+                &app,
+                "/payroll/1/bank-file",
+                &[("csrf", &csrf), ("format", "pain001")],
+            )
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+        assert!(file.body.contains("pain.001.001.09") && file.body.contains(&good));
+        let again = youfu
+            .post(
+                &app,
+                "/payroll/1/bank-file",
+                &[("csrf", &csrf), ("format", "pain001")],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert!(again.body.contains("再次生成须填写原因"), "{}", again.body);
+        assert_eq!(db.store().bank_files(1).await.unwrap().len(), 1);
+        assert_eq!(db.store().payroll_run(1).await.unwrap().state, "exported");
+
+        // The API shows the account masked.
+        let token = db
+            .service
+            .issue_api_token(&Actor::system(), "leader", "payee")
+            .await
+            .unwrap();
+        let got = api(
+            &app,
+            "GET",
+            &format!("/api/v1/assistance/cases/{case}/payee"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(got.status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+        assert_eq!(json["current"]["holder"], "张三");
+        assert!(!got.body.contains(&good));
+    })
+    .await;
+}

@@ -1,0 +1,504 @@
+//! Paying through banks (社会化发放, issue 5 items 3–4): each household's payee account, and
+//! the bank file (代发文件) exported for an approved run.
+//!
+//! A payee is one current account per household; a change adds a row (the old ones stay as
+//! history) with its audit entry, and a change, unlike the first account, needs a reason.
+//! Accounts are validated by [`domain::bank::BankAccount`] (the Luhn check for cards), and
+//! shown masked.
+//!
+//! An export sums the run's ledger entries per household and pays the households that have
+//! a payee and a positive net amount; the others are returned as not exportable (no
+//! account: record one, and they are paid by a later run or a one-off). The file is written
+//! with the configured template ([`SETTING_TEMPLATE`], JSON of
+//! [`domain::bank::BatchTemplate`]; a GBK CSV by default) or as pain.001, from the bureau's
+//! own account ([`SETTING_DEBTOR`]); it is recorded with its SHA-256, and a run's second
+//! file needs a reason, so a bank is never handed the same payments twice unexplained.
+
+use chrono::FixedOffset;
+use domain::assistance::Program;
+use domain::bank::{
+    AccountKind, Bank, BankAccount, BankAccountError, BankFile, BatchError, BatchHeader,
+    BatchTemplate, PaymentBatch, PaymentLine, Reconciliation, ReturnStatus, parse_returns,
+    reconcile, template::Format,
+};
+use domain::{Action, Fen, Line};
+use serde::Deserialize;
+use store::{
+    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
+    StoreError,
+};
+
+use crate::assistance::{check_reason, field};
+use crate::{Actor, Error, FieldError, Service};
+
+/// The bank-file template, JSON of [`BatchTemplate`]; the default GBK CSV when unset.
+pub const SETTING_TEMPLATE: &str = "payroll.bank_template";
+/// The bureau's paying account, JSON `{"holder", "bank", "bank_code", "account", "kind"}`.
+pub const SETTING_DEBTOR: &str = "payroll.debtor";
+
+/// A payee account as a form or the API gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct PayeeInput {
+    pub holder: String,
+    pub bank_name: String,
+    pub bank_code: String,
+    pub account_number: String,
+    /// `card` or `book` (or 银行卡/存折); guessed from the number when empty.
+    pub account_kind: String,
+    /// Required when the household already has an account.
+    pub reason: String,
+}
+
+/// A household's payee: the current account first, then the earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PayeeView {
+    pub case_id: i64,
+    pub household_id: i64,
+    pub history: Vec<PayeeRecord>,
+}
+
+impl PayeeView {
+    #[must_use]
+    pub fn current(&self) -> Option<&PayeeRecord> {
+        self.history.first()
+    }
+}
+
+/// The account number of a stored payee, masked for display.
+#[must_use]
+pub fn masked(p: &PayeeRecord) -> String {
+    let kind = AccountKind::parse(&p.account_kind).unwrap_or(AccountKind::Book);
+    domain::bank::AccountNumber::parse(&p.account_number, kind)
+        .map_or_else(|_| domain::mask::phone(&p.account_number), |n| n.masked())
+}
+
+/// The field a refusal of [`BankAccount`] belongs to.
+fn account_field(e: &BankAccountError) -> FieldError {
+    let (name, value) = match e {
+        BankAccountError::HolderEmpty => ("holder", String::new()),
+        BankAccountError::BankEmpty => ("bank_name", String::new()),
+        BankAccountError::BankCode { found } => ("bank_code", found.clone()),
+        BankAccountError::NameTooLong { max, .. } => ("holder", max.to_string()),
+        BankAccountError::NameInvalidChar { found } => ("holder", format!("{found:?}")),
+        BankAccountError::InvalidChar { position, found } => {
+            ("account_number", format!("{position}: {found:?}"))
+        }
+        BankAccountError::WrongLength { found, .. } => ("account_number", found.to_string()),
+        BankAccountError::Empty | BankAccountError::LuhnMismatch { .. } => {
+            ("account_number", String::new())
+        }
+    };
+    field(name, e.code(), value)
+}
+
+/// Checks a form's account; the field errors name the form's fields.
+pub fn check_payee(input: &PayeeInput) -> Result<BankAccount, Error> {
+    let kind = if input.account_kind.trim().is_empty() {
+        AccountKind::guess(&input.account_number)
+    } else {
+        AccountKind::parse(&input.account_kind).ok_or_else(|| {
+            Error::invalid(field(
+                "account_kind",
+                "bank_account.kind",
+                input.account_kind.chars().take(20).collect::<String>(),
+            ))
+        })?
+    };
+    let bank = Bank::new(&input.bank_name, &input.bank_code)
+        .map_err(|e| Error::invalid(account_field(&e)))?;
+    BankAccount::new(&input.holder, bank, &input.account_number, kind)
+        .map_err(|e| Error::invalid(account_field(&e)))
+}
+
+/// A stored payee back as a [`BankAccount`]; it was checked when recorded.
+fn stored_account(p: &PayeeRecord) -> Result<BankAccount, Error> {
+    let bad = || crate::assistance::corrupt(format!("payee {}", p.id));
+    let kind = AccountKind::parse(&p.account_kind).ok_or_else(bad)?;
+    let bank = Bank::new(&p.bank_name, p.bank_code.as_deref().unwrap_or("")).map_err(|_| bad())?;
+    BankAccount::new(&p.holder, bank, &p.account_number, kind).map_err(|_| bad())
+}
+
+/// The format a bank file is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BankFormat {
+    /// The configured template, as CSV.
+    Csv,
+    /// The configured template, as XLSX.
+    Xlsx,
+    /// ISO 20022 `pain.001.001.09`.
+    Pain001,
+}
+
+impl BankFormat {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+            Self::Pain001 => "pain001",
+        }
+    }
+
+    /// `csv`, `xlsx` or `pain001` (also `xml`).
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "csv" => Some(Self::Csv),
+            "xlsx" => Some(Self::Xlsx),
+            "pain001" | "pain.001" | "xml" => Some(Self::Pain001),
+            _ => None,
+        }
+    }
+}
+
+/// An exported bank file with its record, and the households it could not pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankExport {
+    pub file: BankFile,
+    pub record: BankFileRecord,
+    /// Households with no payee account, or a net amount of zero or less.
+    pub not_exportable: Vec<RunPayment>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Debtor {
+    holder: String,
+    bank: String,
+    #[serde(default)]
+    bank_code: String,
+    account: String,
+    #[serde(default)]
+    kind: String,
+}
+
+fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
+    Error::Conflict {
+        code,
+        detail: detail.into(),
+    }
+}
+
+fn program_words(p: Program) -> &'static str {
+    match p {
+        Program::Dibao | Program::DibaoMargin => "低保金",
+        Program::TekunDispersed => "特困分散供养金",
+        Program::TekunCentralized => "特困集中供养金",
+    }
+}
+
+impl Service {
+    /// The payee accounts of case `case_id`'s household, current first.
+    pub async fn case_payee(&self, actor: &Actor, case_id: i64) -> Result<PayeeView, Error> {
+        if !actor.may(Line::Payroll, Action::Read) {
+            self.authorize(actor, Line::Assistance, Action::Read)?;
+        }
+        let file = self.store().case_file(case_id).await?;
+        self.within(actor, &file.case.division_code)?;
+        let household_id = file.case.household_id;
+        Ok(PayeeView {
+            case_id,
+            household_id,
+            history: self.store().payee_history(household_id).await?,
+        })
+    }
+
+    /// Records `input` as the current account of case `case_id`'s household, with its
+    /// audit entry; a change of an existing account needs a reason.
+    pub async fn set_payee(
+        &self,
+        actor: &Actor,
+        case_id: i64,
+        input: &PayeeInput,
+    ) -> Result<PayeeView, Error> {
+        self.authorize(actor, Line::Payroll, Action::Write)?;
+        let view = self.case_payee(actor, case_id).await?;
+        let account = check_payee(input)?;
+        let reason = match view.current() {
+            Some(_) => check_reason(&input.reason)?,
+            None => input.reason.trim().chars().take(200).collect(),
+        };
+        let payee = NewPayee {
+            household_id: view.household_id,
+            holder: account.holder().to_owned(),
+            bank_name: account.bank().name().to_owned(),
+            bank_code: account.bank().code().map(str::to_owned),
+            account_number: account.number().as_str().to_owned(),
+            account_kind: account.number().kind().as_str().to_owned(),
+            reason: reason.clone(),
+        };
+        let audit = self.audit(
+            actor,
+            "payroll.payee.set",
+            format!("household:{}", view.household_id),
+            &reason,
+            format!(
+                "case={case_id} bank={} account={} kind={} previous={}",
+                payee.bank_name,
+                account.number().masked(),
+                payee.account_kind,
+                view.current().map_or_else(|| "none".into(), masked)
+            ),
+        );
+        self.store().add_payee(&payee, &audit).await?;
+        self.case_payee(actor, case_id).await
+    }
+
+    async fn template(&self) -> Result<BatchTemplate, Error> {
+        match self.store().setting(SETTING_TEMPLATE).await? {
+            None => Ok(BatchTemplate::default()),
+            Some(v) => serde_json::from_str::<BatchTemplate>(&v)
+                .ok()
+                .filter(|t| t.check().is_ok())
+                .ok_or_else(|| crate::assistance::corrupt(format!("{SETTING_TEMPLATE} {v:?}"))),
+        }
+    }
+
+    async fn debtor(&self) -> Result<BankAccount, Error> {
+        let Some(v) = self.store().setting(SETTING_DEBTOR).await? else {
+            return Err(conflict("payroll.no_debtor", SETTING_DEBTOR));
+        };
+        let bad = || conflict("payroll.no_debtor", SETTING_DEBTOR);
+        let d: Debtor = serde_json::from_str(&v).map_err(|_| bad())?;
+        let kind = AccountKind::parse(&d.kind).unwrap_or_else(|| AccountKind::guess(&d.account));
+        let bank = Bank::new(&d.bank, &d.bank_code).map_err(|_| bad())?;
+        BankAccount::new(&d.holder, bank, &d.account, kind).map_err(|_| bad())
+    }
+
+    /// Exports approved run `run_id` as a bank file in `format`: the households with a payee
+    /// and a positive net amount, recorded with the file's SHA-256; the run becomes
+    /// `exported`. A run that already has a file needs `reason`.
+    pub async fn export_bank_file(
+        &self,
+        actor: &Actor,
+        run_id: i64,
+        format: BankFormat,
+        reason: &str,
+    ) -> Result<BankExport, Error> {
+        // Not `Export`: a bank file carries full account numbers and moves the run on, so
+        // it is the paying section's act, like approval (leaders and auditors only read).
+        self.authorize(actor, Line::Payroll, Action::Approve)?;
+        let run = self.store().payroll_run(run_id).await?;
+        let what = format!("{} {}", run.month, run.program);
+        if matches!(run.state.as_str(), "draft" | "checked") {
+            return Err(conflict("payroll.not_approved", what));
+        }
+        let earlier = self.store().bank_files(run_id).await?;
+        let reason = if earlier.is_empty() {
+            reason.trim().chars().take(200).collect()
+        } else if reason.trim().is_empty() {
+            return Err(conflict(
+                "payroll.export_again",
+                format!("{what} ({})", earlier.len()),
+            ));
+        } else {
+            check_reason(reason)?
+        };
+        let program = run
+            .program
+            .parse::<Program>()
+            .map_err(|_| crate::assistance::corrupt(format!("program {:?}", run.program)))?;
+        let month = domain::Month::parse(&run.month)
+            .map_err(|_| crate::assistance::corrupt(format!("month {:?}", run.month)))?;
+        let purpose = format!(
+            "{}年{}月{}",
+            month.year(),
+            month.month(),
+            program_words(program)
+        );
+        let (lines, not_exportable) = self.payment_lines(run_id, &purpose).await?;
+        let debtor = self.debtor().await?;
+        let audit_at = self.now();
+        // China Standard Time, UTC+8, as the bank's clerks read the file's time.
+        let created_at = FixedOffset::east_opt(8 * 3600)
+            .map_or_else(|| audit_at.fixed_offset(), |tz| audit_at.with_timezone(&tz));
+        let header = BatchHeader {
+            message_id: format!("MZ{run_id}-{}", earlier.len() + 1),
+            created_at,
+            execution_date: self.today(),
+            debtor,
+        };
+        let batch = PaymentBatch::new(header, lines).map_err(|e| match e {
+            BatchError::Empty => conflict("payroll.nothing_to_export", what.clone()),
+            other => crate::assistance::corrupt(format!("run {run_id}: {other}")),
+        })?;
+        let stem = format!("payroll-{}-{}-{run_id}", run.month, run.program);
+        let file = match format {
+            BankFormat::Pain001 => domain::bank::write_pain001(&batch, &stem),
+            BankFormat::Csv | BankFormat::Xlsx => {
+                let mut template = self.template().await?;
+                template.format = if format == BankFormat::Xlsx {
+                    Format::Xlsx
+                } else {
+                    Format::Csv
+                };
+                template
+                    .write(&batch, &stem)
+                    .map_err(|e| crate::assistance::corrupt(format!("run {run_id}: {e}")))?
+            }
+        };
+        let lines = i64::try_from(batch.lines().len()).unwrap_or(i64::MAX);
+        let total_fen = batch.total().as_fen();
+        let new = NewBankFile {
+            run_id,
+            format: format.as_str().into(),
+            file_name: file.name.clone(),
+            sha256: file.sha256.clone(),
+            lines,
+            total_fen,
+            reason: reason.clone(),
+        };
+        let audit = self.audit(
+            actor,
+            "payroll.bank_file.export",
+            format!("payroll_run:{run_id}"),
+            &reason,
+            format!(
+                "format={} file={} sha256={} lines={lines} total={} not_exportable={}",
+                new.format,
+                new.file_name,
+                new.sha256,
+                Fen::from_fen(total_fen).yuan(),
+                not_exportable.len()
+            ),
+        );
+        let id = match self.store().record_bank_file(&new, &audit).await {
+            Ok(id) => id,
+            Err(StoreError::Conflict {
+                constraint: Some(c),
+                what: w,
+            }) if c == BANK_FILE_AGAIN => return Err(conflict("payroll.export_again", w)),
+            Err(StoreError::Conflict {
+                constraint: Some(c),
+                what: w,
+            }) if c == "state" => return Err(conflict("payroll.not_approved", w)),
+            Err(e) => return Err(e.into()),
+        };
+        let record = self
+            .store()
+            .bank_files(run_id)
+            .await?
+            .into_iter()
+            .find(|r| r.id == id)
+            .ok_or(Error::NotFound)?;
+        Ok(BankExport {
+            file,
+            record,
+            not_exportable,
+        })
+    }
+
+    /// The lines a bank file of run `run_id` pays, and the households it cannot pay. The
+    /// key of a line (`R{run}H{household}`) is what the bank's result file names.
+    async fn payment_lines(
+        &self,
+        run_id: i64,
+        purpose: &str,
+    ) -> Result<(Vec<PaymentLine>, Vec<RunPayment>), Error> {
+        let mut lines = Vec::new();
+        let mut not_exportable = Vec::new();
+        for p in self.store().run_payments(run_id).await? {
+            match (&p.payee, p.amount_fen > 0) {
+                (Some(payee), true) => lines.push(PaymentLine {
+                    key: format!("R{run_id}H{}", p.household_id),
+                    account: stored_account(payee)?,
+                    amount: Fen::from_fen(p.amount_fen),
+                    purpose: purpose.to_owned(),
+                    reference: format!("H{}", p.household_id),
+                    id_number: None,
+                }),
+                _ => not_exportable.push(p),
+            }
+        }
+        Ok((lines, not_exportable))
+    }
+
+    /// Imports the bank's result file (回盘文件) for run `run_id`'s latest bank file and
+    /// reconciles it. A file that cannot be read, names payments the run does not have, or
+    /// disagrees on an amount or account is refused and nothing is stored; otherwise its
+    /// lines are stored with the audit entry, and the run becomes `reconciled` when every
+    /// payment is reported paid. Failed payments (with the bank's reason) and outstanding
+    /// ones are in the returned reconciliation, for correcting the account and paying again.
+    pub async fn import_returns(
+        &self,
+        actor: &Actor,
+        run_id: i64,
+        bytes: &[u8],
+    ) -> Result<Reconciliation, Error> {
+        self.authorize(actor, Line::Payroll, Action::Approve)?;
+        let run = self.store().payroll_run(run_id).await?;
+        let what = format!("{} {}", run.month, run.program);
+        let Some(file) = self.store().bank_files(run_id).await?.pop() else {
+            return Err(conflict("payroll.not_exported", what));
+        };
+        let returns = parse_returns(bytes).map_err(|errors| {
+            Error::Invalid(
+                errors
+                    .iter()
+                    .map(|e| {
+                        field(
+                            "file",
+                            e.code,
+                            format!("{} {}: {}", e.row, e.column, e.value),
+                        )
+                    })
+                    .collect(),
+            )
+        })?;
+        let (lines, _) = self.payment_lines(run_id, "").await?;
+        let r = reconcile(&lines, &returns);
+        if !r.unknown.is_empty() || !r.mismatches.is_empty() {
+            let rows: Vec<String> = r
+                .unknown
+                .iter()
+                .map(|u| format!("{} {}", u.row, u.key))
+                .chain(r.mismatches.iter().map(|m| format!("{m:?}")))
+                .take(10)
+                .collect();
+            return Err(conflict("payroll.returns_mismatch", rows.join("; ")));
+        }
+        let clean = r.failed.is_empty() && r.outstanding.is_empty();
+        let stored: Vec<NewReturn> = returns
+            .iter()
+            .map(|l| NewReturn {
+                row_no: i64::try_from(l.row).unwrap_or(i64::MAX),
+                payment_key: l.key.clone(),
+                amount_fen: l.amount.as_fen(),
+                status: match l.status {
+                    ReturnStatus::Paid => "paid".into(),
+                    ReturnStatus::Failed => "failed".into(),
+                },
+                reason: l.reason.clone(),
+            })
+            .collect();
+        let audit = self.audit(
+            actor,
+            "payroll.returns.import",
+            format!("payroll_run:{run_id}"),
+            "",
+            format!(
+                "file={} expected={} paid={} failed={} outstanding={}",
+                file.file_name,
+                r.expected.count,
+                r.paid_tally.count,
+                r.failed_tally.count,
+                r.outstanding_tally.count
+            ),
+        );
+        self.store()
+            .record_returns(run_id, file.id, &stored, clean, &audit)
+            .await?;
+        Ok(r)
+    }
+
+    /// The bank files exported for run `run_id`, oldest first.
+    pub async fn bank_files(
+        &self,
+        actor: &Actor,
+        run_id: i64,
+    ) -> Result<Vec<BankFileRecord>, Error> {
+        self.authorize(actor, Line::Payroll, Action::Read)?;
+        self.store().payroll_run(run_id).await?;
+        Ok(self.store().bank_files(run_id).await?)
+    }
+}
