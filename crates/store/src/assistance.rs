@@ -400,6 +400,28 @@ fn read_action(row: &AnyRow) -> Result<StoredAction, StoreError> {
     })
 }
 
+/// Why a versioned update of case `case_id` changed no row: the case is gone, or another
+/// write moved it past `expected_version` (a conflict on the `version` constraint).
+async fn version_refusal(
+    conn: &mut AnyConnection,
+    case_id: i64,
+    expected_version: i64,
+) -> StoreError {
+    let found: Result<Option<i64>, sqlx::Error> =
+        sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            .bind(case_id)
+            .fetch_optional(conn)
+            .await;
+    match found {
+        Err(e) => e.into(),
+        Ok(None) => StoreError::NotFound,
+        Ok(Some(v)) => StoreError::Conflict {
+            what: format!("case {case_id} is at version {v}, not {expected_version}"),
+            constraint: Some("version".into()),
+        },
+    }
+}
+
 async fn insert_action(
     conn: &mut AnyConnection,
     case_id: i64,
@@ -576,17 +598,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                .bind(case_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match exists {
-                None => StoreError::NotFound,
-                Some(v) => StoreError::Conflict {
-                    what: format!("case {case_id} is at version {v}, not {expected_version}"),
-                    constraint: Some("version".into()),
-                },
-            });
+            return Err(version_refusal(&mut tx, case_id, expected_version).await);
         }
         let seq: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM case_actions WHERE case_id = $1",

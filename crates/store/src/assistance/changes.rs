@@ -8,7 +8,7 @@ use domain::DivisionCode;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{NewMember, code, date, date_text, named, opt_date, person_id};
+use super::{NewMember, code, date, date_text, named, opt_date, person_id, version_refusal};
 use crate::audit::{self, AuditEntry};
 use crate::divisions::subtree_prefix;
 use crate::{Store, StoreError, dynamic, parse_timestamp, timestamp};
@@ -155,17 +155,7 @@ impl Store {
         .await?
         .rows_affected();
         if changed == 0 {
-            let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
-                .bind(case_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            return Err(match exists {
-                None => StoreError::NotFound,
-                Some(v) => StoreError::Conflict {
-                    what: format!("case {case_id} is at version {v}, not {expected_version}"),
-                    constraint: Some("version".into()),
-                },
-            });
+            return Err(version_refusal(&mut tx, case_id, expected_version).await);
         }
         let household: i64 = sqlx::query_scalar("SELECT household_id FROM cases WHERE id = $1")
             .bind(case_id)
