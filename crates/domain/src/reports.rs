@@ -20,7 +20,7 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use sha2::{Digest, Sha256};
 
-use crate::Fen;
+use crate::{Fen, Line};
 
 /// How an indicator relates to time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +110,8 @@ pub struct Indicator {
     pub code: &'static str,
     /// The seed figure it reproduces (`A1`…), for the reader of the code.
     pub figure: &'static str,
+    /// The business line whose records it counts: its dashboard shows it.
+    pub line: Line,
     pub zh: &'static str,
     pub en: &'static str,
     pub kind: Kind,
@@ -129,6 +131,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "dibao.households",
         figure: "A1",
+        line: Line::Assistance,
         zh: "低保户数",
         en: "Minimum living guarantee: households",
         kind: Kind::Stock,
@@ -140,6 +143,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "dibao.persons",
         figure: "A1",
+        line: Line::Assistance,
         zh: "低保人数",
         en: "Minimum living guarantee: persons",
         kind: Kind::Stock,
@@ -151,6 +155,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "dibao.paid",
         figure: "A2",
+        line: Line::Assistance,
         zh: "发放低保金",
         en: "Minimum living guarantee: paid",
         kind: Kind::Flow,
@@ -162,6 +167,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "dibao.standard_urban",
         figure: "A3",
+        line: Line::Assistance,
         zh: "城市低保标准",
         en: "Minimum living guarantee standard, urban",
         kind: Kind::Fact,
@@ -173,6 +179,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "dibao.standard_rural",
         figure: "A3",
+        line: Line::Assistance,
         zh: "农村低保标准",
         en: "Minimum living guarantee standard, rural",
         kind: Kind::Fact,
@@ -184,6 +191,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_rural.persons",
         figure: "A7",
+        line: Line::Assistance,
         zh: "农村五保人数",
         en: "Rural destitute support (five guarantees): persons",
         kind: Kind::Stock,
@@ -195,6 +203,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_rural.paid",
         figure: "A7",
+        line: Line::Assistance,
         zh: "五保供养经费",
         en: "Rural destitute support: paid",
         kind: Kind::Flow,
@@ -206,6 +215,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_rural.standard",
         figure: "A7",
+        line: Line::Assistance,
         zh: "五保供养标准",
         en: "Rural destitute support standard",
         kind: Kind::Fact,
@@ -218,6 +228,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_urban.persons",
         figure: "A8",
+        line: Line::Assistance,
         zh: "城镇三无人员人数",
         en: "Urban destitute support (three-no): persons",
         kind: Kind::Stock,
@@ -229,6 +240,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_urban.paid",
         figure: "A8",
+        line: Line::Assistance,
         zh: "三无人员供养经费",
         en: "Urban destitute support: paid",
         kind: Kind::Flow,
@@ -240,6 +252,7 @@ pub const INDICATORS: &[Indicator] = &[
     Indicator {
         code: "tekun_urban.standard",
         figure: "A8",
+        line: Line::Assistance,
         zh: "三无人员供养标准",
         en: "Urban destitute support standard",
         kind: Kind::Fact,
@@ -249,6 +262,17 @@ pub const INDICATORS: &[Indicator] = &[
         area: Some("urban"),
     },
 ];
+
+/// The business lines with indicators, in registry order: each has a dashboard.
+pub fn dashboard_lines() -> Vec<Line> {
+    let mut lines: Vec<Line> = Vec::new();
+    for i in INDICATORS {
+        if !lines.contains(&i.line) {
+            lines.push(i.line);
+        }
+    }
+    lines
+}
 
 /// The indicator with `code`, if any.
 pub fn indicator(code: &str) -> Option<&'static Indicator> {

@@ -11,6 +11,8 @@
 //! Stocks are counted on the period's last day; flows sum the ledger by payment month
 //! (`paid_in`) over the period's months (`domain::reports` explains the choice).
 
+pub mod dashboard;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::reports::{INDICATORS, Indicator, Kind, Measure, Period, content_hash, indicator};
 use domain::{Action, DivisionCode, Fen, Line, Month, ResidentId};
@@ -231,12 +233,13 @@ impl Service {
         }
     }
 
-    /// Computes every figure of the report for `params` at `cutoff`.
-    async fn compute(
+    /// The figures of `indicators` for `params` at `cutoff`, with the root division's name.
+    async fn figures(
         &self,
         params: &Params,
         cutoff: DateTime<Utc>,
-    ) -> Result<(Vec<Figure>, Vec<MonthFigures>, String), Error> {
+        indicators: &[&'static Indicator],
+    ) -> Result<(Vec<Figure>, String), Error> {
         let root = self.store().division(&params.root).await?;
         let mut names: Vec<(String, String)> = self
             .store()
@@ -252,8 +255,8 @@ impl Service {
                 .find(|(k, _)| k == key)
                 .map_or_else(String::new, |(_, n)| n.clone())
         };
-        let mut figures = Vec::with_capacity(INDICATORS.len());
-        for ind in INDICATORS {
+        let mut figures = Vec::with_capacity(indicators.len());
+        for ind in indicators.iter().copied() {
             let scope = self.scope(params, ind, params.period.to(), cutoff);
             let groups = self
                 .store()
@@ -278,6 +281,17 @@ impl Service {
                 },
             });
         }
+        Ok((figures, root.name))
+    }
+
+    /// Computes every figure of the report for `params` at `cutoff`.
+    async fn compute(
+        &self,
+        params: &Params,
+        cutoff: DateTime<Utc>,
+    ) -> Result<(Vec<Figure>, Vec<MonthFigures>, String), Error> {
+        let all: Vec<&'static Indicator> = INDICATORS.iter().collect();
+        let (figures, name) = self.figures(params, cutoff, &all).await?;
         let mut months = Vec::new();
         let paid = |code: &'static str| async move {
             let ind = indicator(code).ok_or(Error::NotFound)?;
@@ -322,7 +336,7 @@ impl Service {
                 tekun_paid: sum(&tekun_paid),
             });
         }
-        Ok((figures, months, root.name))
+        Ok((figures, months, name))
     }
 
     fn assemble(

@@ -293,3 +293,132 @@ async fn bad_input_is_refused_with_a_reason() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_dashboard_agrees_with_the_report_and_counts_what_is_due() {
+    for_each_engine(async |db: &TestDb| {
+        full(db).await;
+        let s = &db.service;
+        let leader = actor(db, "leader").await;
+        // The test clock stands on 2013-07-01: the current year, up to today.
+        let d = s
+            .dashboard(&leader, "assistance", None, None)
+            .await
+            .unwrap();
+        assert_eq!(d.year, 2013);
+        assert_eq!(d.years, vec![2013]);
+        assert_eq!(d.period.from().to_string(), "2013-01-01");
+        assert_eq!(d.period.to().to_string(), "2013-07-01");
+        let report = s
+            .generate_report(&leader, "2013-01-01", "2013-07-01", None)
+            .await
+            .unwrap();
+        assert!(!d.figures.is_empty());
+        for f in &d.figures {
+            let r = report.figure(f.indicator.code).unwrap();
+            assert_eq!(f.value, r.value, "{}", f.indicator.code);
+            assert_eq!(f.by_street, r.by_street, "{}", f.indicator.code);
+        }
+        // Flows add up month by month; stocks end on the figure; July has no payments yet.
+        for series in &d.series {
+            let figure = d.figure(series.indicator.code).unwrap().value;
+            assert_eq!(series.points.len(), 7, "{}", series.indicator.code);
+            if series.indicator.unit.is_money() {
+                assert_eq!(
+                    series.points.iter().map(|(_, v)| v).sum::<i64>(),
+                    figure,
+                    "{}",
+                    series.indicator.code
+                );
+                assert!(series.points[0].1 > 0);
+                assert_eq!(series.points[6].1, 0);
+            } else {
+                assert_eq!(series.points[6].1, figure, "{}", series.indicator.code);
+            }
+        }
+        // June's stock is what the half-year report counts at the end of June.
+        let half = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        let households = d
+            .series
+            .iter()
+            .find(|x| x.indicator.code == "dibao.households")
+            .unwrap();
+        assert_eq!(
+            households.points[5].1,
+            half.figure("dibao.households").unwrap().value
+        );
+
+        // What is due: the leader reads payroll, so the run states and July are counted.
+        let due = |d: &service::reports::dashboard::Dashboard, key: &str| {
+            d.due.iter().find(|i| i.key == key).map(|i| i.count)
+        };
+        let runs = s.store().payroll_runs(None, None).await.unwrap();
+        let approved = runs.iter().filter(|r| r.state == "approved").count() as i64;
+        assert_eq!(due(&d, "runs-approved"), Some(approved));
+        let unprepared = due(&d, "month-unprepared").unwrap();
+        assert!(unprepared > 0, "July is due and not prepared");
+        let staff = actor(db, "jiuzhu").await;
+        let ids = s
+            .prepare_payroll(&staff, "2013-07", None, &mut |_| {})
+            .await
+            .unwrap();
+        let after = s
+            .dashboard(&leader, "assistance", None, None)
+            .await
+            .unwrap();
+        assert_eq!(due(&after, "month-unprepared"), Some(0));
+        assert_eq!(due(&after, "runs-checked"), Some(ids.len() as i64));
+        assert_eq!(ids.len() as i64, unprepared);
+
+        // A street officer's dashboard is the street's column; other streets are refused.
+        let street = quick(db, "jiedao", "street_officer", "990101001000").await;
+        let own = s
+            .dashboard(&street, "assistance", None, None)
+            .await
+            .unwrap();
+        let column = d
+            .figure("dibao.households")
+            .unwrap()
+            .by_street
+            .iter()
+            .find(|(code, _, _)| code == "990101001")
+            .map_or(0, |(_, _, v)| *v);
+        assert_eq!(own.figure("dibao.households").unwrap().value, column);
+        assert_eq!(
+            invalid_code(
+                s.dashboard(&street, "assistance", None, Some("990101002000"))
+                    .await
+            ),
+            "reports.division_outside"
+        );
+        // A year before any payment: empty figures, not an error.
+        let old = s
+            .dashboard(&leader, "assistance", Some("2012"), None)
+            .await
+            .unwrap();
+        assert_eq!(old.period.to().to_string(), "2012-12-31");
+        assert_eq!(old.figure("dibao.paid").unwrap().value, 0);
+        // Bad input.
+        for bad in ["13", "20x3", "2099", ""] {
+            let r = s.dashboard(&leader, "assistance", Some(bad), None).await;
+            if bad.is_empty() {
+                assert!(r.is_ok());
+            } else {
+                assert_eq!(invalid_code(r), "reports.bad_year", "{bad}");
+            }
+        }
+        assert!(matches!(
+            s.dashboard(&leader, "audit", None, None).await,
+            Err(Error::NotFound)
+        ));
+        let admin = actor(db, "admin").await;
+        assert!(matches!(
+            s.dashboard(&admin, "assistance", None, None).await,
+            Err(Error::Forbidden)
+        ));
+    })
+    .await;
+}

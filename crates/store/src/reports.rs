@@ -378,6 +378,23 @@ impl Store {
         Ok(id)
     }
 
+    /// The calendar years in which the ledger paid anything, oldest first (a dashboard's
+    /// year picker).
+    pub async fn ledger_years(&self) -> Result<Vec<i32>, StoreError> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT DISTINCT substr(paid_in, 1, 4) AS y FROM payroll_ledger ORDER BY y",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(y,)| {
+                y.parse::<i32>().map_err(|_| StoreError::Corrupt {
+                    what: format!("ledger paid_in year {y:?}"),
+                })
+            })
+            .collect()
+    }
+
     pub async fn stored_report(&self, id: i64) -> Result<StoredReport, StoreError> {
         let row = sqlx::query(
             "SELECT id, from_date, to_date, division_code, cutoff, generated_by, content, \

@@ -386,6 +386,44 @@ mod doc {
         per_page: i64,
     }
 
+    /// One month of an indicator's series: its stock at the month's end, or what was paid
+    /// in the month (fen).
+    #[derive(ToSchema)]
+    pub struct PointDoc {
+        month: String,
+        value: i64,
+    }
+
+    /// An indicator's monthly series over the dashboard's year.
+    #[derive(ToSchema)]
+    pub struct SeriesDoc {
+        code: String,
+        points: Vec<PointDoc>,
+    }
+
+    /// Something due or overdue: its key, how many, and the page that lists them.
+    #[derive(ToSchema)]
+    pub struct DueDoc {
+        key: String,
+        count: i64,
+        href: String,
+    }
+
+    /// A business line's dashboard.
+    #[derive(ToSchema)]
+    pub struct DashboardDoc {
+        line: String,
+        year: i32,
+        years: Vec<i32>,
+        from: String,
+        to: String,
+        division: String,
+        division_name: String,
+        figures: Vec<FigureDoc>,
+        series: Vec<SeriesDoc>,
+        due: Vec<DueDoc>,
+    }
+
     /// Generates and stores the report for a period and a division, cut off now.
     #[utoipa::path(post, path = "/api/v1/reports", tag = "reports",
         request_body = NewReportDoc,
@@ -425,6 +463,24 @@ mod doc {
             (status = 404, body = ErrorDoc),
         ))]
     fn report_records() {}
+
+    /// A business line's dashboard: its indicators over a calendar year up to today
+    /// (stocks on the last day, flows summed), the monthly series, the street breakdown,
+    /// and what is due or overdue in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/dashboards/{line}", tag = "reports",
+        params(
+            ("line" = String, Path, description = "Business line, e.g. `assistance`"),
+            ("year" = Option<i32>, Query, description = "Calendar year; default the current one, or the latest with payments"),
+            ("division" = Option<String>, Query, description = "Division code; default the caller's jurisdiction"),
+        ),
+        responses(
+            (status = 200, body = DashboardDoc),
+            (status = 400, description = "The year is not one, or the division is outside the caller's jurisdiction", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, description = "No dashboard for that line", body = ErrorDoc),
+        ))]
+    fn dashboard() {}
 
     /// The audit log, newest first, 50 a page, and the state of its hash chain. Auditors
     /// only. Dates are calendar days in Beijing time, `until` inclusive.
@@ -1541,6 +1597,7 @@ impl utoipa::Modify for Security {
         doc::assistance_set_payee,
         doc::payroll_bank_file,
         doc::reports_generate,
+        doc::dashboard,
         doc::report,
         doc::report_records,
     ),

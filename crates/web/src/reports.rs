@@ -6,6 +6,8 @@
 //! public: `minzheng report` writes the same files. A report page shows the stored report
 //! computed again at its cut-off, so what the reader sees is what was generated.
 
+pub mod dashboard;
+
 use askama::Template;
 use axum::Json;
 use axum::Router;
@@ -31,6 +33,7 @@ pub const PRINT_CSS: &str = include_str!("../static/reports.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(dashboard::routes())
         .route("/reports", get(form_page).post(generate))
         .route("/reports/{id}", get(report_page))
         .route("/reports/{id}/report.xlsx", get(report_xlsx))
@@ -206,7 +209,7 @@ pub fn xlsx(t: &Tr<'_>, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     )?;
     for (r, f) in (1u32..).zip(&report.figures) {
         ws.write_string(r, 0, f.indicator.code)?;
-        ws.write_string(r, 1, label(t, f))?;
+        ws.write_string(r, 1, label(t, f.indicator))?;
         ws.write_string(
             r,
             2,
@@ -239,9 +242,9 @@ pub fn xlsx(t: &Tr<'_>, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     ];
     cols.extend(broken.iter().map(|f| {
         if f.indicator.unit.is_money() {
-            format!("{}({})", label(t, f), t.get("reports-unit-yuan"))
+            format!("{}({})", label(t, f.indicator), t.get("reports-unit-yuan"))
         } else {
-            label(t, f)
+            label(t, f.indicator)
         }
     }));
     header(ws, &cols)?;
@@ -325,11 +328,11 @@ fn cell_yuan(f: Fen) -> f64 {
 }
 
 /// The indicator's label in the reader's language.
-fn label(t: &Tr<'_>, f: &Figure) -> String {
+fn label(t: &Tr<'_>, ind: &domain::reports::Indicator) -> String {
     if t.is_en() {
-        f.indicator.en.to_owned()
+        ind.en.to_owned()
     } else {
-        f.indicator.zh.to_owned()
+        ind.zh.to_owned()
     }
 }
 
@@ -407,7 +410,7 @@ fn view(t: &Tr<'_>, report: &Report) -> ReportView {
         .iter()
         .map(|f| FigureRow {
             code: f.indicator.code,
-            label: label(t, f),
+            label: label(t, f.indicator),
             kind: t.get(&format!("reports-kind-{}", f.indicator.kind.as_str())),
             value: f.text(),
             unit: f.indicator.unit.zh(),
@@ -481,7 +484,7 @@ fn view(t: &Tr<'_>, report: &Report) -> ReportView {
         cutoff: crate::time::minutes(report.cutoff),
         hash: report.hash.clone(),
         figures,
-        street_header: broken.iter().map(|f| label(t, f)).collect(),
+        street_header: broken.iter().map(|f| label(t, f.indicator)).collect(),
         streets,
         charts,
         narrative: report.narrative(),

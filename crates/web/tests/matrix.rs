@@ -305,6 +305,16 @@ fn table() -> Vec<Row> {
         .only(&assist_readers)
         .tried_by(&district_readers)
         .outside(&report_outside("/api/v1/reports/1/records/dibao.paid")),
+        Row::get("/dashboards", "/dashboards", Page)
+            .only(&assist_readers)
+            .ok(StatusCode::SEE_OTHER),
+        Row::get("/dashboards/{line}", "/dashboards/assistance", Page).only(&assist_readers),
+        Row::get(
+            "/api/v1/dashboards/{line}",
+            "/api/v1/dashboards/assistance?year=2013",
+            Api,
+        )
+        .only(&assist_readers),
         // The audit log: auditors only.
         Row::get("/audit", "/audit", Page).only(&auditor),
         Row::get("/audit/export.csv", "/audit/export.csv", Page).only(&auditor),

@@ -139,7 +139,10 @@ async fn every_documented_path_answers() {
         let paths = doc["paths"].as_object().unwrap();
         for (path, item) in paths {
             for (method, _) in item.as_object().unwrap() {
-                let uri = path.replace("{code}", "990101001000").replace("{id}", "1");
+                let uri = path
+                    .replace("{code}", "990101001000")
+                    .replace("{id}", "1")
+                    .replace("{line}", "assistance");
                 let body = (method == "post").then(|| serde_json::json!({}));
                 let reply = api(&app, &method.to_uppercase(), &uri, Some(&token), body).await;
                 assert_ne!(

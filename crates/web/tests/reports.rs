@@ -217,3 +217,119 @@ async fn common_leader(db: &TestDb) -> service::Actor {
         "test",
     )
 }
+
+#[tokio::test]
+async fn a_leader_reads_the_assistance_dashboard_in_both_languages_and_as_json() {
+    testkit::for_each_engine(async |db: &TestDb| {
+        testkit::demo::build_full(&db.service).await.unwrap();
+        let app = app(db);
+        let mut leader = Browser::demo(&app, "leader").await;
+        let reports = leader.get(&app, "/reports").await;
+        assert!(
+            reports.body.contains("href=\"/dashboards\""),
+            "linked from the reports page"
+        );
+        let first = leader.get(&app, "/dashboards").await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER);
+        assert_eq!(first.header(header::LOCATION), "/dashboards/assistance");
+
+        let page = leader.get(&app, "/dashboards/assistance").await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let d = db
+            .service
+            .dashboard(
+                &service::Actor::user(&db.store().user_by_username("leader").await.unwrap(), "t"),
+                "assistance",
+                None,
+                None,
+            )
+            .await
+            .unwrap();
+        assert!(
+            page.body.contains("示范区社会救助数据看板"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("待复核审批的发放批次"));
+        assert!(page.body.contains("本月应编未编的发放项目"));
+        let households = d.figure("dibao.households").unwrap().text();
+        let paid = d.figure("dibao.paid").unwrap().text();
+        assert!(
+            page.body
+                .contains(&format!("<td class=\"num\">{households}</td>"))
+        );
+        assert!(
+            page.body
+                .contains(&format!("<td class=\"num\">{paid}</td>"))
+        );
+        // One chart per stock and flow indicator, drawn on the server.
+        assert_eq!(page.body.matches("<svg").count(), d.series.len());
+        assert!(page.body.contains("每月末低保户数"));
+
+        leader
+            .get(&app, "/lang/en?back=/dashboards/assistance")
+            .await;
+        let en = leader.get(&app, "/dashboards/assistance").await;
+        assert!(
+            en.body.contains("Social assistance dashboard"),
+            "{}",
+            en.body
+        );
+        assert!(en.body.contains("Payroll runs awaiting approval"));
+
+        // A bad year: the page says which field and why.
+        let bad = leader.get(&app, "/dashboards/assistance?year=20x3").await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("year"), "{}", bad.body);
+        let none = leader.get(&app, "/dashboards/nothing").await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND);
+
+        let token = db
+            .service
+            .issue_api_token(&service::Actor::system(), "leader", "t")
+            .await
+            .unwrap();
+        let json = common::api(
+            &app,
+            "GET",
+            "/api/v1/dashboards/assistance?year=2013",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+        let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(v["line"], "assistance");
+        assert_eq!(v["year"], 2013);
+        let fig = v["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "dibao.paid")
+            .unwrap();
+        assert_eq!(
+            fig["value"].as_i64(),
+            Some(d.figure("dibao.paid").unwrap().value)
+        );
+        let series = v["series"].as_array().unwrap();
+        let paid_series = series.iter().find(|s| s["code"] == "dibao.paid").unwrap();
+        let sum: i64 = paid_series["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .sum();
+        assert_eq!(Some(sum), fig["value"].as_i64());
+        let bad = common::api(
+            &app,
+            "GET",
+            "/api/v1/dashboards/assistance?year=1999",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("year"), "{}", bad.body);
+    })
+    .await;
+}

@@ -1,0 +1,238 @@
+//! Dashboards (数据看板, issue 6 item 5): per business line, its caseload now, the year's
+//! payments by month and by street, and what is due or overdue.
+//!
+//! A dashboard is a report that is not stored: the line's indicators (`Indicator::line`)
+//! over a calendar year up to today, computed by the same store queries as the half-year
+//! report, so a report generated for the same period and division shows the same figures.
+//! Stocks are counted on the period's last day (today in the current year: "now");
+//! flows are summed by payment month. The due items are the counts the line's own lists
+//! show (the case list's overdue filter, the review list, the task list, the run list),
+//! over the actor's jurisdiction, each only for those who act on it.
+
+use chrono::{Datelike, NaiveDate};
+use domain::reports::{INDICATORS, Indicator, Kind, Period, dashboard_lines};
+use domain::{Action, DivisionCode, Line, Month};
+use store::Breakdown;
+
+use super::{Figure, value_of};
+use crate::assistance::field;
+use crate::{Actor, Error, Service};
+
+/// An indicator's value at each month's end (stocks) or paid in each month (flows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    pub indicator: &'static Indicator,
+    pub points: Vec<(Month, i64)>,
+}
+
+/// Something due or overdue: a catalogue key (`dash-due-{key}`), how many, and the list
+/// that shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueItem {
+    pub key: &'static str,
+    pub count: i64,
+    pub href: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dashboard {
+    pub line: Line,
+    pub year: i32,
+    /// Years with payments on record, and the current one: what the year picker offers.
+    pub years: Vec<i32>,
+    pub period: Period,
+    pub division: DivisionCode,
+    pub division_name: String,
+    pub figures: Vec<Figure>,
+    pub series: Vec<Series>,
+    pub due: Vec<DueItem>,
+}
+
+impl Dashboard {
+    pub fn figure(&self, code: &str) -> Option<&Figure> {
+        self.figures.iter().find(|f| f.indicator.code == code)
+    }
+}
+
+/// The dashboard line named `text` (`Line::as_str`), if it has one.
+pub fn dashboard_line(text: &str) -> Option<Line> {
+    dashboard_lines().into_iter().find(|l| l.as_str() == text)
+}
+
+impl Service {
+    /// The dashboard of `line` for `year` (default: the current year, or the latest year
+    /// with payments when the current one has none yet) over `division`'s subtree (default
+    /// the actor's jurisdiction). An unknown line is not found; a bad year or a division
+    /// outside the jurisdiction is refused by field.
+    pub async fn dashboard(
+        &self,
+        actor: &Actor,
+        line: &str,
+        year: Option<&str>,
+        division: Option<&str>,
+    ) -> Result<Dashboard, Error> {
+        self.authorize(actor, Line::Reports, Action::Read)?;
+        let line = dashboard_line(line).ok_or(Error::NotFound)?;
+        let today = self.today();
+        let paid_years = self.store().ledger_years().await?;
+        let mut years = paid_years.clone();
+        if !years.contains(&today.year()) {
+            years.push(today.year());
+        }
+        years.sort_unstable();
+        let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
+            Some(text) => text
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=today.year() + 1).contains(y))
+                .ok_or_else(|| Error::invalid(field("year", "reports.bad_year", text)))?,
+            None => paid_years
+                .into_iter()
+                .filter(|y| *y <= today.year())
+                .max()
+                .filter(|latest| *latest < today.year())
+                .unwrap_or(today.year()),
+        };
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| Error::invalid(field("year", "reports.bad_year", year.to_string())))?;
+        let last = NaiveDate::from_ymd_opt(year, 12, 31)
+            .unwrap_or(first)
+            .min(today.max(first));
+        let params = self
+            .report_params(actor, &first.to_string(), &last.to_string(), division)
+            .await?;
+        let cutoff = self.now();
+        let indicators: Vec<&'static Indicator> =
+            INDICATORS.iter().filter(|i| i.line == line).collect();
+        let (figures, division_name) = self.figures(&params, cutoff, &indicators).await?;
+        let mut series = Vec::new();
+        for ind in indicators.iter().filter(|i| i.kind != Kind::Fact) {
+            let points = match ind.kind {
+                Kind::Flow => {
+                    let scope = self.scope(&params, ind, params.period.to(), cutoff);
+                    let groups = self
+                        .store()
+                        .report_figure(ind.measure, &scope, Breakdown::PaidIn)
+                        .await?;
+                    params
+                        .period
+                        .months()
+                        .into_iter()
+                        .map(|m| {
+                            let key = m.to_string();
+                            let v = groups
+                                .iter()
+                                .filter(|g| g.key == key)
+                                .map(|g| g.sum_fen)
+                                .sum();
+                            (m, v)
+                        })
+                        .collect()
+                }
+                _ => {
+                    let mut points = Vec::new();
+                    for m in params.period.months() {
+                        let on = m.last_day().min(params.period.to());
+                        let scope = self.scope(&params, ind, on, cutoff);
+                        let groups = self
+                            .store()
+                            .report_figure(ind.measure, &scope, Breakdown::Street)
+                            .await?;
+                        points.push((m, value_of(ind, &groups)));
+                    }
+                    points
+                }
+            };
+            series.push(Series {
+                indicator: ind,
+                points,
+            });
+        }
+        let due = self.due_items(actor, line).await?;
+        Ok(Dashboard {
+            line,
+            year,
+            years,
+            period: params.period,
+            division: params.root,
+            division_name,
+            figures,
+            series,
+            due,
+        })
+    }
+
+    /// What is due or overdue in `line` for `actor`, as the line's lists count it.
+    async fn due_items(&self, actor: &Actor, line: Line) -> Result<Vec<DueItem>, Error> {
+        let mut due = Vec::new();
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        if line != Line::Assistance {
+            return Ok(due);
+        }
+        if actor.may(Line::Assistance, Action::Read) {
+            due.push(DueItem {
+                key: "cases-overdue",
+                count: count(self.overdue_case_count(actor).await?),
+                href: "/assistance?status=overdue",
+            });
+        }
+        if actor.may(Line::Assistance, Action::Write) {
+            due.push(DueItem {
+                key: "reviews-due",
+                count: count(self.reviews_due(actor, self.today(), None).await?.len()),
+                href: "/assistance/reviews",
+            });
+            due.push(DueItem {
+                key: "check-tasks",
+                count: count(self.open_check_task_count(actor).await?),
+                href: "/assistance/checks",
+            });
+        }
+        if actor.may(Line::Payroll, Action::Read) {
+            let runs = self.store().payroll_runs(None, None).await?;
+            for (key, state) in [
+                ("runs-draft", "draft"),
+                ("runs-checked", "checked"),
+                ("runs-approved", "approved"),
+                ("runs-exported", "exported"),
+            ] {
+                due.push(DueItem {
+                    key,
+                    count: count(runs.iter().filter(|r| r.state == state).count()),
+                    href: "/payroll",
+                });
+            }
+            // This month's payroll is due once any programme has cases covering it.
+            let month = Month::of(self.today());
+            let prev = month.prev().map(|p| p.to_string()).unwrap_or_default();
+            let wanted = self
+                .store()
+                .programs_due(month.first_day(), month.last_day(), &prev)
+                .await?;
+            let key = month.to_string();
+            let missing = wanted
+                .iter()
+                .filter(|p| !runs.iter().any(|r| r.month == key && &r.program == *p))
+                .count();
+            due.push(DueItem {
+                key: "month-unprepared",
+                count: count(missing),
+                href: "/payroll",
+            });
+        }
+        Ok(due)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dashboard_line;
+    use domain::Line;
+
+    #[test]
+    fn only_lines_with_indicators_have_dashboards() {
+        assert_eq!(dashboard_line("assistance"), Some(Line::Assistance));
+        assert_eq!(dashboard_line("audit"), None);
+        assert_eq!(dashboard_line(""), None);
+    }
+}
