@@ -31,6 +31,8 @@ use store::{
 use crate::assistance::{check_reason, field};
 use crate::{Actor, Error, FieldError, Service};
 
+pub mod reissue;
+
 /// The bank-file template, JSON of [`BatchTemplate`]; the default GBK CSV when unset.
 pub const SETTING_TEMPLATE: &str = "payroll.bank_template";
 /// The bureau's paying account, JSON `{"holder", "bank", "bank_code", "account", "kind"}`.
@@ -265,6 +267,44 @@ impl Service {
         BankAccount::new(&d.holder, bank, &d.account, kind).map_err(|_| bad())
     }
 
+    /// `batch` as a file in `format`: pain.001, or the configured template as CSV or XLSX.
+    async fn write_batch(
+        &self,
+        batch: &PaymentBatch,
+        format: BankFormat,
+        stem: &str,
+    ) -> Result<BankFile, Error> {
+        Ok(match format {
+            BankFormat::Pain001 => domain::bank::write_pain001(batch, stem),
+            BankFormat::Csv | BankFormat::Xlsx => {
+                let mut template = self.template().await?;
+                template.format = if format == BankFormat::Xlsx {
+                    Format::Xlsx
+                } else {
+                    Format::Csv
+                };
+                template
+                    .write(batch, stem)
+                    .map_err(|e| crate::assistance::corrupt(format!("{stem}: {e}")))?
+            }
+        })
+    }
+
+    /// The bank file's header: the bureau's account, now in China Standard Time.
+    async fn batch_header(&self, message_id: String) -> Result<BatchHeader, Error> {
+        let debtor = self.debtor().await?;
+        let at = self.now();
+        // China Standard Time, UTC+8, as the bank's clerks read the file's time.
+        let created_at = FixedOffset::east_opt(8 * 3600)
+            .map_or_else(|| at.fixed_offset(), |tz| at.with_timezone(&tz));
+        Ok(BatchHeader {
+            message_id,
+            created_at,
+            execution_date: self.today(),
+            debtor,
+        })
+    }
+
     /// Exports approved run `run_id` as a bank file in `format`: the households with a payee
     /// and a positive net amount, recorded with the file's SHA-256; the run becomes
     /// `exported`. A run that already has a file needs `reason`.
@@ -307,36 +347,15 @@ impl Service {
             program_words(program)
         );
         let (lines, not_exportable) = self.payment_lines(run_id, &purpose).await?;
-        let debtor = self.debtor().await?;
-        let audit_at = self.now();
-        // China Standard Time, UTC+8, as the bank's clerks read the file's time.
-        let created_at = FixedOffset::east_opt(8 * 3600)
-            .map_or_else(|| audit_at.fixed_offset(), |tz| audit_at.with_timezone(&tz));
-        let header = BatchHeader {
-            message_id: format!("MZ{run_id}-{}", earlier.len() + 1),
-            created_at,
-            execution_date: self.today(),
-            debtor,
-        };
+        let header = self
+            .batch_header(format!("MZ{run_id}-{}", earlier.len() + 1))
+            .await?;
         let batch = PaymentBatch::new(header, lines).map_err(|e| match e {
             BatchError::Empty => conflict("payroll.nothing_to_export", what.clone()),
             other => crate::assistance::corrupt(format!("run {run_id}: {other}")),
         })?;
         let stem = format!("payroll-{}-{}-{run_id}", run.month, run.program);
-        let file = match format {
-            BankFormat::Pain001 => domain::bank::write_pain001(&batch, &stem),
-            BankFormat::Csv | BankFormat::Xlsx => {
-                let mut template = self.template().await?;
-                template.format = if format == BankFormat::Xlsx {
-                    Format::Xlsx
-                } else {
-                    Format::Csv
-                };
-                template
-                    .write(&batch, &stem)
-                    .map_err(|e| crate::assistance::corrupt(format!("run {run_id}: {e}")))?
-            }
-        };
+        let file = self.write_batch(&batch, format, &stem).await?;
         let lines = i64::try_from(batch.lines().len()).unwrap_or(i64::MAX);
         let total_fen = batch.total().as_fen();
         let new = NewBankFile {
@@ -415,7 +434,9 @@ impl Service {
 
     /// Imports the bank's result file (回盘文件) for run `run_id`'s latest bank file and
     /// reconciles it. A file that cannot be read, names payments the run does not have, or
-    /// disagrees on an amount or account is refused and nothing is stored; otherwise its
+    /// disagrees on an amount or account is refused, every problem with its row and field
+    /// (`Error::Invalid`), and nothing is stored; so is any file once a failure of the run
+    /// has been re-issued (`payroll.returns_reissued`); otherwise its
     /// lines are stored with the audit entry, and the run becomes `reconciled` when every
     /// payment is reported paid. Failed payments (with the bank's reason) and outstanding
     /// ones are in the returned reconciliation, for correcting the account and paying again.
@@ -431,31 +452,17 @@ impl Service {
         let Some(file) = self.store().bank_files(run_id).await?.pop() else {
             return Err(conflict("payroll.not_exported", what));
         };
-        let returns = parse_returns(bytes).map_err(|errors| {
-            Error::Invalid(
-                errors
-                    .iter()
-                    .map(|e| {
-                        field(
-                            "file",
-                            e.code,
-                            format!("{} {}: {}", e.row, e.column, e.value),
-                        )
-                    })
-                    .collect(),
-            )
-        })?;
+        // Once a failure has been re-issued, the run's own result stands: a new one could
+        // turn that failure into a payment made, and the household would be paid twice.
+        if !self.store().run_reissues(run_id).await?.is_empty() {
+            return Err(conflict("payroll.returns_reissued", what));
+        }
+        let returns =
+            parse_returns(bytes).map_err(|e| Error::Invalid(reissue::file_refusals(&e)))?;
         let (lines, _) = self.payment_lines(run_id, "").await?;
         let r = reconcile(&lines, &returns);
-        if !r.unknown.is_empty() || !r.mismatches.is_empty() {
-            let rows: Vec<String> = r
-                .unknown
-                .iter()
-                .map(|u| format!("{} {}", u.row, u.key))
-                .chain(r.mismatches.iter().map(|m| format!("{m:?}")))
-                .take(10)
-                .collect();
-            return Err(conflict("payroll.returns_mismatch", rows.join("; ")));
+        if !r.is_clean() {
+            return Err(Error::Invalid(reissue::refusals(&r)));
         }
         let clean = r.failed.is_empty() && r.outstanding.is_empty();
         let stored: Vec<NewReturn> = returns
