@@ -509,3 +509,211 @@ impl Service {
         Ok(self.store().bank_files(run_id).await?)
     }
 }
+
+/// The bank settings as their form edits them: the bureau's paying account (for every
+/// bank file, pain.001's debtor) and the layout of the template file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct BankSettingsInput {
+    pub debtor_holder: String,
+    pub debtor_bank: String,
+    /// 12 digits, or empty.
+    pub debtor_bank_code: String,
+    pub debtor_account: String,
+    /// `card` or `book`; guessed from the number when empty.
+    pub debtor_kind: String,
+    /// `csv` or `xlsx`: what a "template" bank file is by default.
+    pub format: String,
+    /// `gbk`, `utf8` or `utf8_bom`.
+    pub encoding: String,
+    pub header_row: bool,
+    /// `yuan` or `fen`.
+    pub amount: String,
+    /// The columns in order, by name (`seq`, `account`, `name`, `amount`, `key`, …),
+    /// separated by commas.
+    pub columns: String,
+}
+
+/// A template choice read by its serde name, as the stored JSON spells it.
+fn named<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_owned())).ok()
+}
+
+fn name_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The debtor form's field a refusal of [`BankAccount`] belongs to.
+fn debtor_field(e: &BankAccountError) -> FieldError {
+    let f = account_field(e);
+    let name = match f.field {
+        "holder" => "debtor_holder",
+        "bank_name" => "debtor_bank",
+        "bank_code" => "debtor_bank_code",
+        _ => "debtor_account",
+    };
+    FieldError { field: name, ..f }
+}
+
+impl Service {
+    /// The bank settings as their form shows them (the defaults where none are stored).
+    pub async fn bank_settings(&self, actor: &Actor) -> Result<BankSettingsInput, Error> {
+        self.authorize(actor, Line::Payroll, Action::Read)?;
+        let template = self.template().await?;
+        let debtor = match self.store().setting(SETTING_DEBTOR).await? {
+            Some(v) => serde_json::from_str::<Debtor>(&v).ok(),
+            None => None,
+        };
+        let d = debtor.unwrap_or(Debtor {
+            holder: String::new(),
+            bank: String::new(),
+            bank_code: String::new(),
+            account: String::new(),
+            kind: String::new(),
+        });
+        Ok(BankSettingsInput {
+            debtor_holder: d.holder,
+            debtor_bank: d.bank,
+            debtor_bank_code: d.bank_code,
+            debtor_account: d.account,
+            debtor_kind: d.kind,
+            format: name_of(&template.format),
+            encoding: name_of(&template.encoding),
+            header_row: template.header_row,
+            amount: name_of(&template.amount),
+            columns: template
+                .columns
+                .iter()
+                .map(|c| name_of(&c.field))
+                .collect::<Vec<_>>()
+                .join(","),
+        })
+    }
+
+    /// Checks and stores the bank settings, each changed setting with its audit entry
+    /// (the old and new values; account numbers masked). Every wrong field is named; a
+    /// refused form stores nothing. The paying section's act (`payroll` `approve`).
+    pub async fn set_bank_settings(
+        &self,
+        actor: &Actor,
+        input: &BankSettingsInput,
+    ) -> Result<(), Error> {
+        self.authorize(actor, Line::Payroll, Action::Approve)?;
+        let mut errors = Vec::new();
+        let kind = if input.debtor_kind.trim().is_empty() {
+            Some(AccountKind::guess(&input.debtor_account))
+        } else {
+            let k = AccountKind::parse(&input.debtor_kind);
+            if k.is_none() {
+                errors.push(field(
+                    "debtor_kind",
+                    "bank_account.kind",
+                    input.debtor_kind.chars().take(20).collect::<String>(),
+                ));
+            }
+            k
+        };
+        let account = match Bank::new(&input.debtor_bank, &input.debtor_bank_code) {
+            Err(e) => {
+                errors.push(debtor_field(&e));
+                None
+            }
+            Ok(bank) => kind.and_then(|kind| {
+                BankAccount::new(&input.debtor_holder, bank, &input.debtor_account, kind)
+                    .map_err(|e| errors.push(debtor_field(&e)))
+                    .ok()
+            }),
+        };
+        let mut template = self.template().await?;
+        let choice = |name: &'static str, text: &str, errors: &mut Vec<FieldError>| {
+            errors.push(field(
+                name,
+                "payroll.bank_setting",
+                text.chars().take(40).collect::<String>(),
+            ));
+        };
+        match named(&input.format) {
+            Some(f) => template.format = f,
+            None => choice("format", &input.format, &mut errors),
+        }
+        match named(&input.encoding) {
+            Some(e) => template.encoding = e,
+            None => choice("encoding", &input.encoding, &mut errors),
+        }
+        match named(&input.amount) {
+            Some(a) => template.amount = a,
+            None => choice("amount", &input.amount, &mut errors),
+        }
+        template.header_row = input.header_row;
+        let mut columns = Vec::new();
+        for name in input
+            .columns
+            .split([',', ',', ' '])
+            .filter(|n| !n.trim().is_empty())
+        {
+            match named(name) {
+                Some(field) => columns.push(domain::bank::Column { field, title: None }),
+                None => choice("columns", name, &mut errors),
+            }
+        }
+        template.columns = columns;
+        if let Err(e) = template.check() {
+            errors.push(field("columns", e.code(), e.to_string()));
+        }
+        let Some(account) = account.filter(|_| errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let debtor = serde_json::json!({
+            "holder": account.holder(),
+            "bank": account.bank().name(),
+            "bank_code": account.bank().code().unwrap_or(""),
+            "account": account.number().as_str(),
+            "kind": account.number().kind().as_str(),
+        })
+        .to_string();
+        let template_json = serde_json::to_string(&template)
+            .map_err(|e| crate::assistance::corrupt(format!("{SETTING_TEMPLATE}: {e}")))?;
+        let old_debtor = self.store().setting(SETTING_DEBTOR).await?;
+        let old_template = self.store().setting(SETTING_TEMPLATE).await?;
+        if old_debtor.as_deref() != Some(debtor.as_str()) {
+            let before = self.debtor().await.map_or_else(
+                |_| "none".to_owned(),
+                |d| format!("{} {}", d.bank().name(), d.number().masked()),
+            );
+            let audit = self.audit(
+                actor,
+                "payroll.setting",
+                SETTING_DEBTOR,
+                "",
+                format!(
+                    "{before}→{} {} {}",
+                    account.holder(),
+                    account.bank().name(),
+                    account.number().masked()
+                ),
+            );
+            self.store()
+                .set_setting(SETTING_DEBTOR, &debtor, &audit)
+                .await?;
+        }
+        if old_template.as_deref() != Some(template_json.as_str()) {
+            let audit = self.audit(
+                actor,
+                "payroll.setting",
+                SETTING_TEMPLATE,
+                "",
+                format!(
+                    "{}→{template_json}",
+                    old_template.unwrap_or_else(|| "default".into())
+                ),
+            );
+            self.store()
+                .set_setting(SETTING_TEMPLATE, &template_json, &audit)
+                .await?;
+        }
+        Ok(())
+    }
+}

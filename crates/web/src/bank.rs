@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use service::bank::reissue::{
     Count, FailedFilter, Outcome, PaymentOutcome, ReissueExport, ReissueItem, RunReconciliation,
 };
-use service::bank::{BankExport, BankFormat, PayeeInput, PayeeView, masked};
+use service::bank::{BankExport, BankFormat, BankSettingsInput, PayeeInput, PayeeView, masked};
 use store::{BankFileRecord, PayeeRecord, ReissueBatchRecord, RunRecord};
 
 use crate::auth::{ApiCaller, Signed};
@@ -38,6 +38,10 @@ pub fn routes() -> Router<AppState> {
         .route("/payroll/{id}/returns", post(returns_upload))
         .route("/payroll/{id}/reconciliation.csv", get(recon_csv))
         .route("/payroll/{id}/reconciliation.xlsx", get(recon_xlsx))
+        .route(
+            "/payroll/settings",
+            get(settings_page).post(settings_submit),
+        )
         .route("/payroll/failed", get(failed_page))
         .route("/payroll/failed/export.csv", get(failed_csv))
         .route("/payroll/failed/export.xlsx", get(failed_xlsx))
@@ -899,6 +903,12 @@ async fn reissue_submit(
     signed: Signed,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
+    // Only `item` repeats; anything else twice is no form of this page.
+    for name in ["csrf", "format", "reason"] {
+        if pairs.iter().filter(|(k, _)| k == name).count() > 1 {
+            return reject::malformed(&state, lang, format!("duplicate field `{name}`"));
+        }
+    }
     let t = state.i18n.tr(lang);
     let value = |name: &str| {
         pairs
@@ -1248,5 +1258,172 @@ async fn api_reissue_returns(
         })
         .into_response(),
         Err(e) => api_error(&state.i18n.tr(lang), e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bank settings: the bureau's paying account and the template file's layout
+// ---------------------------------------------------------------------------------------
+
+/// The settings form; `header_row` is a check box (absent when unticked).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsForm {
+    pub csrf: String,
+    pub debtor_holder: String,
+    pub debtor_bank: String,
+    pub debtor_bank_code: String,
+    pub debtor_account: String,
+    pub debtor_kind: String,
+    pub format: String,
+    pub encoding: String,
+    pub header_row: Option<String>,
+    pub amount: String,
+    pub columns: String,
+}
+
+impl SettingsForm {
+    fn input(&self) -> BankSettingsInput {
+        BankSettingsInput {
+            debtor_holder: self.debtor_holder.clone(),
+            debtor_bank: self.debtor_bank.clone(),
+            debtor_bank_code: self.debtor_bank_code.clone(),
+            debtor_account: self.debtor_account.clone(),
+            debtor_kind: self.debtor_kind.clone(),
+            format: self.format.clone(),
+            encoding: self.encoding.clone(),
+            header_row: self.header_row.is_some(),
+            amount: self.amount.clone(),
+            columns: self.columns.clone(),
+        }
+    }
+
+    fn of(i: BankSettingsInput) -> Self {
+        Self {
+            csrf: String::new(),
+            debtor_holder: i.debtor_holder,
+            debtor_bank: i.debtor_bank,
+            debtor_bank_code: i.debtor_bank_code,
+            debtor_account: i.debtor_account,
+            debtor_kind: i.debtor_kind,
+            format: i.format,
+            encoding: i.encoding,
+            header_row: i.header_row.then(|| "1".to_owned()),
+            amount: i.amount,
+            columns: i.columns,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "payroll_settings.html")]
+struct SettingsView<'a> {
+    t: Tr<'a>,
+    path: String,
+    me: Option<Me>,
+    form: SettingsForm,
+    can_edit: bool,
+    choices: Vec<(&'static str, Vec<Choice>)>,
+    fields: Vec<(&'static str, String)>,
+    errors: crate::list::FieldErrors,
+    notice: Option<String>,
+}
+
+fn settings_view(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    form: SettingsForm,
+    errors: &[service::FieldError],
+    notice: Option<String>,
+) -> Response {
+    let t = state.i18n.tr(lang);
+    let options = |name: &'static str, values: &[&str], current: &str| {
+        let list = values
+            .iter()
+            .map(|v| Choice::new(*v, t.get(&format!("payroll-settings-{name}-{v}")), current))
+            .collect();
+        (name, list)
+    };
+    let choices = vec![
+        options("debtor_kind", &["book", "card"], &form.debtor_kind),
+        options("format", &["csv", "xlsx"], &form.format),
+        options("encoding", &["gbk", "utf8", "utf8_bom"], &form.encoding),
+        options("amount", &["yuan", "fen"], &form.amount),
+    ];
+    let fields = vec![
+        ("debtor_holder", form.debtor_holder.clone()),
+        ("debtor_bank", form.debtor_bank.clone()),
+        ("debtor_bank_code", form.debtor_bank_code.clone()),
+        ("debtor_account", form.debtor_account.clone()),
+    ];
+    let all = [
+        "debtor_holder",
+        "debtor_bank",
+        "debtor_bank_code",
+        "debtor_account",
+        "debtor_kind",
+        "format",
+        "encoding",
+        "amount",
+        "columns",
+    ];
+    let view = SettingsView {
+        errors: crate::list::FieldErrors::new(&t, errors, &all),
+        path: "/payroll/settings".into(),
+        me: Some(Me::of(state, lang, signed)),
+        can_edit: pays(signed.actor()),
+        choices,
+        fields,
+        form,
+        notice,
+        t,
+    };
+    crate::render(state, lang, &view)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct SettingsQuery {
+    pub done: String,
+}
+
+async fn settings_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Query(q): Query<SettingsQuery>,
+) -> Response {
+    match state.service.bank_settings(signed.actor()).await {
+        Ok(input) => {
+            let notice = (q.done == "1").then(|| state.i18n.tr(lang).get("payroll-settings-saved"));
+            settings_view(&state, lang, &signed, SettingsForm::of(input), &[], notice)
+        }
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
+    }
+}
+
+async fn settings_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        state
+            .service
+            .set_bank_settings(signed.actor(), &form.input())
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/payroll/settings?done=1").into_response(),
+        Err(service::Error::Invalid(errors)) => {
+            let mut r = settings_view(&state, lang, &signed, form, &errors, None);
+            *r.status_mut() = StatusCode::BAD_REQUEST;
+            r
+        }
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }

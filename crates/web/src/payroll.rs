@@ -131,7 +131,7 @@ struct ListView<'a> {
     rows: Vec<RunRow>,
     may_prepare: bool,
     form: PrepareForm,
-    programs: Vec<crate::list::Choice>,
+    programs: Vec<list::Choice>,
     notice: Option<String>,
     errors: Vec<String>,
 }
@@ -148,7 +148,7 @@ fn list_view(
     let t = state.i18n.tr(lang);
     let programs = ["dibao", "tekun_dispersed", "tekun_centralized"]
         .into_iter()
-        .map(|p| crate::list::Choice::new(p, program_label(&t, p), &form.program))
+        .map(|p| list::Choice::new(p, program_label(&t, p), &form.program))
         .collect();
     crate::render(
         state,

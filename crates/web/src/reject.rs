@@ -186,6 +186,12 @@ pub(crate) async fn multipart(
         .map_err(|e| refusal(state, lang, e.status(), e.body_text()))
 }
 
+/// The page refusing a form whose fields cannot be read as it needs them (a field that
+/// may come once came twice), as a malformed urlencoded form is refused.
+pub(crate) fn malformed(state: &AppState, lang: Lang, detail: String) -> Response {
+    refusal(state, lang, StatusCode::BAD_REQUEST, detail)
+}
+
 /// The page refusing a multipart body that broke off or was malformed while its fields
 /// were read: 413 past the route's limit, 400 otherwise.
 pub(crate) fn multipart_field(
@@ -204,8 +210,7 @@ pub(crate) async fn csrf_file(
     signed: &crate::auth::Signed,
     req: Request,
 ) -> Result<Option<Vec<u8>>, Response> {
-    let refuse =
-        |e: service::Error| crate::PageError::for_user(state, lang, signed, e).into_response();
+    let refuse = |e: service::Error| PageError::for_user(state, lang, signed, e).into_response();
     let mut form = multipart(req, state, lang).await?;
     let mut csrf: Option<String> = None;
     let mut file = None;

@@ -558,6 +558,12 @@ fn table() -> Vec<Row> {
         )
         .only(&payroll_readers),
         Row::get("/payroll/failed", "/payroll/failed", Page).only(&payroll_readers),
+        Row::get("/payroll/settings", "/payroll/settings", Page).only(&payroll_readers),
+        Row::post("/payroll/settings", "/payroll/settings")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .form(&[("format", "doc")])
+            .ok(StatusCode::BAD_REQUEST),
         Row::get(
             "/payroll/failed/export.csv",
             "/payroll/failed/export.csv",
@@ -1134,8 +1140,16 @@ fn form_routes() -> Vec<&'static str> {
     table()
         .into_iter()
         .filter(|r| r.method == "POST" && r.kind == Kind::Page && !r.ends_session)
-        // The upload takes multipart, not urlencoded forms; its own tests cover bad bodies.
-        .filter(|r| r.path != "/assistance/import" && r.path != "/assistance/checks/deaths")
+        // The uploads take multipart, not urlencoded forms; their own tests cover bad bodies.
+        .filter(|r| {
+            ![
+                "/assistance/import",
+                "/assistance/checks/deaths",
+                "/payroll/1/returns",
+                "/payroll/reissues/1/returns",
+            ]
+            .contains(&r.path)
+        })
         .map(|r| r.path)
         .chain(["/logout", "/account/sessions/revoke"])
         .collect()

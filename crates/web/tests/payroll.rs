@@ -335,7 +335,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
         assert!(reply.body.contains(&format!("第 {last} 行")) && reply.body.contains("代发文件中没有此流水号"));
         assert!(db.store().latest_returns(1).await.unwrap().is_empty());
         let forged = upload(&app, &youfu, "/payroll/1/returns", "forged", &returns(&rows)).await;
-        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
         // One payment fails: the run page reconciles, the failed list shows it.
         rows[0].2 = "失败";
