@@ -578,3 +578,110 @@ async fn a_failed_payment_is_reissued_once_per_failure_after_its_account_is_corr
     })
     .await;
 }
+
+#[tokio::test]
+async fn bank_settings_are_checked_field_by_field_audited_and_used_by_the_next_file() {
+    use service::bank::BankSettingsInput;
+    for_each_engine(async |db| {
+        let (jiuzhu, fuhe) = district(db).await;
+        let s = &db.service;
+        let defaults = s.bank_settings(&fuhe).await.unwrap();
+        assert_eq!(
+            (
+                defaults.format.as_str(),
+                defaults.encoding.as_str(),
+                defaults.header_row
+            ),
+            ("csv", "gbk", true)
+        );
+        assert!(defaults.debtor_account.is_empty());
+        let good = BankSettingsInput {
+            debtor_holder: "某区民政局".into(),
+            debtor_bank: "中国农业银行和平支行".into(),
+            debtor_bank_code: "103100000026".into(),
+            debtor_account: "11223344556677".into(),
+            debtor_kind: "book".into(),
+            format: "csv".into(),
+            encoding: "utf8".into(),
+            header_row: false,
+            amount: "fen".into(),
+            columns: "key, name,account,amount".into(),
+        };
+        let bad = BankSettingsInput {
+            debtor_account: card("62284800000000001").replace('0', "1"),
+            debtor_kind: "card".into(),
+            encoding: "big5".into(),
+            columns: "key,phone".into(),
+            ..good.clone()
+        };
+        match s.set_bank_settings(&fuhe, &bad).await {
+            Err(Error::Invalid(errors)) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+                assert!(fields.contains(&"debtor_account"), "{errors:?}");
+                assert!(fields.contains(&"encoding"), "{errors:?}");
+                assert!(fields.contains(&"columns"), "{errors:?}");
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+        let no_columns = BankSettingsInput {
+            columns: " ".into(),
+            ..good.clone()
+        };
+        assert_eq!(
+            invalid(s.set_bank_settings(&fuhe, &no_columns).await),
+            ("columns", "bank_template.no_columns")
+        );
+        assert_eq!(audits(db, "payroll.setting").await, 0);
+        let leader = actor(db, "leader").await;
+        let r = s.set_bank_settings(&leader, &good).await;
+        assert!(matches!(r, Err(Error::Forbidden)), "{r:?}");
+
+        s.set_bank_settings(&fuhe, &good).await.unwrap();
+        assert_eq!(audits(db, "payroll.setting").await, 2);
+        let read = s.bank_settings(&fuhe).await.unwrap();
+        assert_eq!(read.columns, "key,name,account,amount");
+        assert_eq!(
+            (read.encoding.as_str(), read.amount.as_str()),
+            ("utf8", "fen")
+        );
+        // Saving the same again changes nothing and logs nothing.
+        s.set_bank_settings(&fuhe, &good).await.unwrap();
+        assert_eq!(audits(db, "payroll.setting").await, 2);
+
+        // The next bank file follows them: UTF-8, no header, fen, four columns.
+        let cases = dibao_cases(db).await;
+        for (i, (case, _)) in cases.iter().enumerate() {
+            let number = card(&format!("62284800{i:010}"));
+            s.set_payee(&jiuzhu, *case, &account("户主", &number, ""))
+                .await
+                .unwrap();
+        }
+        db.clock.advance(Duration::minutes(5));
+        let run = s
+            .prepare_payroll(&jiuzhu, "2013-01", Some("dibao"), &mut |_| {})
+            .await
+            .unwrap()[0];
+        db.clock.advance(Duration::minutes(5));
+        s.approve_payroll_run(&fuhe, run).await.unwrap();
+        let export = s
+            .export_bank_file(&fuhe, run, BankFormat::Csv, "")
+            .await
+            .unwrap();
+        let text = String::from_utf8(export.file.bytes.clone()).unwrap();
+        let first = text.lines().next().unwrap();
+        let cells: Vec<&str> = first.split(',').collect();
+        assert_eq!(cells.len(), 4, "{first}");
+        assert!(cells[0].starts_with(&format!("R{run}H")), "{first}");
+        assert!(cells[3].parse::<i64>().unwrap() > 0, "{first}");
+        let xml = s
+            .export_bank_file(&fuhe, run, BankFormat::Pain001, "另报人民银行格式")
+            .await
+            .unwrap();
+        assert!(
+            String::from_utf8(xml.file.bytes)
+                .unwrap()
+                .contains("11223344556677")
+        );
+    })
+    .await;
+}

@@ -416,3 +416,86 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
     })
     .await;
 }
+
+#[tokio::test]
+async fn runs_are_prepared_from_the_run_list_and_the_api() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        common::seed_cases(db).await;
+        common::seed_payroll(db).await;
+        let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
+        let list = jiuzhu.get(&app, "/payroll").await;
+        assert!(list.body.contains("action=\"/payroll\""), "{}", list.body);
+        let csrf = jiuzhu.csrf(&app).await;
+        let bad = jiuzhu
+            .post(&app, "/payroll", &[("csrf", &csrf), ("month", "2013-13")])
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        // February before January is approved: refused, nothing prepared.
+        let early = jiuzhu
+            .post(&app, "/payroll", &[("csrf", &csrf), ("month", "2013-02")])
+            .await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+        let runs = db
+            .service
+            .payroll_runs(&Actor::system(), None)
+            .await
+            .unwrap();
+        assert!(runs.iter().all(|r| r.month == "2013-01"));
+
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let csrf_y = youfu.csrf(&app).await;
+        for r in &runs {
+            youfu
+                .post(
+                    &app,
+                    &format!("/payroll/{}/approve", r.id),
+                    &[("csrf", &csrf_y)],
+                )
+                .await;
+        }
+        let done = jiuzhu
+            .post(
+                &app,
+                "/payroll",
+                &[("csrf", &csrf), ("month", "2013-02"), ("program", "dibao")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let after = db
+            .service
+            .payroll_runs(&Actor::system(), Some("2013-02"))
+            .await
+            .unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(
+            (after[0].program.as_str(), after[0].state.as_str()),
+            ("dibao", "checked")
+        );
+
+        // The API prepares every programme due when none is named.
+        let token = db
+            .service
+            .issue_api_token(&Actor::system(), "jiuzhu", "prepare")
+            .await
+            .unwrap();
+        let reply = api(
+            &app,
+            "POST",
+            "/api/v1/payroll/runs",
+            Some(&token),
+            Some(serde_json::json!({"month": "2013-02"})),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let all = db
+            .service
+            .payroll_runs(&Actor::system(), Some("2013-02"))
+            .await
+            .unwrap();
+        assert_eq!(json.as_array().unwrap().len(), all.len());
+        assert!(all.len() >= after.len());
+    })
+    .await;
+}
