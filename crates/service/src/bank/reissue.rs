@@ -18,6 +18,7 @@
 //! after another correction.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
 use domain::assistance::Program;
@@ -241,24 +242,17 @@ impl Service {
             if p.amount_fen <= 0 {
                 continue;
             }
-            let (attempts, key, batch_id, answer, failure_of): (
-                i64,
-                String,
-                Option<i64>,
-                Option<&ReturnRecord>,
-                fn(i64) -> Failure,
-            ) = match latest.get(&p.household_id) {
+            let (attempts, key, batch_id, answer) = match latest.get(&p.household_id) {
                 Some(r) => (
                     r.attempt,
                     r.payment_key.clone(),
                     Some(r.batch_id),
                     reissue_returns.get(&r.id),
-                    Failure::Reissue,
                 ),
                 None => {
                     let key = format!("R{run_id}H{}", p.household_id);
                     let answer = returns.get(&key);
-                    (0, key, None, answer, Failure::Run)
+                    (0, key, None, answer)
                 }
             };
             let outcome = match (answer.map(|a| status_of(&a.status)), attempts) {
@@ -289,7 +283,13 @@ impl Service {
                 batch_id,
                 payee: p.payee,
                 corrected,
-                failure: failed.map(|a| failure_of(a.id)),
+                failure: failed.map(|a| {
+                    if attempts > 0 {
+                        Failure::Reissue(a.id)
+                    } else {
+                        Failure::Run(a.id)
+                    }
+                }),
             });
         }
         Ok(out)
@@ -404,9 +404,9 @@ impl Service {
             if !seen.insert(*item) {
                 continue;
             }
-            if !by_run.contains_key(&item.run_id) {
+            if let Entry::Vacant(e) = by_run.entry(item.run_id) {
                 let run = self.store().payroll_run(item.run_id).await?;
-                by_run.insert(item.run_id, self.outcomes(&run).await?);
+                e.insert(self.outcomes(&run).await?);
             }
             let p = by_run
                 .get(&item.run_id)
@@ -540,9 +540,9 @@ impl Service {
         let what = format!("{} {}", batch.id, batch.file_name);
         let mut runs: HashMap<i64, Vec<PaymentOutcome>> = HashMap::new();
         for r in &reissues {
-            if !runs.contains_key(&r.run_id) {
+            if let Entry::Vacant(e) = runs.entry(r.run_id) {
                 let run = self.store().payroll_run(r.run_id).await?;
-                runs.insert(r.run_id, self.outcomes(&run).await?);
+                e.insert(self.outcomes(&run).await?);
             }
             let later = runs
                 .get(&r.run_id)
