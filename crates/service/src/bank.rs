@@ -13,6 +13,10 @@
 //! [`domain::bank::BatchTemplate`]; a GBK CSV by default) or as pain.001, from the bureau's
 //! own account ([`SETTING_DEBTOR`]); it is recorded with its SHA-256, and a run's second
 //! file needs a reason, so a bank is never handed the same payments twice unexplained.
+//! Both settings are edited through [`Service::set_bank_settings`], checked and audited.
+//!
+//! The bank's result file, what became of each payment, and re-issuing the failed ones are
+//! in [`reissue`].
 
 use chrono::FixedOffset;
 use domain::assistance::Program;
@@ -459,7 +463,28 @@ impl Service {
         }
         let returns =
             parse_returns(bytes).map_err(|e| Error::Invalid(reissue::file_refusals(&e)))?;
-        let (lines, _) = self.payment_lines(run_id, "").await?;
+        // The accounts the file paid into, not today's: a payee corrected since the export
+        // must not make the bank's answer look like another account.
+        let mut paid_into: std::collections::HashMap<i64, PayeeRecord> = self
+            .store()
+            .run_payees_as_of(run_id, file.exported_at)
+            .await?
+            .into_iter()
+            .map(|p| (p.household_id, p))
+            .collect();
+        let mut lines = Vec::new();
+        for p in self.store().run_payments(run_id).await? {
+            if let (Some(payee), true) = (paid_into.remove(&p.household_id), p.amount_fen > 0) {
+                lines.push(PaymentLine {
+                    key: format!("R{run_id}H{}", p.household_id),
+                    account: stored_account(&payee)?,
+                    amount: Fen::from_fen(p.amount_fen),
+                    purpose: String::new(),
+                    reference: String::new(),
+                    id_number: None,
+                });
+            }
+        }
         let r = reconcile(&lines, &returns);
         if !r.is_clean() {
             return Err(Error::Invalid(reissue::refusals(&r)));

@@ -452,12 +452,30 @@ async fn a_failed_payment_is_reissued_once_per_failure_after_its_account_is_corr
         }
         assert_eq!(audits(db, "payroll.returns.import").await, 0);
 
+        // A third household changes its account after the export: the bank's file still
+        // names the account the file paid into, and that is what it is held against.
+        let (h2, _, _) = payments[2];
+        let i2 = cases.iter().position(|c| c.1 == h2).unwrap();
+        let old2 = card(&format!("62284800{i2:010}"));
+        db.clock.advance(Duration::minutes(1));
+        s.set_payee(
+            &jiuzhu,
+            cases[i2].0,
+            &account("户主", &card("622848007777777777"), "开户行合并,更换账户"),
+        )
+        .await
+        .unwrap();
         // The bank fails the first payment: the account was closed.
         rows.pop();
         rows[1].1 -= 1;
         rows[0].2 = "失败";
         rows[0].3 = "账户已销户";
-        s.import_returns(&fuhe, run, &returns_file(&rows)).await.unwrap();
+        let mut text = String::from("流水号,金额(分),状态,失败原因,账号\n");
+        for (j, (k, f, st, reason)) in rows.iter().enumerate() {
+            let number = if j == 2 { old2.as_str() } else { "" };
+            text.push_str(&format!("{k},{f},{st},{reason},{number}\n"));
+        }
+        s.import_returns(&fuhe, run, text.as_bytes()).await.unwrap();
         let r = s.run_reconciliation(&fuhe, run).await.unwrap();
         adds_up(&r);
         assert_eq!(r.failed.count, 1);

@@ -210,6 +210,28 @@ impl Store {
             .collect()
     }
 
+    /// The payee each household of run `run_id` had at `at` (its latest account recorded
+    /// by then): the accounts a bank file made at `at` paid into.
+    pub async fn run_payees_as_of(
+        &self,
+        run_id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<PayeeRecord>, StoreError> {
+        sqlx::query(dynamic(format!(
+            "SELECT {PAYEE_COLUMNS} FROM payees WHERE id IN \
+             (SELECT MAX(p.id) FROM payees p WHERE p.household_id IN \
+              (SELECT household_id FROM payroll_ledger WHERE run_id = $1) \
+              AND p.recorded_at <= $2 GROUP BY p.household_id)"
+        )))
+        .bind(run_id)
+        .bind(timestamp(at))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(read_payee)
+        .collect()
+    }
+
     /// Records a bank file exported for its run and moves an `approved` run to `exported`,
     /// with the audit entry, in one transaction. The run must be approved or later (a
     /// conflict with constraint `state` otherwise); when it already has a file, `reason`

@@ -4,7 +4,8 @@
 //! CSRF-protected and audited), the bank's result file uploaded on the run page with the
 //! run's reconciliation (expected, paid, failed, re-issued, outstanding; exportable), the
 //! failed payments of every run (`/payroll/failed`) with their re-issue in a one-off batch
-//! and that batch's result file, and the same through the API.
+//! and that batch's result file, the bank settings (`/payroll/settings`: the bureau's
+//! paying account and the template's layout), and the same through the API.
 
 use askama::Template;
 use axum::extract::{Path, Request, State};
