@@ -499,3 +499,61 @@ async fn runs_are_prepared_from_the_run_list_and_the_api() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let page = youfu.get(&app, "/payroll/settings").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("action=\"/payroll/settings\"") && page.body.contains("GBK"));
+        let csrf = youfu.csrf(&app).await;
+        let form = |encoding: &'static str| -> Vec<(&'static str, String)> {
+            vec![
+                ("csrf", csrf.clone()),
+                ("debtor_holder", "某区民政局".into()),
+                ("debtor_bank", "中国农业银行".into()),
+                ("debtor_account", "11223344556677".into()),
+                ("debtor_kind", "book".into()),
+                ("format", "xlsx".into()),
+                ("encoding", encoding.into()),
+                ("amount", "yuan".into()),
+                ("columns", "seq,account,name,amount,key".into()),
+            ]
+        };
+        let fields = form("big5");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = youfu.post(&app, "/payroll/settings", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.body.contains("不是可选的值(big5)"),
+            "{}",
+            refused.body
+        );
+        assert!(
+            db.store()
+                .setting(service::bank::SETTING_DEBTOR)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let fields = form("utf8");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let saved = youfu.post(&app, "/payroll/settings", &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let template = db
+            .store()
+            .setting(service::bank::SETTING_TEMPLATE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            template.contains("\"xlsx\"") && template.contains("\"utf8\""),
+            "{template}"
+        );
+        let page = youfu.get(&app, "/payroll/settings?done=1").await;
+        assert!(page.body.contains("代发设置已保存") && page.body.contains("11223344556677"));
+    })
+    .await;
+}
