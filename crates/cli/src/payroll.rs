@@ -13,6 +13,7 @@ use anyhow::{Context, bail};
 use domain::Fen;
 use indicatif::ProgressBar;
 use service::bank::BankFormat;
+use service::bank::reissue::Outcome;
 use service::payroll::{CHUNK_CASES, RunProgress};
 use service::sessions::Client;
 use service::{Actor, Service};
@@ -131,6 +132,9 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
         s.changed,
         s.flagged
     );
+    if !matches!(v.run.state.as_str(), "draft" | "checked") {
+        print_reconciliation(service, &actor, id).await?;
+    }
     for (title, selection) in [
         ("新增 / added", LineSelection::Added),
         ("停发 / stopped", LineSelection::Stopped),
@@ -210,7 +214,7 @@ pub async fn export(
 }
 
 /// Imports the bank's result file for run `id` as `as_user` and prints the reconciliation:
-/// expected, paid, failed (each with the bank's reason) and outstanding.
+/// expected, paid, failed (each with the bank's reason), re-issued and outstanding.
 pub async fn import_returns(
     service: &Service,
     id: i64,
@@ -219,29 +223,39 @@ pub async fn import_returns(
 ) -> anyhow::Result<()> {
     let actor = actor(service, Some(as_user)).await?;
     let bytes = crate::read_limited(file, MAX_RETURNS_BYTES)?;
-    let r = service.import_returns(&actor, id, &bytes).await?;
-    let yuan = |f: Fen| f.yuan();
+    service.import_returns(&actor, id, &bytes).await?;
+    print_reconciliation(service, &actor, id).await
+}
+
+/// Prints run `id`'s reconciliation: expected, paid, failed, re-issued and outstanding
+/// (they add up to the expected), then each failed payment with the bank's reason.
+async fn print_reconciliation(service: &Service, actor: &Actor, id: i64) -> anyhow::Result<()> {
+    let r = service.run_reconciliation(actor, id).await?;
+    let yuan = |f: i64| Fen::from_fen(f).yuan();
     println!(
-        "应付 / expected {} 笔 {} 元; 成功 / paid {} 笔 {} 元; 失败 / failed {} 笔 {} 元; 未回盘 / outstanding {} 笔 {} 元",
+        "对账 / reconciliation: 应发 / expected {} 笔 {} 元; 已到账 / paid {} 笔 {} 元; 失败 / failed {} 笔 {} 元; 已补发 / re-issued {} 笔 {} 元; 未回盘 / outstanding {} 笔 {} 元",
         r.expected.count,
-        yuan(r.expected.amount),
-        r.paid_tally.count,
-        yuan(r.paid_tally.amount),
-        r.failed_tally.count,
-        yuan(r.failed_tally.amount),
-        r.outstanding_tally.count,
-        yuan(r.outstanding_tally.amount)
+        yuan(r.expected.fen),
+        r.paid.count,
+        yuan(r.paid.fen),
+        r.failed.count,
+        yuan(r.failed.fen),
+        r.reissued.count,
+        yuan(r.reissued.fen),
+        r.outstanding.count,
+        yuan(r.outstanding.fen)
     );
-    for f in &r.failed {
-        println!(
-            "失败 / failed\t{}\t{} 元\t{}",
-            f.key,
-            yuan(f.amount),
-            f.reason
-        );
-    }
-    for k in &r.outstanding {
-        println!("未回盘 / outstanding\t{k}");
+    for p in &r.payments {
+        match p.outcome {
+            Outcome::Failed => println!(
+                "失败 / failed\t{}\t{} 元\t{}",
+                p.key,
+                yuan(p.amount_fen),
+                p.reason
+            ),
+            Outcome::Outstanding => println!("未回盘 / outstanding\t{}", p.key),
+            Outcome::Paid | Outcome::Reissued => {}
+        }
     }
     Ok(())
 }

@@ -499,10 +499,24 @@ fn export_writes_the_bank_file_of_an_approved_run_and_a_second_needs_a_reason() 
     ];
     let stdout = ok(&finish(minzheng(&url, &import, Some(&token))));
     assert!(stdout.contains("失败 / failed 0 笔"), "{stdout}");
+    assert!(stdout.contains("已补发 / re-issued 0 笔"), "{stdout}");
+    // `show` prints the same reconciliation, every payment paid.
+    let shown = ok(&finish(minzheng(&url, &["payroll", "show", &run], None)));
+    let paid = returns_lines(&returns_path);
+    assert!(
+        shown.contains(&format!("已到账 / paid {paid} 笔"))
+            && shown.contains("未回盘 / outstanding 0 笔"),
+        "{shown}"
+    );
     let state = rt
         .block_on(db.store().payroll_run(run.parse().unwrap()))
         .unwrap()
         .state;
     assert_eq!(state, "reconciled");
     rt.block_on(db.cleanup());
+}
+
+/// The data rows of a result file.
+fn returns_lines(path: &std::path::Path) -> usize {
+    std::fs::read_to_string(path).unwrap().lines().count() - 1
 }

@@ -13,6 +13,10 @@
 //! [`domain::bank::BatchTemplate`]; a GBK CSV by default) or as pain.001, from the bureau's
 //! own account ([`SETTING_DEBTOR`]); it is recorded with its SHA-256, and a run's second
 //! file needs a reason, so a bank is never handed the same payments twice unexplained.
+//! Both settings are edited through [`Service::set_bank_settings`], checked and audited.
+//!
+//! The bank's result file, what became of each payment, and re-issuing the failed ones are
+//! in [`reissue`].
 
 use chrono::FixedOffset;
 use domain::assistance::Program;
@@ -30,6 +34,8 @@ use store::{
 
 use crate::assistance::{check_reason, field};
 use crate::{Actor, Error, FieldError, Service};
+
+pub mod reissue;
 
 /// The bank-file template, JSON of [`BatchTemplate`]; the default GBK CSV when unset.
 pub const SETTING_TEMPLATE: &str = "payroll.bank_template";
@@ -265,6 +271,44 @@ impl Service {
         BankAccount::new(&d.holder, bank, &d.account, kind).map_err(|_| bad())
     }
 
+    /// `batch` as a file in `format`: pain.001, or the configured template as CSV or XLSX.
+    async fn write_batch(
+        &self,
+        batch: &PaymentBatch,
+        format: BankFormat,
+        stem: &str,
+    ) -> Result<BankFile, Error> {
+        Ok(match format {
+            BankFormat::Pain001 => domain::bank::write_pain001(batch, stem),
+            BankFormat::Csv | BankFormat::Xlsx => {
+                let mut template = self.template().await?;
+                template.format = if format == BankFormat::Xlsx {
+                    Format::Xlsx
+                } else {
+                    Format::Csv
+                };
+                template
+                    .write(batch, stem)
+                    .map_err(|e| crate::assistance::corrupt(format!("{stem}: {e}")))?
+            }
+        })
+    }
+
+    /// The bank file's header: the bureau's account, now in China Standard Time.
+    async fn batch_header(&self, message_id: String) -> Result<BatchHeader, Error> {
+        let debtor = self.debtor().await?;
+        let at = self.now();
+        // China Standard Time, UTC+8, as the bank's clerks read the file's time.
+        let created_at = FixedOffset::east_opt(8 * 3600)
+            .map_or_else(|| at.fixed_offset(), |tz| at.with_timezone(&tz));
+        Ok(BatchHeader {
+            message_id,
+            created_at,
+            execution_date: self.today(),
+            debtor,
+        })
+    }
+
     /// Exports approved run `run_id` as a bank file in `format`: the households with a payee
     /// and a positive net amount, recorded with the file's SHA-256; the run becomes
     /// `exported`. A run that already has a file needs `reason`.
@@ -307,36 +351,15 @@ impl Service {
             program_words(program)
         );
         let (lines, not_exportable) = self.payment_lines(run_id, &purpose).await?;
-        let debtor = self.debtor().await?;
-        let audit_at = self.now();
-        // China Standard Time, UTC+8, as the bank's clerks read the file's time.
-        let created_at = FixedOffset::east_opt(8 * 3600)
-            .map_or_else(|| audit_at.fixed_offset(), |tz| audit_at.with_timezone(&tz));
-        let header = BatchHeader {
-            message_id: format!("MZ{run_id}-{}", earlier.len() + 1),
-            created_at,
-            execution_date: self.today(),
-            debtor,
-        };
+        let header = self
+            .batch_header(format!("MZ{run_id}-{}", earlier.len() + 1))
+            .await?;
         let batch = PaymentBatch::new(header, lines).map_err(|e| match e {
             BatchError::Empty => conflict("payroll.nothing_to_export", what.clone()),
             other => crate::assistance::corrupt(format!("run {run_id}: {other}")),
         })?;
         let stem = format!("payroll-{}-{}-{run_id}", run.month, run.program);
-        let file = match format {
-            BankFormat::Pain001 => domain::bank::write_pain001(&batch, &stem),
-            BankFormat::Csv | BankFormat::Xlsx => {
-                let mut template = self.template().await?;
-                template.format = if format == BankFormat::Xlsx {
-                    Format::Xlsx
-                } else {
-                    Format::Csv
-                };
-                template
-                    .write(&batch, &stem)
-                    .map_err(|e| crate::assistance::corrupt(format!("run {run_id}: {e}")))?
-            }
-        };
+        let file = self.write_batch(&batch, format, &stem).await?;
         let lines = i64::try_from(batch.lines().len()).unwrap_or(i64::MAX);
         let total_fen = batch.total().as_fen();
         let new = NewBankFile {
@@ -415,7 +438,9 @@ impl Service {
 
     /// Imports the bank's result file (回盘文件) for run `run_id`'s latest bank file and
     /// reconciles it. A file that cannot be read, names payments the run does not have, or
-    /// disagrees on an amount or account is refused and nothing is stored; otherwise its
+    /// disagrees on an amount or account is refused, every problem with its row and field
+    /// (`Error::Invalid`), and nothing is stored; so is any file once a failure of the run
+    /// has been re-issued (`payroll.returns_reissued`); otherwise its
     /// lines are stored with the audit entry, and the run becomes `reconciled` when every
     /// payment is reported paid. Failed payments (with the bank's reason) and outstanding
     /// ones are in the returned reconciliation, for correcting the account and paying again.
@@ -431,31 +456,38 @@ impl Service {
         let Some(file) = self.store().bank_files(run_id).await?.pop() else {
             return Err(conflict("payroll.not_exported", what));
         };
-        let returns = parse_returns(bytes).map_err(|errors| {
-            Error::Invalid(
-                errors
-                    .iter()
-                    .map(|e| {
-                        field(
-                            "file",
-                            e.code,
-                            format!("{} {}: {}", e.row, e.column, e.value),
-                        )
-                    })
-                    .collect(),
-            )
-        })?;
-        let (lines, _) = self.payment_lines(run_id, "").await?;
+        // Once a failure has been re-issued, the run's own result stands: a new one could
+        // turn that failure into a payment made, and the household would be paid twice.
+        if !self.store().run_reissues(run_id).await?.is_empty() {
+            return Err(conflict("payroll.returns_reissued", what));
+        }
+        let returns =
+            parse_returns(bytes).map_err(|e| Error::Invalid(reissue::file_refusals(&e)))?;
+        // The accounts the file paid into, not today's: a payee corrected since the export
+        // must not make the bank's answer look like another account.
+        let mut paid_into: std::collections::HashMap<i64, PayeeRecord> = self
+            .store()
+            .run_payees_as_of(run_id, file.exported_at)
+            .await?
+            .into_iter()
+            .map(|p| (p.household_id, p))
+            .collect();
+        let mut lines = Vec::new();
+        for p in self.store().run_payments(run_id).await? {
+            if let (Some(payee), true) = (paid_into.remove(&p.household_id), p.amount_fen > 0) {
+                lines.push(PaymentLine {
+                    key: format!("R{run_id}H{}", p.household_id),
+                    account: stored_account(&payee)?,
+                    amount: Fen::from_fen(p.amount_fen),
+                    purpose: String::new(),
+                    reference: String::new(),
+                    id_number: None,
+                });
+            }
+        }
         let r = reconcile(&lines, &returns);
-        if !r.unknown.is_empty() || !r.mismatches.is_empty() {
-            let rows: Vec<String> = r
-                .unknown
-                .iter()
-                .map(|u| format!("{} {}", u.row, u.key))
-                .chain(r.mismatches.iter().map(|m| format!("{m:?}")))
-                .take(10)
-                .collect();
-            return Err(conflict("payroll.returns_mismatch", rows.join("; ")));
+        if !r.is_clean() {
+            return Err(Error::Invalid(reissue::refusals(&r)));
         }
         let clean = r.failed.is_empty() && r.outstanding.is_empty();
         let stored: Vec<NewReturn> = returns
@@ -500,5 +532,213 @@ impl Service {
         self.authorize(actor, Line::Payroll, Action::Read)?;
         self.store().payroll_run(run_id).await?;
         Ok(self.store().bank_files(run_id).await?)
+    }
+}
+
+/// The bank settings as their form edits them: the bureau's paying account (for every
+/// bank file, pain.001's debtor) and the layout of the template file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct BankSettingsInput {
+    pub debtor_holder: String,
+    pub debtor_bank: String,
+    /// 12 digits, or empty.
+    pub debtor_bank_code: String,
+    pub debtor_account: String,
+    /// `card` or `book`; guessed from the number when empty.
+    pub debtor_kind: String,
+    /// `csv` or `xlsx`: what a "template" bank file is by default.
+    pub format: String,
+    /// `gbk`, `utf8` or `utf8_bom`.
+    pub encoding: String,
+    pub header_row: bool,
+    /// `yuan` or `fen`.
+    pub amount: String,
+    /// The columns in order, by name (`seq`, `account`, `name`, `amount`, `key`, …),
+    /// separated by commas.
+    pub columns: String,
+}
+
+/// A template choice read by its serde name, as the stored JSON spells it.
+fn named<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(text.trim().to_owned())).ok()
+}
+
+fn name_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// The debtor form's field a refusal of [`BankAccount`] belongs to.
+fn debtor_field(e: &BankAccountError) -> FieldError {
+    let f = account_field(e);
+    let name = match f.field {
+        "holder" => "debtor_holder",
+        "bank_name" => "debtor_bank",
+        "bank_code" => "debtor_bank_code",
+        _ => "debtor_account",
+    };
+    FieldError { field: name, ..f }
+}
+
+impl Service {
+    /// The bank settings as their form shows them (the defaults where none are stored).
+    pub async fn bank_settings(&self, actor: &Actor) -> Result<BankSettingsInput, Error> {
+        self.authorize(actor, Line::Payroll, Action::Read)?;
+        let template = self.template().await?;
+        let debtor = match self.store().setting(SETTING_DEBTOR).await? {
+            Some(v) => serde_json::from_str::<Debtor>(&v).ok(),
+            None => None,
+        };
+        let d = debtor.unwrap_or(Debtor {
+            holder: String::new(),
+            bank: String::new(),
+            bank_code: String::new(),
+            account: String::new(),
+            kind: String::new(),
+        });
+        Ok(BankSettingsInput {
+            debtor_holder: d.holder,
+            debtor_bank: d.bank,
+            debtor_bank_code: d.bank_code,
+            debtor_account: d.account,
+            debtor_kind: d.kind,
+            format: name_of(&template.format),
+            encoding: name_of(&template.encoding),
+            header_row: template.header_row,
+            amount: name_of(&template.amount),
+            columns: template
+                .columns
+                .iter()
+                .map(|c| name_of(&c.field))
+                .collect::<Vec<_>>()
+                .join(","),
+        })
+    }
+
+    /// Checks and stores the bank settings, each changed setting with its audit entry
+    /// (the old and new values; account numbers masked). Every wrong field is named; a
+    /// refused form stores nothing. The paying section's act (`payroll` `approve`).
+    pub async fn set_bank_settings(
+        &self,
+        actor: &Actor,
+        input: &BankSettingsInput,
+    ) -> Result<(), Error> {
+        self.authorize(actor, Line::Payroll, Action::Approve)?;
+        let mut errors = Vec::new();
+        let kind = if input.debtor_kind.trim().is_empty() {
+            Some(AccountKind::guess(&input.debtor_account))
+        } else {
+            let k = AccountKind::parse(&input.debtor_kind);
+            if k.is_none() {
+                errors.push(field(
+                    "debtor_kind",
+                    "bank_account.kind",
+                    input.debtor_kind.chars().take(20).collect::<String>(),
+                ));
+            }
+            k
+        };
+        let account = match Bank::new(&input.debtor_bank, &input.debtor_bank_code) {
+            Err(e) => {
+                errors.push(debtor_field(&e));
+                None
+            }
+            Ok(bank) => kind.and_then(|kind| {
+                BankAccount::new(&input.debtor_holder, bank, &input.debtor_account, kind)
+                    .map_err(|e| errors.push(debtor_field(&e)))
+                    .ok()
+            }),
+        };
+        let mut template = self.template().await?;
+        let choice = |name: &'static str, text: &str, errors: &mut Vec<FieldError>| {
+            errors.push(field(
+                name,
+                "payroll.bank_setting",
+                text.chars().take(40).collect::<String>(),
+            ));
+        };
+        match named(&input.format) {
+            Some(f) => template.format = f,
+            None => choice("format", &input.format, &mut errors),
+        }
+        match named(&input.encoding) {
+            Some(e) => template.encoding = e,
+            None => choice("encoding", &input.encoding, &mut errors),
+        }
+        match named(&input.amount) {
+            Some(a) => template.amount = a,
+            None => choice("amount", &input.amount, &mut errors),
+        }
+        template.header_row = input.header_row;
+        let mut columns = Vec::new();
+        for name in input
+            .columns
+            .split([',', ',', ' '])
+            .filter(|n| !n.trim().is_empty())
+        {
+            match named(name) {
+                Some(field) => columns.push(domain::bank::Column { field, title: None }),
+                None => choice("columns", name, &mut errors),
+            }
+        }
+        template.columns = columns;
+        if let Err(e) = template.check() {
+            errors.push(field("columns", e.code(), e.to_string()));
+        }
+        let Some(account) = account.filter(|_| errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let debtor = serde_json::json!({
+            "holder": account.holder(),
+            "bank": account.bank().name(),
+            "bank_code": account.bank().code().unwrap_or(""),
+            "account": account.number().as_str(),
+            "kind": account.number().kind().as_str(),
+        })
+        .to_string();
+        let template_json = serde_json::to_string(&template)
+            .map_err(|e| crate::assistance::corrupt(format!("{SETTING_TEMPLATE}: {e}")))?;
+        let old_debtor = self.store().setting(SETTING_DEBTOR).await?;
+        let old_template = self.store().setting(SETTING_TEMPLATE).await?;
+        if old_debtor.as_deref() != Some(debtor.as_str()) {
+            let before = self.debtor().await.map_or_else(
+                |_| "none".to_owned(),
+                |d| format!("{} {}", d.bank().name(), d.number().masked()),
+            );
+            let audit = self.audit(
+                actor,
+                "payroll.setting",
+                SETTING_DEBTOR,
+                "",
+                format!(
+                    "{before}→{} {} {}",
+                    account.holder(),
+                    account.bank().name(),
+                    account.number().masked()
+                ),
+            );
+            self.store()
+                .set_setting(SETTING_DEBTOR, &debtor, &audit)
+                .await?;
+        }
+        if old_template.as_deref() != Some(template_json.as_str()) {
+            let audit = self.audit(
+                actor,
+                "payroll.setting",
+                SETTING_TEMPLATE,
+                "",
+                format!(
+                    "{}→{template_json}",
+                    old_template.unwrap_or_else(|| "default".into())
+                ),
+            );
+            self.store()
+                .set_setting(SETTING_TEMPLATE, &template_json, &audit)
+                .await?;
+        }
+        Ok(())
     }
 }

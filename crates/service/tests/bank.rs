@@ -327,11 +327,11 @@ async fn a_result_file_is_reconciled_refused_when_it_disagrees_and_closes_a_clea
         let mut unknown = all.clone();
         unknown.push(("R999H1".into(), 100, "成功", ""));
         let r = s.import_returns(&fuhe, run, &file(&unknown)).await;
-        assert_eq!(conflict(r), "payroll.returns_mismatch");
+        assert_eq!(invalid(r), ("key", "payroll.returns_unknown"));
         let mut wrong = all.clone();
         wrong[0].1 += 1;
         let r = s.import_returns(&fuhe, run, &file(&wrong)).await;
-        assert_eq!(conflict(r), "payroll.returns_mismatch");
+        assert_eq!(invalid(r), ("amount", "payroll.returns_amount"));
         let r = s.import_returns(&fuhe, run, b"\xff\xfe\x00garbage").await;
         assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
         assert_eq!(audits(db, "payroll.returns.import").await, 0);
@@ -360,6 +360,346 @@ async fn a_result_file_is_reconciled_refused_when_it_disagrees_and_closes_a_clea
             db.backend()
         );
         assert_eq!(audits(db, "payroll.returns.import").await, 2);
+    })
+    .await;
+}
+
+/// A result file: (key, fen, status, reason) per row.
+fn returns_file(rows: &[(String, i64, &str, &str)]) -> Vec<u8> {
+    let mut text = String::from("流水号,金额(分),状态,失败原因\n");
+    for (key, fen, status, reason) in rows {
+        text.push_str(&format!("{key},{fen},{status},{reason}\n"));
+    }
+    text.into_bytes()
+}
+
+fn counts(r: &service::bank::reissue::RunReconciliation) -> [(i64, i64); 5] {
+    [r.expected, r.paid, r.failed, r.reissued, r.outstanding].map(|c| (c.count, c.fen))
+}
+
+fn adds_up(r: &service::bank::reissue::RunReconciliation) {
+    let parts = [r.paid, r.failed, r.reissued, r.outstanding];
+    assert_eq!(parts.iter().map(|c| c.count).sum::<i64>(), r.expected.count);
+    assert_eq!(parts.iter().map(|c| c.fen).sum::<i64>(), r.expected.fen);
+}
+
+#[tokio::test]
+async fn a_failed_payment_is_reissued_once_per_failure_after_its_account_is_corrected() {
+    use service::bank::reissue::{FailedFilter, Outcome, ReissueItem};
+    for_each_engine(async |db| {
+        let (jiuzhu, fuhe) = district(db).await;
+        let s = &db.service;
+        let cases = dibao_cases(db).await;
+        for (i, (case, _)) in cases.iter().enumerate() {
+            let number = card(&format!("62284800{i:010}"));
+            s.set_payee(&jiuzhu, *case, &account("户主", &number, ""))
+                .await
+                .unwrap();
+        }
+        let audit = s.audit(&Actor::system(), "settings.set", SETTING_DEBTOR, "", "");
+        db.store()
+            .set_setting(
+                SETTING_DEBTOR,
+                r#"{"holder":"某区民政局","bank":"中国农业银行","account":"11223344556677","kind":"book"}"#,
+                &audit,
+            )
+            .await
+            .unwrap();
+        db.clock.advance(Duration::minutes(5));
+        let run = s
+            .prepare_payroll(&jiuzhu, "2013-01", Some("dibao"), &mut |_| {})
+            .await
+            .unwrap()[0];
+        db.clock.advance(Duration::minutes(5));
+        s.approve_payroll_run(&fuhe, run).await.unwrap();
+        // Approved, no file yet: everything outstanding.
+        let r = s.run_reconciliation(&fuhe, run).await.unwrap();
+        assert_eq!(r.outstanding, r.expected);
+        s.export_bank_file(&fuhe, run, BankFormat::Csv, "")
+            .await
+            .unwrap();
+        let payments: Vec<(i64, String, i64)> = db
+            .store()
+            .run_payments(run)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|p| p.amount_fen > 0)
+            .map(|p| (p.household_id, format!("R{run}H{}", p.household_id), p.amount_fen))
+            .collect();
+        assert!(payments.len() > 2);
+        let (household, key, fen) = payments[0].clone();
+        let case = cases.iter().find(|c| c.1 == household).unwrap().0;
+
+        // A refused file names the row and the field; nothing is stored.
+        let mut rows: Vec<(String, i64, &str, &str)> = payments
+            .iter()
+            .map(|(_, k, f)| (k.clone(), *f, "成功", ""))
+            .collect();
+        rows.push(("R999H1".into(), 100, "成功", ""));
+        rows[1].1 += 1;
+        match s.import_returns(&fuhe, run, &returns_file(&rows)).await {
+            Err(Error::Invalid(errors)) => {
+                let last = i64::try_from(rows.len()).unwrap() + 1;
+                assert!(errors.iter().any(|e| e.field == "key"
+                    && e.code == "payroll.returns_unknown"
+                    && e.row == Some(usize::try_from(last).unwrap())));
+                assert!(errors.iter().any(|e| e.field == "amount"
+                    && e.code == "payroll.returns_amount"
+                    && e.row == Some(3)));
+            }
+            other => panic!("expected row errors, got {other:?}"),
+        }
+        assert_eq!(audits(db, "payroll.returns.import").await, 0);
+
+        // A third household changes its account after the export: the bank's file still
+        // names the account the file paid into, and that is what it is held against.
+        let (h2, _, _) = payments[2];
+        let i2 = cases.iter().position(|c| c.1 == h2).unwrap();
+        let old2 = card(&format!("62284800{i2:010}"));
+        db.clock.advance(Duration::minutes(1));
+        s.set_payee(
+            &jiuzhu,
+            cases[i2].0,
+            &account("户主", &card("622848007777777777"), "开户行合并,更换账户"),
+        )
+        .await
+        .unwrap();
+        // The bank fails the first payment: the account was closed.
+        rows.pop();
+        rows[1].1 -= 1;
+        rows[0].2 = "失败";
+        rows[0].3 = "账户已销户";
+        let mut text = String::from("流水号,金额(分),状态,失败原因,账号\n");
+        for (j, (k, f, st, reason)) in rows.iter().enumerate() {
+            let number = if j == 2 { old2.as_str() } else { "" };
+            text.push_str(&format!("{k},{f},{st},{reason},{number}\n"));
+        }
+        s.import_returns(&fuhe, run, text.as_bytes()).await.unwrap();
+        let r = s.run_reconciliation(&fuhe, run).await.unwrap();
+        adds_up(&r);
+        assert_eq!(r.failed.count, 1);
+        assert_eq!(r.failed.fen, fen);
+        assert_eq!(r.paid.count, r.expected.count - 1);
+        let failed = s
+            .failed_payments(&fuhe, &FailedFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].reason, "账户已销户");
+        assert!(!failed[0].corrected);
+
+        // Not before the account is corrected.
+        let item = [ReissueItem {
+            run_id: run,
+            household_id: household,
+        }];
+        let r = s
+            .reissue_payments(&fuhe, &item, BankFormat::Csv, "账户更正后补发")
+            .await;
+        assert_eq!(conflict(r), "payroll.reissue_not_corrected");
+        // A paid payment is never re-issued.
+        let paid_item = [ReissueItem {
+            run_id: run,
+            household_id: payments[1].0,
+        }];
+        let r = s
+            .reissue_payments(&fuhe, &paid_item, BankFormat::Csv, "账户更正后补发")
+            .await;
+        assert_eq!(conflict(r), "payroll.reissue_not_failed");
+
+        db.clock.advance(Duration::minutes(5));
+        let new_card = card("622848009999999999");
+        s.set_payee(&jiuzhu, case, &account("户主", &new_card, "原账户已销户,更换新卡"))
+            .await
+            .unwrap();
+        let failed = s
+            .failed_payments(&fuhe, &FailedFilter::default())
+            .await
+            .unwrap();
+        assert!(failed[0].corrected);
+        let leader = actor(db, "leader").await;
+        let r = s
+            .reissue_payments(&leader, &item, BankFormat::Csv, "账户更正后补发")
+            .await;
+        assert!(matches!(r, Err(Error::Forbidden)), "{r:?}");
+        let first = s
+            .reissue_payments(&fuhe, &item, BankFormat::Csv, "账户更正后补发")
+            .await
+            .unwrap();
+        assert_eq!(first.batch.sha256, domain::sha256_hex(&first.file.bytes));
+        assert_eq!(first.batch.total_fen, fen);
+        let (text, _, _) = encoding_rs::GBK.decode(&first.file.bytes);
+        let key1 = format!("{key}X1");
+        assert!(text.contains(&key1) && text.contains(&new_card), "{text}");
+        // The same failure is answered once.
+        let r = s
+            .reissue_payments(&fuhe, &item, BankFormat::Csv, "账户更正后补发")
+            .await;
+        assert_eq!(conflict(r), "payroll.reissue_not_failed");
+        let r = s.run_reconciliation(&fuhe, run).await.unwrap();
+        adds_up(&r);
+        assert_eq!(r.reissued, service::bank::reissue::Count { count: 1, fen });
+        // The run's own result can no longer be replaced.
+        let r = s.import_returns(&fuhe, run, &returns_file(&rows)).await;
+        assert_eq!(conflict(r), "payroll.returns_reissued");
+        // The ledger is untouched: a re-issue is no new entry.
+        let entries = db.store().run_payments(run).await.unwrap();
+        assert_eq!(
+            entries.iter().find(|p| p.household_id == household).unwrap().amount_fen,
+            fen
+        );
+
+        // The re-issue fails too; corrected again, it is re-issued a second time.
+        let batch1 = first.batch.id;
+        let r = s
+            .import_reissue_returns(&fuhe, batch1, &returns_file(&[(key1.clone(), fen + 1, "成功", "")]))
+            .await;
+        assert!(matches!(r, Err(Error::Invalid(_))), "{r:?}");
+        s.import_reissue_returns(&fuhe, batch1, &returns_file(&[(key1.clone(), fen, "失败", "户名不符")]))
+            .await
+            .unwrap();
+        let failed = s
+            .failed_payments(&fuhe, &FailedFilter::default())
+            .await
+            .unwrap();
+        assert_eq!((failed[0].attempts, failed[0].reason.as_str()), (1, "户名不符"));
+        assert!(!failed[0].corrected);
+        db.clock.advance(Duration::minutes(5));
+        s.set_payee(&jiuzhu, case, &account("户主本人", &new_card, "户名按身份证更正"))
+            .await
+            .unwrap();
+        let second = s
+            .reissue_payments(&fuhe, &item, BankFormat::Pain001, "户名更正后再次补发")
+            .await
+            .unwrap();
+        let key2 = format!("{key}X2");
+        assert!(String::from_utf8(second.file.bytes.clone()).unwrap().contains(&key2));
+        // The first batch's result stands now.
+        let r = s
+            .import_reissue_returns(&fuhe, batch1, &returns_file(&[(key1, fen, "成功", "")]))
+            .await;
+        assert_eq!(conflict(r), "payroll.returns_reissued");
+        assert_eq!(db.store().payroll_run(run).await.unwrap().state, "exported");
+        s.import_reissue_returns(&fuhe, second.batch.id, &returns_file(&[(key2, fen, "成功", "")]))
+            .await
+            .unwrap();
+        let r = s.run_reconciliation(&fuhe, run).await.unwrap();
+        adds_up(&r);
+        assert_eq!(r.paid, r.expected, "{:?}", counts(&r));
+        assert!(r.payments.iter().all(|p| p.outcome == Outcome::Paid));
+        assert_eq!(db.store().payroll_run(run).await.unwrap().state, "reconciled");
+        assert!(s.failed_payments(&fuhe, &FailedFilter::default()).await.unwrap().is_empty());
+        assert_eq!(audits(db, "payroll.reissue.export").await, 2);
+        assert_eq!(audits(db, "payroll.reissue.returns").await, 2);
+        assert_eq!(s.reissue_batches(&fuhe).await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bank_settings_are_checked_field_by_field_audited_and_used_by_the_next_file() {
+    use service::bank::BankSettingsInput;
+    for_each_engine(async |db| {
+        let (jiuzhu, fuhe) = district(db).await;
+        let s = &db.service;
+        let defaults = s.bank_settings(&fuhe).await.unwrap();
+        assert_eq!(
+            (
+                defaults.format.as_str(),
+                defaults.encoding.as_str(),
+                defaults.header_row
+            ),
+            ("csv", "gbk", true)
+        );
+        assert!(defaults.debtor_account.is_empty());
+        let good = BankSettingsInput {
+            debtor_holder: "某区民政局".into(),
+            debtor_bank: "中国农业银行和平支行".into(),
+            debtor_bank_code: "103100000026".into(),
+            debtor_account: "11223344556677".into(),
+            debtor_kind: "book".into(),
+            format: "csv".into(),
+            encoding: "utf8".into(),
+            header_row: false,
+            amount: "fen".into(),
+            columns: "key, name,account,amount".into(),
+        };
+        let bad = BankSettingsInput {
+            debtor_account: card("62284800000000001").replace('0', "1"),
+            debtor_kind: "card".into(),
+            encoding: "big5".into(),
+            columns: "key,phone".into(),
+            ..good.clone()
+        };
+        match s.set_bank_settings(&fuhe, &bad).await {
+            Err(Error::Invalid(errors)) => {
+                let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+                assert!(fields.contains(&"debtor_account"), "{errors:?}");
+                assert!(fields.contains(&"encoding"), "{errors:?}");
+                assert!(fields.contains(&"columns"), "{errors:?}");
+            }
+            other => panic!("expected field errors, got {other:?}"),
+        }
+        let no_columns = BankSettingsInput {
+            columns: " ".into(),
+            ..good.clone()
+        };
+        assert_eq!(
+            invalid(s.set_bank_settings(&fuhe, &no_columns).await),
+            ("columns", "bank_template.no_columns")
+        );
+        assert_eq!(audits(db, "payroll.setting").await, 0);
+        let leader = actor(db, "leader").await;
+        let r = s.set_bank_settings(&leader, &good).await;
+        assert!(matches!(r, Err(Error::Forbidden)), "{r:?}");
+
+        s.set_bank_settings(&fuhe, &good).await.unwrap();
+        assert_eq!(audits(db, "payroll.setting").await, 2);
+        let read = s.bank_settings(&fuhe).await.unwrap();
+        assert_eq!(read.columns, "key,name,account,amount");
+        assert_eq!(
+            (read.encoding.as_str(), read.amount.as_str()),
+            ("utf8", "fen")
+        );
+        // Saving the same again changes nothing and logs nothing.
+        s.set_bank_settings(&fuhe, &good).await.unwrap();
+        assert_eq!(audits(db, "payroll.setting").await, 2);
+
+        // The next bank file follows them: UTF-8, no header, fen, four columns.
+        let cases = dibao_cases(db).await;
+        for (i, (case, _)) in cases.iter().enumerate() {
+            let number = card(&format!("62284800{i:010}"));
+            s.set_payee(&jiuzhu, *case, &account("户主", &number, ""))
+                .await
+                .unwrap();
+        }
+        db.clock.advance(Duration::minutes(5));
+        let run = s
+            .prepare_payroll(&jiuzhu, "2013-01", Some("dibao"), &mut |_| {})
+            .await
+            .unwrap()[0];
+        db.clock.advance(Duration::minutes(5));
+        s.approve_payroll_run(&fuhe, run).await.unwrap();
+        let export = s
+            .export_bank_file(&fuhe, run, BankFormat::Csv, "")
+            .await
+            .unwrap();
+        let text = String::from_utf8(export.file.bytes.clone()).unwrap();
+        let first = text.lines().next().unwrap();
+        let cells: Vec<&str> = first.split(',').collect();
+        assert_eq!(cells.len(), 4, "{first}");
+        assert!(cells[0].starts_with(&format!("R{run}H")), "{first}");
+        assert!(cells[3].parse::<i64>().unwrap() > 0, "{first}");
+        let xml = s
+            .export_bank_file(&fuhe, run, BankFormat::Pain001, "另报人民银行格式")
+            .await
+            .unwrap();
+        assert!(
+            String::from_utf8(xml.file.bytes)
+                .unwrap()
+                .contains("11223344556677")
+        );
     })
     .await;
 }

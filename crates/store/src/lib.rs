@@ -48,7 +48,9 @@ pub use assistance::{
 };
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, ChainCheck};
 pub use bank::{
-    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
+    BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReissue, NewReissueBatch,
+    NewReissueReturn, NewReturn, PayeeRecord, REISSUE_TWICE, ReissueBatchRecord, ReissueRecord,
+    ReturnRecord, RunPayment,
 };
 pub use calendar::CalendarDay;
 pub use copy::{CopyProgress, TableSummary};

@@ -1183,6 +1183,179 @@ mod doc {
         ))]
     fn payroll_bank_file() {}
 
+    /// A month to prepare.
+    #[derive(ToSchema)]
+    pub struct PrepareDoc {
+        /// `YYYY-MM`.
+        month: String,
+        /// A programme code; absent or empty: every programme due that month.
+        program: Option<String>,
+    }
+
+    /// Prepares the runs of a month (or resumes one cut short), computed as of now, as
+    /// `minzheng payroll run` does; the runs as prepared, checked and awaiting approval.
+    #[utoipa::path(post, path = "/api/v1/payroll/runs", tag = "payroll",
+        request_body = PrepareDoc,
+        responses(
+            (status = 200, body = Vec<RunDoc>),
+            (status = 400, description = "`month.*`, a programme that is no cash benefit", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 409, description = "`payroll.already_approved`, `payroll.earlier_open`, `payroll.nothing_due`, …", body = ErrorDoc),
+        ))]
+    fn payroll_prepare() {}
+
+    /// A count of payments and their sum.
+    #[derive(ToSchema)]
+    pub struct CountDoc {
+        count: i64,
+        fen: i64,
+        /// The sum in yuan, as text.
+        yuan: String,
+    }
+
+    /// One payment of a run and what became of it.
+    #[derive(ToSchema)]
+    pub struct PaymentOutcomeDoc {
+        run_id: i64,
+        month: String,
+        program: String,
+        household_id: i64,
+        head_name: String,
+        division_code: String,
+        amount_fen: i64,
+        /// `paid`, `failed`, `reissued` or `outstanding`.
+        outcome: String,
+        /// Re-issues made so far.
+        attempts: i64,
+        /// The key of the latest attempt, as the bank saw it.
+        key: String,
+        /// The bank's reason, when the latest attempt failed.
+        reason: String,
+        failed_at: Option<String>,
+        batch_id: Option<i64>,
+        /// The household's current account (masked).
+        payee: Option<PayeeDoc>,
+        /// An account was recorded after the failure: the payment may be re-issued.
+        corrected: bool,
+    }
+
+    /// A run's reconciliation: paid + failed + reissued + outstanding = expected, in count
+    /// and in fen.
+    #[derive(ToSchema)]
+    pub struct ReconciliationDoc {
+        run_id: i64,
+        state: String,
+        expected: CountDoc,
+        paid: CountDoc,
+        failed: CountDoc,
+        reissued: CountDoc,
+        outstanding: CountDoc,
+        /// Of the outstanding: in no bank file for want of an account.
+        unsent: CountDoc,
+        payments: Vec<PaymentOutcomeDoc>,
+    }
+
+    /// A payment to re-issue.
+    #[derive(ToSchema)]
+    pub struct ReissueItemDoc {
+        run_id: i64,
+        household_id: i64,
+    }
+
+    /// Payments to re-issue in a one-off batch.
+    #[derive(ToSchema)]
+    pub struct ReissueDoc {
+        items: Vec<ReissueItemDoc>,
+        /// `csv`, `xlsx` or `pain001`.
+        format: String,
+        /// Why (required).
+        reason: String,
+    }
+
+    /// A re-issue batch's result file, reconciled.
+    #[derive(ToSchema)]
+    pub struct ReissueReturnsDoc {
+        batch_id: i64,
+        expected: CountDoc,
+        paid: CountDoc,
+        failed: CountDoc,
+        outstanding: CountDoc,
+    }
+
+    /// Imports the bank's result file (回盘) for the run's latest bank file: the body is the
+    /// file (CSV in UTF-8 or GBK, or XLSX). A file that cannot be read, names unknown keys or
+    /// other amounts or accounts is refused whole (400 lists every problem by row and
+    /// field); the answer is the run's reconciliation after the import.
+    #[utoipa::path(post, path = "/api/v1/payroll/runs/{id}/returns", tag = "payroll",
+        params(("id" = i64, Path, description = "Run id")),
+        request_body(content = String, content_type = "text/csv"),
+        responses(
+            (status = 200, body = ReconciliationDoc),
+            (status = 400, description = "`bank_return.*`, `payroll.returns_*` row errors", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`payroll.not_exported`, `payroll.returns_reissued`", body = ErrorDoc),
+        ))]
+    fn payroll_returns() {}
+
+    /// The run's reconciliation report: expected, paid, failed, re-issued, outstanding,
+    /// with every payment behind them.
+    #[utoipa::path(get, path = "/api/v1/payroll/runs/{id}/reconciliation", tag = "payroll",
+        params(("id" = i64, Path, description = "Run id")),
+        responses(
+            (status = 200, body = ReconciliationDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn payroll_reconciliation() {}
+
+    /// Payments whose latest attempt failed, in every run, in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/payroll/failed", tag = "payroll",
+        params(
+            ("run" = Option<i64>, Query, description = "Only this run"),
+            ("division" = Option<String>, Query, description = "Only this street or community (12 digits)"),
+        ),
+        responses(
+            (status = 200, body = Vec<PaymentOutcomeDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn payroll_failed() {}
+
+    /// Re-issues failed payments whose account was corrected since, in a one-off batch;
+    /// the response is the batch's bank file (headers `x-reissue-batch-id`,
+    /// `x-bank-file-sha256`, `x-bank-file-lines`, `x-bank-file-total-fen`). No new ledger
+    /// entry: each failure is re-issued at most once.
+    #[utoipa::path(post, path = "/api/v1/payroll/reissues", tag = "payroll",
+        request_body = ReissueDoc,
+        responses(
+            (status = 200, description = "The file", content_type = "application/octet-stream"),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`payroll.reissue_not_failed`, `payroll.reissue_not_corrected`, `payroll.reissue_twice`, `payroll.no_debtor`", body = ErrorDoc),
+        ))]
+    fn payroll_reissue() {}
+
+    /// Imports the bank's result file for a re-issue batch, as for a run; a run all of
+    /// whose payments are then paid becomes `reconciled`.
+    #[utoipa::path(post, path = "/api/v1/payroll/reissues/{id}/returns", tag = "payroll",
+        params(("id" = i64, Path, description = "Re-issue batch id")),
+        request_body(content = String, content_type = "text/csv"),
+        responses(
+            (status = 200, body = ReissueReturnsDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`payroll.returns_reissued`", body = ErrorDoc),
+        ))]
+    fn payroll_reissue_returns() {}
+
     /// A cross-check task (数据比对待办); the ID number is masked.
     #[derive(ToSchema)]
     pub struct CheckTaskDoc {
@@ -1596,6 +1769,12 @@ impl utoipa::Modify for Security {
         doc::assistance_payee,
         doc::assistance_set_payee,
         doc::payroll_bank_file,
+        doc::payroll_returns,
+        doc::payroll_prepare,
+        doc::payroll_reconciliation,
+        doc::payroll_failed,
+        doc::payroll_reissue,
+        doc::payroll_reissue_returns,
         doc::reports_generate,
         doc::dashboard,
         doc::report,

@@ -1,8 +1,10 @@
 //! Payroll pages and API: the run list (`/payroll`), a run with its difference from last
 //! month and the approve button (`/payroll/{id}`), the ledger search with CSV/XLSX export
 //! (`/payroll/ledger`), a household's payment history on the case page, and the same
-//! through `/api/v1/payroll/…`. Runs are prepared by `minzheng payroll run` (a long batch
-//! job, not a web request); approving is a form like any other, with the CSRF token.
+//! through `/api/v1/payroll/…`. Runs are prepared from the run list's form (a month and a
+//! programme, or every programme due) as `minzheng payroll run` does; a run cut short
+//! (the request's time limit, a restart) is resumed by preparing it again. Approving is a
+//! form like any other, with the CSRF token.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -25,13 +27,13 @@ const PER_PAGE: i64 = 50;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/payroll", get(list_page))
+        .route("/payroll", get(list_page).post(prepare))
         .route("/payroll/ledger", get(ledger_page))
         .route("/payroll/ledger/export.csv", get(ledger_csv))
         .route("/payroll/ledger/export.xlsx", get(ledger_xlsx))
         .route("/payroll/{id}", get(run_page))
         .route("/payroll/{id}/approve", post(approve))
-        .route("/api/v1/payroll/runs", get(api_runs))
+        .route("/api/v1/payroll/runs", get(api_runs).post(api_prepare))
         .route("/api/v1/payroll/runs/{id}", get(api_run))
         .route("/api/v1/payroll/runs/{id}/lines", get(api_lines))
         .route("/api/v1/payroll/runs/{id}/approve", post(api_approve))
@@ -82,6 +84,17 @@ fn page_of(text: &str) -> i64 {
 pub struct RunsQuery {
     #[serde(default)]
     pub month: String,
+    #[serde(default)]
+    pub done: String,
+}
+
+/// The prepare form: a month and a programme (empty: every programme due that month).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PrepareForm {
+    pub csrf: String,
+    pub month: String,
+    pub program: String,
 }
 
 struct RunRow {
@@ -116,6 +129,48 @@ struct ListView<'a> {
     me: Option<Me>,
     month: String,
     rows: Vec<RunRow>,
+    may_prepare: bool,
+    form: PrepareForm,
+    programs: Vec<list::Choice>,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+fn list_view(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    runs: &[RunRecord],
+    month: String,
+    form: PrepareForm,
+    (notice, errors): (Option<String>, Vec<String>),
+) -> Response {
+    let t = state.i18n.tr(lang);
+    let programs = ["dibao", "tekun_dispersed", "tekun_centralized"]
+        .into_iter()
+        .map(|p| list::Choice::new(p, program_label(&t, p), &form.program))
+        .collect();
+    crate::render(
+        state,
+        lang,
+        &ListView {
+            path: "/payroll".into(),
+            me: Some(Me::of(state, lang, signed)),
+            rows: runs.iter().map(|r| run_row(&t, r)).collect(),
+            may_prepare: signed
+                .actor()
+                .may(domain::Line::Payroll, domain::Action::Write),
+            programs,
+            form: PrepareForm {
+                csrf: String::new(),
+                ..form
+            },
+            notice,
+            errors,
+            month,
+            t,
+        },
+    )
 }
 
 async fn list_page(
@@ -130,17 +185,71 @@ async fn list_page(
         .payroll_runs(signed.actor(), Some(&q.month))
         .await
     {
-        Ok(runs) => crate::render(
-            &state,
-            lang,
-            &ListView {
-                t,
-                path: "/payroll".into(),
-                me: Some(Me::of(&state, lang, &signed)),
-                rows: runs.iter().map(|r| run_row(&t, r)).collect(),
-                month: q.month,
-            },
+        Ok(runs) => {
+            let notice = (q.done == "prepared").then(|| t.get("payroll-prepared-notice"));
+            let form = PrepareForm {
+                month: q.month.clone(),
+                ..PrepareForm::default()
+            };
+            list_view(
+                &state,
+                lang,
+                &signed,
+                &runs,
+                q.month,
+                form,
+                (notice, Vec::new()),
+            )
+        }
+        Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
+    }
+}
+
+/// Prepares the runs of a month from the list page's form, as `minzheng payroll run`.
+async fn prepare(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<PrepareForm>,
+) -> Response {
+    let t = state.i18n.tr(lang);
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        let program = Some(form.program.trim()).filter(|p| !p.is_empty());
+        state
+            .service
+            .prepare_payroll(signed.actor(), form.month.trim(), program, &mut |_| {})
+            .await
+    }
+    .await;
+    let (status, errors) = match result {
+        Ok(_) => {
+            let month = list::encode(form.month.trim());
+            return Redirect::to(&format!("/payroll?month={month}&done=prepared")).into_response();
+        }
+        Err(service::Error::Invalid(errors)) => (
+            StatusCode::BAD_REQUEST,
+            errors.iter().map(|e| t.field_error(e)).collect(),
         ),
+        Err(service::Error::Conflict { code, detail }) => {
+            (StatusCode::CONFLICT, vec![t.error_code(code, &detail)])
+        }
+        Err(e) => return PageError::for_user(&state, lang, &signed, e).into_response(),
+    };
+    match state.service.payroll_runs(signed.actor(), None).await {
+        Ok(runs) => {
+            let mut response = list_view(
+                &state,
+                lang,
+                &signed,
+                &runs,
+                String::new(),
+                form,
+                (None, errors),
+            );
+            *response.status_mut() = status;
+            response
+        }
         Err(e) => PageError::for_user(&state, lang, &signed, e).into_response(),
     }
 }
@@ -226,20 +335,26 @@ struct RunPageView<'a> {
     next_link: Option<String>,
     notice: Option<String>,
     conflict: Option<String>,
+    /// Refusals of an uploaded result file, row by row.
+    errors: Vec<String>,
+    /// Expected, paid, failed, re-issued, outstanding, once the run has a bank file.
+    recon: Option<crate::bank::ReconView>,
 }
 
-async fn run_view(
+pub(crate) async fn run_view(
     state: &AppState,
     lang: Lang,
     signed: &Signed,
     id: &str,
     q: &RunQuery,
     conflict: Option<String>,
+    errors: Vec<String>,
 ) -> Result<Response, service::Error> {
     let t = state.i18n.tr(lang);
     let id = parse_id(id)?;
     let actor = signed.actor();
     let v = state.service.payroll_run(actor, id).await?;
+    let recon = crate::bank::recon_view(state, &t, actor, &v.run).await?;
     let show = if q.show.is_empty() {
         "changes".to_owned()
     } else {
@@ -329,8 +444,14 @@ async fn run_view(
         lines: lines.iter().map(|l| line_row(&t, l)).collect(),
         prev_link: (chosen.is_some() && page > 1).then(|| link(page - 1)),
         next_link: (chosen.is_some() && page < pages).then(|| link(page + 1)),
-        notice: (q.done == "approved").then(|| t.get("payroll-approved-notice")),
+        notice: match q.done.as_str() {
+            "approved" => Some(t.get("payroll-approved-notice")),
+            "returns" => Some(t.get("payroll-returns-notice")),
+            _ => None,
+        },
         conflict,
+        errors,
+        recon,
         t,
         path: "/payroll".into(),
         me: Some(Me::of(state, lang, signed)),
@@ -346,7 +467,7 @@ async fn run_page(
     Path(id): Path<String>,
     Query(q): Query<RunQuery>,
 ) -> Response {
-    run_view(&state, lang, &signed, &id, &q, None)
+    run_view(&state, lang, &signed, &id, &q, None, Vec::new())
         .await
         .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
@@ -379,6 +500,7 @@ async fn approve(
                     &id,
                     &RunQuery::default(),
                     Some(message),
+                    Vec::new(),
                 )
                 .await?;
                 *response.status_mut() = StatusCode::CONFLICT;
@@ -790,6 +912,44 @@ fn api_error(t: &Tr<'_>, e: service::Error) -> Response {
         error.message = message;
     }
     error.into_response()
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PrepareBody {
+    pub month: String,
+    /// A programme code; empty or absent: every programme due that month.
+    pub program: Option<String>,
+}
+
+/// Prepares (or resumes) the runs of a month; the runs as prepared.
+async fn api_prepare(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+    crate::reject::Json(body): crate::reject::Json<PrepareBody>,
+) -> Response {
+    let result = async {
+        let ids = state
+            .service
+            .prepare_payroll(
+                &actor,
+                body.month.trim(),
+                body.program.as_deref(),
+                &mut |_| {},
+            )
+            .await?;
+        let mut runs = Vec::with_capacity(ids.len());
+        for id in ids {
+            runs.push(run_json(&state.service.payroll_run(&actor, id).await?.run));
+        }
+        Ok::<_, service::Error>(runs)
+    }
+    .await;
+    match result {
+        Ok(runs) => Json(runs).into_response(),
+        Err(e) => api_error(&state.i18n.tr(lang), e),
+    }
 }
 
 async fn api_runs(

@@ -186,6 +186,12 @@ pub(crate) async fn multipart(
         .map_err(|e| refusal(state, lang, e.status(), e.body_text()))
 }
 
+/// The page refusing a form whose fields cannot be read as it needs them (a field that
+/// may come once came twice), as a malformed urlencoded form is refused.
+pub(crate) fn malformed(state: &AppState, lang: Lang, detail: String) -> Response {
+    refusal(state, lang, StatusCode::BAD_REQUEST, detail)
+}
+
 /// The page refusing a multipart body that broke off or was malformed while its fields
 /// were read: 413 past the route's limit, 400 otherwise.
 pub(crate) fn multipart_field(
@@ -194,4 +200,53 @@ pub(crate) fn multipart_field(
     e: &axum::extract::multipart::MultipartError,
 ) -> Response {
     refusal(state, lang, e.status(), e.body_text())
+}
+
+/// The `file` field of an upload form (`None` when empty), after the form's `csrf` field,
+/// which must come first (the forms put it first), so no file is read for a forged form.
+pub(crate) async fn csrf_file(
+    state: &AppState,
+    lang: Lang,
+    signed: &crate::auth::Signed,
+    req: Request,
+) -> Result<Option<Vec<u8>>, Response> {
+    let refuse = |e: service::Error| PageError::for_user(state, lang, signed, e).into_response();
+    let mut form = multipart(req, state, lang).await?;
+    let mut csrf: Option<String> = None;
+    let mut file = None;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(multipart_field(state, lang, &e)),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "csrf" if csrf.is_none() => {
+                csrf = Some(
+                    field
+                        .text()
+                        .await
+                        .map_err(|e| multipart_field(state, lang, &e))?,
+                );
+            }
+            "file" => {
+                signed
+                    .check_csrf(csrf.as_deref().unwrap_or_default())
+                    .map_err(refuse)?;
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| multipart_field(state, lang, &e))?;
+                if !bytes.is_empty() {
+                    file = Some(bytes.to_vec());
+                }
+            }
+            _ => {}
+        }
+    }
+    signed
+        .check_csrf(csrf.as_deref().unwrap_or_default())
+        .map_err(refuse)?;
+    Ok(file)
 }

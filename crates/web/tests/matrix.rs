@@ -476,6 +476,17 @@ fn table() -> Vec<Row> {
         // by jiuzhu, so jiuzhu's approval is refused as the same person: 409); leaders and
         // auditors read and export; the front line and administrators do not see it.
         Row::get("/payroll", "/payroll", Page).only(&payroll_readers),
+        // Preparing a month: the paying sections; an empty month is refused by field.
+        Row::post("/payroll", "/payroll")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .form(&[("month", "")])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::new("POST", "/api/v1/payroll/runs", "/api/v1/payroll/runs", Api)
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .json(r#"{"month":""}"#)
+            .ok(StatusCode::BAD_REQUEST),
         Row::get("/payroll/{id}", "/payroll/1", Page).only(&payroll_readers),
         Row::post("/payroll/{id}/approve", "/payroll/1/approve")
             .tried_by(&["jiuzhu"])
@@ -537,6 +548,91 @@ fn table() -> Vec<Row> {
             .refused(&payroll_blind)
             .form(&[("format", "csv")])
             .ok(StatusCode::CONFLICT),
+        // 回盘, 对账 and 补发: read by the payroll readers; result files imported and failed
+        // payments re-issued by the sections that pay. Run 1 has no bank file yet: its
+        // result file is a conflict; an upload that is no multipart form is refused first.
+        Row::post("/payroll/{id}/returns", "/payroll/1/returns")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        Row::get(
+            "/payroll/{id}/reconciliation.csv",
+            "/payroll/1/reconciliation.csv",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::get(
+            "/payroll/{id}/reconciliation.xlsx",
+            "/payroll/1/reconciliation.xlsx",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::get("/payroll/failed", "/payroll/failed", Page).only(&payroll_readers),
+        Row::get("/payroll/settings", "/payroll/settings", Page).only(&payroll_readers),
+        Row::post("/payroll/settings", "/payroll/settings")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .form(&[("format", "doc")])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/payroll/failed/export.csv",
+            "/payroll/failed/export.csv",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::get(
+            "/payroll/failed/export.xlsx",
+            "/payroll/failed/export.xlsx",
+            Page,
+        )
+        .only(&payroll_readers),
+        Row::post("/payroll/failed/reissue", "/payroll/failed/reissue")
+            .tried_by(&["jiuzhu"])
+            .refused(&payroll_blind)
+            .form(&[("format", "csv"), ("reason", "账户更正后补发")])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post(
+            "/payroll/reissues/{id}/returns",
+            "/payroll/reissues/1/returns",
+        )
+        .tried_by(&["jiuzhu"])
+        .refused(&payroll_blind)
+        .ok(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        Row::new(
+            "POST",
+            "/api/v1/payroll/runs/{id}/returns",
+            "/api/v1/payroll/runs/1/returns",
+            Api,
+        )
+        .tried_by(&["jiuzhu"])
+        .refused(&payroll_blind)
+        .ok(StatusCode::CONFLICT),
+        Row::get(
+            "/api/v1/payroll/runs/{id}/reconciliation",
+            "/api/v1/payroll/runs/1/reconciliation",
+            Api,
+        )
+        .only(&payroll_readers),
+        Row::get("/api/v1/payroll/failed", "/api/v1/payroll/failed", Api).only(&payroll_readers),
+        Row::new(
+            "POST",
+            "/api/v1/payroll/reissues",
+            "/api/v1/payroll/reissues",
+            Api,
+        )
+        .tried_by(&["jiuzhu"])
+        .refused(&payroll_blind)
+        .json(r#"{"items":[],"format":"csv","reason":"账户更正后补发"}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/payroll/reissues/{id}/returns",
+            "/api/v1/payroll/reissues/1/returns",
+            Api,
+        )
+        .tried_by(&["jiuzhu"])
+        .refused(&payroll_blind)
+        .ok(StatusCode::NOT_FOUND),
         Row::get(
             "/api/v1/assistance/cases/{id}/payee",
             "/api/v1/assistance/cases/1/payee",
@@ -1054,8 +1150,16 @@ fn form_routes() -> Vec<&'static str> {
     table()
         .into_iter()
         .filter(|r| r.method == "POST" && r.kind == Kind::Page && !r.ends_session)
-        // The upload takes multipart, not urlencoded forms; its own tests cover bad bodies.
-        .filter(|r| r.path != "/assistance/import" && r.path != "/assistance/checks/deaths")
+        // The uploads take multipart, not urlencoded forms; their own tests cover bad bodies.
+        .filter(|r| {
+            ![
+                "/assistance/import",
+                "/assistance/checks/deaths",
+                "/payroll/1/returns",
+                "/payroll/reissues/1/returns",
+            ]
+            .contains(&r.path)
+        })
         .map(|r| r.path)
         .chain(["/logout", "/account/sessions/revoke"])
         .collect()

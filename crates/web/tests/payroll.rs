@@ -10,8 +10,9 @@
 
 mod common;
 
-use axum::http::{StatusCode, header};
-use common::{Browser, api, demo_app};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Browser, Reply, api, demo_app, send};
 use service::Actor;
 
 #[tokio::test]
@@ -221,6 +222,338 @@ async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_
         let json: serde_json::Value = serde_json::from_str(&got.body).unwrap();
         assert_eq!(json["current"]["holder"], "张三");
         assert!(!got.body.contains(&good));
+    })
+    .await;
+}
+
+const BOUNDARY: &str = "minzhengReturnsBoundary7Qk2";
+
+/// Posts `file` as a browser posts an upload form: the token first, then the file.
+async fn upload(
+    app: &axum::Router,
+    browser: &Browser,
+    path: &str,
+    csrf: &str,
+    file: &str,
+) -> Reply {
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"huipan.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n--{BOUNDARY}--\r\n"
+    );
+    let cookies: Vec<String> = browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let request = Request::post(path)
+        .header(header::COOKIE, cookies.join("; "))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    send(app, request).await
+}
+
+#[tokio::test]
+async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pages_and_api() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        common::seed_cases(db).await;
+        common::seed_payroll(db).await;
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let csrf = youfu.csrf(&app).await;
+        youfu
+            .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
+            .await;
+        let s = &db.service;
+        let jiuzhu = Actor::user(&db.store().user_by_username("jiuzhu").await.unwrap(), "t");
+        let card = |i: usize| {
+            let payload = format!("62284800{i:010}");
+            format!("{payload}{}", domain::bank::luhn_check_digit(&payload).unwrap())
+        };
+        let mut cases = std::collections::BTreeMap::new();
+        for e in db.store().ledger_all().await.unwrap() {
+            cases.insert(e.household_id, e.case_id);
+        }
+        for (i, case) in cases.values().enumerate() {
+            let input = service::bank::PayeeInput {
+                holder: "户主".into(),
+                bank_name: "中国农业银行".into(),
+                account_number: card(i),
+                ..Default::default()
+            };
+            s.set_payee(&jiuzhu, *case, &input).await.unwrap();
+        }
+        let audit = s.audit(&Actor::system(), "settings.set", "payroll.debtor", "", "");
+        db.store()
+            .set_setting(
+                service::bank::SETTING_DEBTOR,
+                r#"{"holder":"某区民政局","bank":"中国农业银行","account":"11223344556677","kind":"book"}"#,
+                &audit,
+            )
+            .await
+            .unwrap();
+        let csrf = youfu.csrf(&app).await;
+        let file = youfu
+            .post(&app, "/payroll/1/bank-file", &[("csrf", &csrf), ("format", "csv")])
+            .await;
+        assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+        let paid: Vec<(i64, i64)> = db
+            .store()
+            .run_payments(1)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|p| p.amount_fen > 0)
+            .map(|p| (p.household_id, p.amount_fen))
+            .collect();
+        let returns = |rows: &[(String, i64, &str, &str)]| {
+            let mut text = String::from("流水号,金额(分),状态,失败原因\n");
+            for (k, f, st, r) in rows {
+                text.push_str(&format!("{k},{f},{st},{r}\n"));
+            }
+            text
+        };
+        let mut rows: Vec<(String, i64, &str, &str)> = paid
+            .iter()
+            .map(|(h, f)| (format!("R1H{h}"), *f, "成功", ""))
+            .collect();
+
+        // A wrong amount and an unknown key: the page lists both by row and field.
+        let run = youfu.get(&app, "/payroll/1").await;
+        assert!(run.body.contains("action=\"/payroll/1/returns\""), "{}", run.body);
+        let mut bad = rows.clone();
+        bad[0].1 += 1;
+        bad.push(("R1H999999".into(), 100, "成功", ""));
+        let reply = upload(&app, &youfu, "/payroll/1/returns", &csrf, &returns(&bad)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert!(reply.body.contains("第 2 行") && reply.body.contains("金额与代发文件不符"), "{}", reply.body);
+        let last = bad.len() + 1;
+        assert!(reply.body.contains(&format!("第 {last} 行")) && reply.body.contains("代发文件中没有此流水号"));
+        assert!(db.store().latest_returns(1).await.unwrap().is_empty());
+        let forged = upload(&app, &youfu, "/payroll/1/returns", "forged", &returns(&rows)).await;
+        assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+
+        // One payment fails: the run page reconciles, the failed list shows it.
+        rows[0].2 = "失败";
+        rows[0].3 = "账户已冻结";
+        let reply = upload(&app, &youfu, "/payroll/1/returns", &csrf, &returns(&rows)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let run = youfu.get(&app, "/payroll/1?done=returns").await;
+        assert!(run.body.contains("失败待补发") && run.body.contains("回盘文件已导入"));
+        let (household, fen) = paid[0];
+        let failed = youfu.get(&app, "/payroll/failed").await;
+        assert!(failed.body.contains("账户已冻结"), "{}", failed.body);
+        let item = format!("value=\"1-{household}\"");
+        assert!(!failed.body.contains(&item), "not before the account is corrected");
+
+        db.clock.advance(chrono::Duration::minutes(5));
+        let new_card = card(900);
+        let input = service::bank::PayeeInput {
+            holder: "户主".into(),
+            bank_name: "中国工商银行".into(),
+            account_number: new_card.clone(),
+            reason: "原账户冻结,更换账户".into(),
+            ..Default::default()
+        };
+        s.set_payee(&jiuzhu, cases[&household], &input).await.unwrap();
+        let failed = youfu.get(&app, "/payroll/failed").await;
+        assert!(failed.body.contains(&item), "{}", failed.body);
+        let sheet = youfu.get(&app, "/payroll/failed/export.csv").await;
+        assert!(sheet.body.contains("账户已冻结") && !sheet.body.contains(&new_card));
+
+        let item = format!("1-{household}");
+        let reissued = youfu
+            .post(
+                &app,
+                "/payroll/failed/reissue",
+                &[("csrf", &csrf), ("item", &item), ("format", "csv"), ("reason", "账户更正后补发")],
+            )
+            .await;
+        assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
+        assert_eq!(reissued.headers["x-reissue-batch-id"], "1");
+        let again = youfu
+            .post(
+                &app,
+                "/payroll/failed/reissue",
+                &[("csrf", &csrf), ("item", &item), ("format", "csv"), ("reason", "账户更正后补发")],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+
+        // The API: the reconciliation adds up; the batch's result closes the run.
+        let token = s
+            .issue_api_token(&Actor::system(), "youfu", "returns")
+            .await
+            .unwrap();
+        let got = api(&app, "GET", "/api/v1/payroll/runs/1/reconciliation", Some(&token), None).await;
+        assert_eq!(got.status, StatusCode::OK);
+        let json: serde_json::Value = serde_json::from_str(&got.body).unwrap();
+        assert_eq!(json["reissued"]["count"], 1);
+        assert_eq!(json["reissued"]["fen"], fen);
+        let parts: i64 = ["paid", "failed", "reissued", "outstanding"]
+            .iter()
+            .map(|k| json[k]["fen"].as_i64().unwrap())
+            .sum();
+        assert_eq!(parts, json["expected"]["fen"].as_i64().unwrap());
+        let body = returns(&[(format!("R1H{household}X1"), fen, "成功", "")]);
+        let request = Request::post("/api/v1/payroll/reissues/1/returns")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "text/csv")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(json["paid"]["count"], 1);
+        assert_eq!(db.store().payroll_run(1).await.unwrap().state, "reconciled");
+        let sheet = youfu.get(&app, "/payroll/1/reconciliation.csv").await;
+        assert_eq!(sheet.status, StatusCode::OK);
+        assert!(sheet.body.contains(&format!("R1H{household}X1")) && !sheet.body.contains(&new_card));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn runs_are_prepared_from_the_run_list_and_the_api() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        common::seed_cases(db).await;
+        common::seed_payroll(db).await;
+        let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
+        let list = jiuzhu.get(&app, "/payroll").await;
+        assert!(list.body.contains("action=\"/payroll\""), "{}", list.body);
+        let csrf = jiuzhu.csrf(&app).await;
+        let bad = jiuzhu
+            .post(&app, "/payroll", &[("csrf", &csrf), ("month", "2013-13")])
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        // February before January is approved: refused, nothing prepared.
+        let early = jiuzhu
+            .post(&app, "/payroll", &[("csrf", &csrf), ("month", "2013-02")])
+            .await;
+        assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+        let runs = db
+            .service
+            .payroll_runs(&Actor::system(), None)
+            .await
+            .unwrap();
+        assert!(runs.iter().all(|r| r.month == "2013-01"));
+
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let csrf_y = youfu.csrf(&app).await;
+        for r in &runs {
+            youfu
+                .post(
+                    &app,
+                    &format!("/payroll/{}/approve", r.id),
+                    &[("csrf", &csrf_y)],
+                )
+                .await;
+        }
+        let done = jiuzhu
+            .post(
+                &app,
+                "/payroll",
+                &[("csrf", &csrf), ("month", "2013-02"), ("program", "dibao")],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let after = db
+            .service
+            .payroll_runs(&Actor::system(), Some("2013-02"))
+            .await
+            .unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(
+            (after[0].program.as_str(), after[0].state.as_str()),
+            ("dibao", "checked")
+        );
+
+        // The API prepares every programme due when none is named.
+        let token = db
+            .service
+            .issue_api_token(&Actor::system(), "jiuzhu", "prepare")
+            .await
+            .unwrap();
+        let reply = api(
+            &app,
+            "POST",
+            "/api/v1/payroll/runs",
+            Some(&token),
+            Some(serde_json::json!({"month": "2013-02"})),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let all = db
+            .service
+            .payroll_runs(&Actor::system(), Some("2013-02"))
+            .await
+            .unwrap();
+        assert_eq!(json.as_array().unwrap().len(), all.len());
+        assert!(all.len() >= after.len());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let page = youfu.get(&app, "/payroll/settings").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("action=\"/payroll/settings\"") && page.body.contains("GBK"));
+        let csrf = youfu.csrf(&app).await;
+        let form = |encoding: &'static str| -> Vec<(&'static str, String)> {
+            vec![
+                ("csrf", csrf.clone()),
+                ("debtor_holder", "某区民政局".into()),
+                ("debtor_bank", "中国农业银行".into()),
+                ("debtor_account", "11223344556677".into()),
+                ("debtor_kind", "book".into()),
+                ("format", "xlsx".into()),
+                ("encoding", encoding.into()),
+                ("amount", "yuan".into()),
+                ("columns", "seq,account,name,amount,key".into()),
+            ]
+        };
+        let fields = form("big5");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let refused = youfu.post(&app, "/payroll/settings", &fields).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert!(
+            refused.body.contains("不是可选的值(big5)"),
+            "{}",
+            refused.body
+        );
+        assert!(
+            db.store()
+                .setting(service::bank::SETTING_DEBTOR)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let fields = form("utf8");
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let saved = youfu.post(&app, "/payroll/settings", &fields).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let template = db
+            .store()
+            .setting(service::bank::SETTING_TEMPLATE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            template.contains("\"xlsx\"") && template.contains("\"utf8\""),
+            "{template}"
+        );
+        let page = youfu.get(&app, "/payroll/settings?done=1").await;
+        assert!(page.body.contains("代发设置已保存") && page.body.contains("11223344556677"));
     })
     .await;
 }

@@ -608,45 +608,7 @@ async fn read_death_file(
     signed: &Signed,
     req: Request,
 ) -> Result<Option<Vec<u8>>, Response> {
-    let refuse = |e: service::Error| PageError::for_user(state, lang, signed, e).into_response();
-    let mut form = reject::multipart(req, state, lang).await?;
-    let mut csrf: Option<String> = None;
-    let mut file = None;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) => return Err(reject::multipart_field(state, lang, &e)),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "csrf" if csrf.is_none() => {
-                csrf = Some(
-                    field
-                        .text()
-                        .await
-                        .map_err(|e| reject::multipart_field(state, lang, &e))?,
-                );
-            }
-            "file" => {
-                signed
-                    .check_csrf(csrf.as_deref().unwrap_or_default())
-                    .map_err(refuse)?;
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| reject::multipart_field(state, lang, &e))?;
-                if !bytes.is_empty() {
-                    file = Some(bytes.to_vec());
-                }
-            }
-            _ => {}
-        }
-    }
-    signed
-        .check_csrf(csrf.as_deref().unwrap_or_default())
-        .map_err(refuse)?;
-    Ok(file)
+    reject::csrf_file(state, lang, signed, req).await
 }
 
 async fn deaths_upload(
