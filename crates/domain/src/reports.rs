@@ -102,6 +102,12 @@ pub enum Measure {
     Paid,
     /// The standard in force on the date (per person and month).
     Standard,
+    /// Veterans' entitlements (优抚对象) of the categories in `programs`, certified by the
+    /// date and active on it (not suspended or ended by then).
+    Entitled,
+    /// Condolence-campaign visits (走访慰问) to the beneficiary kinds in `programs` made in
+    /// the period's months: money and valued goods.
+    Visited,
 }
 
 /// One named figure.
@@ -115,7 +121,9 @@ pub struct Indicator {
     pub kind: Kind,
     pub unit: Unit,
     pub measure: Measure,
-    /// Programme codes (cases.program, payroll_ledger.program) it covers.
+    /// Programme codes (cases.program, payroll_ledger.program) it covers; for
+    /// [`Measure::Entitled`] veterans' category codes, for [`Measure::Visited`] beneficiary
+    /// kinds.
     pub programs: &'static [&'static str],
     /// `urban` or `rural` when the document splits by area.
     pub area: Option<&'static str>,
@@ -123,6 +131,12 @@ pub struct Indicator {
 
 const DIBAO: &[&str] = &["dibao"];
 const TEKUN: &[&str] = &["tekun_dispersed", "tekun_centralized"];
+const VISITED_ALL: &[&str] = &[
+    "assistance_household",
+    "entitled_person",
+    "troop_unit",
+    "elderly_home",
+];
 
 /// Every indicator, in the order the report shows them.
 pub const INDICATORS: &[Indicator] = &[

@@ -14,12 +14,14 @@ mod assistance;
 mod audit;
 mod bank;
 mod calendar;
+mod campaigns;
 mod copy;
 mod divisions;
 mod error;
 mod payroll;
 mod reports;
 mod users;
+mod veterans;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -51,6 +53,10 @@ pub use bank::{
     BANK_FILE_AGAIN, BankFileRecord, NewBankFile, NewPayee, NewReturn, PayeeRecord, RunPayment,
 };
 pub use calendar::CalendarDay;
+pub use campaigns::{
+    CAMPAIGN_NAME, CampaignRecord, DELEGATION_NAME, DelegationRecord, ItemCount, NewVisit,
+    VISIT_HOUSEHOLD_ONCE, VisitRecord,
+};
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
@@ -60,6 +66,11 @@ pub use payroll::{
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
+pub use veterans::{
+    CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter, EntitlementRecord,
+    HouseholdChoice, NewEntitlement, NewStatusEvent, STANDARD_KEY, StatusEvent,
+    VeteranStandardRow,
+};
 
 /// Upper bound on rows any single list query returns; callers page beyond it.
 pub const MAX_PAGE_ROWS: i64 = 1000;

@@ -799,6 +799,8 @@ fn error_codes() -> std::collections::BTreeSet<String> {
         "grants.",
         "means.",
         "checks.",
+        "veterans.",
+        "campaigns.",
     ];
     let mut codes = std::collections::BTreeSet::new();
     for dir in [
