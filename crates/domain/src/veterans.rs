@@ -456,6 +456,100 @@ pub fn monthly_due(
     })
 }
 
+/// How a discharged soldier is placed (安置方式, 退役军人安置条例 2024 art. 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Placement {
+    /// 自主就业.
+    SelfEmployed,
+    /// 安排工作.
+    AssignedJob,
+    /// 退休.
+    Retirement,
+    /// 供养.
+    StateSupport,
+}
+
+impl Placement {
+    pub const ALL: [Placement; 4] = [
+        Placement::SelfEmployed,
+        Placement::AssignedJob,
+        Placement::Retirement,
+        Placement::StateSupport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Placement::SelfEmployed => "self_employed",
+            Placement::AssignedJob => "assigned_job",
+            Placement::Retirement => "retirement",
+            Placement::StateSupport => "state_support",
+        }
+    }
+}
+code_enum!(Placement, "placement", "veterans.placement");
+
+/// The vocational training a received soldier chose (the source's "194 and 5").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Training {
+    /// 中等职业教育.
+    Secondary,
+    /// 高等职业教育.
+    Higher,
+    None,
+}
+
+impl Training {
+    pub const ALL: [Training; 3] = [Training::Secondary, Training::Higher, Training::None];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Training::Secondary => "secondary",
+            Training::Higher => "higher",
+            Training::None => "none",
+        }
+    }
+}
+code_enum!(Training, "training", "veterans.training");
+
+/// Days a self-employed veteran has to report to the placement area after discharge
+/// (2024 条例 art. 51): the default report-in deadline of an intake batch.
+pub const REPORT_DAYS: i64 = 30;
+
+/// The kinds of the veterans' hardship fund (复退军人"六难"经费). The source names the fund,
+/// not its six kinds; these are the usual ones and are UNCONFIRMED (rules.md §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Hardship {
+    Housing,
+    Medical,
+    Schooling,
+    Living,
+    Employment,
+    Other,
+}
+
+impl Hardship {
+    pub const ALL: [Hardship; 6] = [
+        Hardship::Housing,
+        Hardship::Medical,
+        Hardship::Schooling,
+        Hardship::Living,
+        Hardship::Employment,
+        Hardship::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Hardship::Housing => "housing",
+            Hardship::Medical => "medical",
+            Hardship::Schooling => "schooling",
+            Hardship::Living => "living",
+            Hardship::Employment => "employment",
+            Hardship::Other => "other",
+        }
+    }
+}
+code_enum!(Hardship, "hardship", "veterans.hardship");
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,9 @@
 //! module only shows it (on the detail page and in the standard's preview). Paying it is the
 //! payroll's job (see ARCHITECTURE.md, "Veterans' amount function").
 
+pub mod hardship;
+pub mod reception;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -920,7 +923,7 @@ impl Service {
     }
 
     /// Checks a standard as typed; the row to store.
-    async fn check_standard(
+    async fn check_veteran_standard(
         &self,
         actor: &Actor,
         input: &StandardInput,
@@ -1029,7 +1032,7 @@ impl Service {
         input: &StandardInput,
     ) -> Result<StandardImpact, Error> {
         self.authorize(actor, Line::Veterans, Action::Approve)?;
-        let (_, standard) = self.check_standard(actor, input).await?;
+        let (_, standard) = self.check_veteran_standard(actor, input).await?;
         let before = self.veteran_standard_table().await?;
         let mut rows: Vec<Standard> = before
             .rows()
@@ -1092,7 +1095,7 @@ impl Service {
         input: &StandardInput,
     ) -> Result<(), Error> {
         self.authorize(actor, Line::Veterans, Action::Approve)?;
-        let (row, standard) = self.check_standard(actor, input).await?;
+        let (row, standard) = self.check_veteran_standard(actor, input).await?;
         let audit = self.audit(
             actor,
             "veterans.standard.set",

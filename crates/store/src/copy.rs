@@ -699,6 +699,52 @@ pub(crate) const TABLES: &[Table] = &[
             ("at", Kind::Text),
         ],
     },
+    Table {
+        name: "reception_batches",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("name", Kind::Text),
+            ("discharged_on", Kind::Text),
+            ("report_by", Kind::Text),
+            ("by_user", Kind::Text),
+            ("at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "receptions",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("batch_id", Kind::Int),
+            ("person_id", Kind::Int),
+            ("division_code", Kind::Text),
+            ("placement", Kind::Text),
+            ("training", Kind::Text),
+            ("reported_on", Kind::Text),
+            ("late_reason", Kind::Text),
+            ("by_user", Kind::Text),
+            ("at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "hardship_grants",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("entitlement_id", Kind::Int),
+            ("division_code", Kind::Text),
+            ("kind", Kind::Text),
+            ("amount_fen", Kind::Int),
+            ("reason", Kind::Text),
+            ("approved_on", Kind::Text),
+            ("by_user", Kind::Text),
+            ("at", Kind::Text),
+        ],
+    },
 ];
 
 const BATCH_ROWS: i64 = 500;

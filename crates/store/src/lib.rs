@@ -67,8 +67,9 @@ pub use payroll::{
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
 pub use veterans::{
-    CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter, EntitlementRecord,
-    HouseholdChoice, NewEntitlement, NewStatusEvent, STANDARD_KEY, StatusEvent,
+    BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,
+    EntitlementRecord, HardshipGrantRecord, HouseholdChoice, NewEntitlement, NewHardshipGrant,
+    NewReception, NewStatusEvent, RECEIVED_ONCE, ReceptionRecord, STANDARD_KEY, StatusEvent,
     VeteranStandardRow,
 };
 

@@ -190,7 +190,37 @@ fn measure_rows(measure: Measure, programs: &str) -> String {
         Measure::Paid | Measure::Standard => paid_entries(programs),
         Measure::Entitled => entitled_rows(programs),
         Measure::Visited => visited_rows(programs),
+        Measure::Received => received_rows(programs),
+        Measure::Hardship => hardship_rows(programs),
     }
+}
+
+/// Soldiers received with the training choices, reported in months $3..$4 (by $1) and
+/// recorded by $2.
+fn received_rows(trainings: &str) -> String {
+    format!(
+        "SELECT r.id, CAST(0 AS BIGINT) AS case_id, CAST(0 AS BIGINT) AS household_id, \
+         r.training AS program, r.division_code, dv.area, CAST(0 AS BIGINT) AS amount_fen, \
+         substr(r.reported_on, 1, 7) AS paid_in, p.name AS name, p.id_number AS id_number, \
+         r.reported_on AS benefit_month, r.placement AS kind \
+         FROM receptions r JOIN persons p ON p.id = r.person_id \
+         JOIN divisions dv ON dv.code = r.division_code \
+         WHERE r.training IN ({trainings}) AND r.reported_on <= $1 AND r.at <= $2 \
+         AND substr(r.reported_on, 1, 7) >= $3 AND substr(r.reported_on, 1, 7) <= $4"
+    )
+}
+
+/// Hardship grants of the kinds approved in months $3..$4 (by $1) and recorded by $2.
+fn hardship_rows(kinds: &str) -> String {
+    format!(
+        "SELECT g.id, CAST(0 AS BIGINT) AS case_id, e.household_id, g.kind AS program, \
+         g.division_code, dv.area, g.amount_fen, substr(g.approved_on, 1, 7) AS paid_in, \
+         p.name AS name, '' AS id_number, g.approved_on AS benefit_month, g.kind AS kind \
+         FROM hardship_grants g JOIN veteran_entitlements e ON e.id = g.entitlement_id \
+         JOIN persons p ON p.id = e.person_id JOIN divisions dv ON dv.code = g.division_code \
+         WHERE g.kind IN ({kinds}) AND g.approved_on <= $1 AND g.at <= $2 \
+         AND substr(g.approved_on, 1, 7) >= $3 AND substr(g.approved_on, 1, 7) <= $4"
+    )
 }
 
 /// Veterans' entitlements of the categories, certified by $1 and recorded by $2, whose
@@ -301,7 +331,7 @@ impl Store {
              WHERE hm.household_id = r.household_id AND hm.relation = 'head' \
              ORDER BY hm.id LIMIT 1)";
         let (columns, order) = match measure {
-            Measure::Entitled | Measure::Visited => (
+            Measure::Entitled | Measure::Visited | Measure::Received | Measure::Hardship => (
                 "r.id AS id, r.name AS name, r.id_number AS id_number, \
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),

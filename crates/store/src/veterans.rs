@@ -19,6 +19,10 @@ pub const ENTITLEMENT_ONCE: &str = "veteran_entitlements_person_category";
 pub const STANDARD_KEY: &str = "veteran_standards_key";
 /// The index that keeps category codes unique.
 pub const CATEGORY_CODE: &str = "veteran_categories_code";
+/// The index that receives a person once.
+pub const RECEIVED_ONCE: &str = "receptions_person_once";
+/// The index that keeps intake batch names unique.
+pub const BATCH_NAME: &str = "reception_batches_name";
 
 fn named(e: StoreError) -> StoreError {
     match e {
@@ -32,6 +36,8 @@ fn named(e: StoreError) -> StoreError {
                     STANDARD_KEY.to_owned()
                 }
                 "veteran_categories.code" => CATEGORY_CODE.to_owned(),
+                "receptions.person_id" => RECEIVED_ONCE.to_owned(),
+                "reception_batches.name" => BATCH_NAME.to_owned(),
                 _ => c,
             });
             StoreError::Conflict { what, constraint }
@@ -341,8 +347,10 @@ impl Store {
         .bind(id_number)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(id, division)| Ok((id, code(&division)?)))
-            .transpose()
+        match row {
+            Some((id, division)) => Ok(Some((id, code(&division)?))),
+            None => Ok(None),
+        }
     }
 
     /// Registers `new`: the person (found by ID number or added), the household if new, the
@@ -663,4 +671,262 @@ impl Store {
         tx.commit().await?;
         Ok(before)
     }
+
+    /// Creates an intake batch; a name in use is a conflict naming [`BATCH_NAME`].
+    pub async fn insert_reception_batch(
+        &self,
+        batch: &BatchRecord,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO reception_batches (name, discharged_on, report_by, by_user, at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&batch.name)
+        .bind(date_text(batch.discharged_on))
+        .bind(date_text(batch.report_by))
+        .bind(&audit.actor)
+        .bind(timestamp(audit.at))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| named(e.into()))?;
+        let mut entry = audit.clone();
+        entry.object = format!("reception_batch:{id}");
+        audit::append(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Every intake batch, newest first.
+    pub async fn reception_batches(&self) -> Result<Vec<BatchRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, discharged_on, report_by FROM reception_batches \
+             ORDER BY discharged_on DESC, id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let discharged: String = r.try_get("discharged_on")?;
+                let by: String = r.try_get("report_by")?;
+                Ok(BatchRecord {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    discharged_on: date(&discharged)?,
+                    report_by: date(&by)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a reception (the person found by ID number or added); a person received
+    /// before is a conflict naming [`RECEIVED_ONCE`].
+    pub async fn insert_reception(
+        &self,
+        new: &NewReception,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let at = timestamp(audit.at);
+        let mut tx = self.write().await?;
+        let person = person_id(&mut tx, &new.person, &at).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO receptions (batch_id, person_id, division_code, placement, training, \
+             reported_on, late_reason, by_user, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(new.batch_id)
+        .bind(person)
+        .bind(new.division_code.as_str())
+        .bind(&new.placement)
+        .bind(&new.training)
+        .bind(date_text(new.reported_on))
+        .bind(new.late_reason.clone())
+        .bind(&audit.actor)
+        .bind(&at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| named(e.into()))?;
+        let mut entry = audit.clone();
+        entry.object = format!("reception:{id}");
+        audit::append(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The receptions of a batch within `jurisdiction` (`None`: all), by name.
+    pub async fn receptions(
+        &self,
+        batch_id: i64,
+        jurisdiction: Option<&DivisionCode>,
+    ) -> Result<Vec<ReceptionRecord>, StoreError> {
+        let prefix = jurisdiction.map_or_else(|| "%".to_owned(), |j| {
+            format!("{}%", subtree_prefix(j))
+        });
+        let rows = sqlx::query(
+            "SELECT r.id, r.batch_id, p.name, p.id_number, r.division_code, \
+             d.name AS division_name, r.placement, r.training, r.reported_on, r.late_reason \
+             FROM receptions r JOIN persons p ON p.id = r.person_id \
+             JOIN divisions d ON d.code = r.division_code \
+             WHERE r.batch_id = $1 AND r.division_code LIKE $2 \
+             ORDER BY p.name_pinyin, p.name, r.id",
+        )
+        .bind(batch_id)
+        .bind(prefix)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let division: String = r.try_get("division_code")?;
+                let on: String = r.try_get("reported_on")?;
+                Ok(ReceptionRecord {
+                    id: r.try_get("id")?,
+                    batch_id: r.try_get("batch_id")?,
+                    name: r.try_get("name")?,
+                    id_number: r.try_get("id_number")?,
+                    division_code: code(&division)?,
+                    division_name: r.try_get("division_name")?,
+                    placement: r.try_get("placement")?,
+                    training: r.try_get("training")?,
+                    reported_on: date(&on)?,
+                    late_reason: r.try_get("late_reason")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a hardship grant.
+    pub async fn insert_hardship_grant(
+        &self,
+        grant: &NewHardshipGrant,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO hardship_grants (entitlement_id, division_code, kind, amount_fen, \
+             reason, approved_on, by_user, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(grant.entitlement_id)
+        .bind(grant.division_code.as_str())
+        .bind(&grant.kind)
+        .bind(grant.amount_fen)
+        .bind(&grant.reason)
+        .bind(date_text(grant.approved_on))
+        .bind(&audit.actor)
+        .bind(timestamp(audit.at))
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut entry = audit.clone();
+        entry.object = format!("hardship_grant:{id}");
+        audit::append(&mut tx, self.backend, &entry).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The hardship grants within `jurisdiction` (`None`: all) approved in `year`, newest
+    /// first, with the holder's name.
+    pub async fn hardship_grants(
+        &self,
+        jurisdiction: Option<&DivisionCode>,
+        year: i32,
+    ) -> Result<Vec<HardshipGrantRecord>, StoreError> {
+        let prefix = jurisdiction.map_or_else(|| "%".to_owned(), |j| {
+            format!("{}%", subtree_prefix(j))
+        });
+        let rows = sqlx::query(
+            "SELECT g.id, g.entitlement_id, p.name, g.division_code, d.name AS division_name, \
+             g.kind, g.amount_fen, g.reason, g.approved_on, g.by_user \
+             FROM hardship_grants g JOIN veteran_entitlements e ON e.id = g.entitlement_id \
+             JOIN persons p ON p.id = e.person_id JOIN divisions d ON d.code = g.division_code \
+             WHERE g.division_code LIKE $1 AND substr(g.approved_on, 1, 4) = $2 \
+             ORDER BY g.approved_on DESC, g.id DESC",
+        )
+        .bind(prefix)
+        .bind(format!("{year:04}"))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let division: String = r.try_get("division_code")?;
+                let on: String = r.try_get("approved_on")?;
+                Ok(HardshipGrantRecord {
+                    id: r.try_get("id")?,
+                    entitlement_id: r.try_get("entitlement_id")?,
+                    name: r.try_get("name")?,
+                    division_code: code(&division)?,
+                    division_name: r.try_get("division_name")?,
+                    kind: r.try_get("kind")?,
+                    amount_fen: r.try_get("amount_fen")?,
+                    reason: r.try_get("reason")?,
+                    approved_on: date(&on)?,
+                    by_user: r.try_get("by_user")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An intake batch of discharged soldiers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchRecord {
+    /// 0 for a batch not yet stored.
+    pub id: i64,
+    pub name: String,
+    pub discharged_on: NaiveDate,
+    /// The report-in deadline.
+    pub report_by: NaiveDate,
+}
+
+/// A reception to record, checked by `service`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReception {
+    pub batch_id: i64,
+    pub person: NewPerson,
+    pub division_code: DivisionCode,
+    pub placement: String,
+    pub training: String,
+    pub reported_on: NaiveDate,
+    pub late_reason: Option<String>,
+}
+
+/// A reception as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceptionRecord {
+    pub id: i64,
+    pub batch_id: i64,
+    pub name: String,
+    pub id_number: String,
+    pub division_code: DivisionCode,
+    pub division_name: String,
+    pub placement: String,
+    pub training: String,
+    pub reported_on: NaiveDate,
+    pub late_reason: Option<String>,
+}
+
+/// A hardship grant to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewHardshipGrant {
+    pub entitlement_id: i64,
+    pub division_code: DivisionCode,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub approved_on: NaiveDate,
+}
+
+/// A hardship grant as stored, with the holder's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HardshipGrantRecord {
+    pub id: i64,
+    pub entitlement_id: i64,
+    pub name: String,
+    pub division_code: DivisionCode,
+    pub division_name: String,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub reason: String,
+    pub approved_on: NaiveDate,
+    pub by_user: String,
 }

@@ -7,10 +7,14 @@
 //! V3 = 3 rural veterans aged 60+ certified (a fourth is suspended from 2013-03-01), V4 = 3
 //! veterans of wars or nuclear tests (one of them also a disabled soldier), A11 = 6.23万元
 //! given in the campaign, of which V6 = 5.5万元 to troops and V7 = 0.28万元 to entitled
-//! persons; 3 delegations with 15 participants; 100 letters, calendars and couplets each.
+//! persons; 3 delegations with 15 participants; 100 letters, calendars and couplets each;
+//! V5 = 5 soldiers of the winter 2012 batch received, 4 in secondary and 1 in higher
+//! vocational training; V8 = 0.5万元 of hardship grants.
 
 use domain::ResidentId;
 use service::campaigns::{CampaignInput, DelegationInput, VisitInput};
+use service::veterans::hardship::HardshipInput;
+use service::veterans::reception::{BatchInput, ReceptionInput};
 use service::veterans::{EntitlementInput, StandardInput, StatusInput};
 use service::{Actor, Error, Service};
 
@@ -22,6 +26,10 @@ pub const FIGURES: &[(&str, i64)] = &[
     ("campaigns.given", 6_230_000),
     ("campaigns.troops", 5_500_000),
     ("campaigns.entitled", 280_000),
+    ("veterans.received", 5),
+    ("veterans.training_secondary", 4),
+    ("veterans.training_higher", 1),
+    ("veterans.hardship", 500_000),
 ];
 
 const COUNTY: &str = "990101000000";
@@ -233,6 +241,58 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
     for item in ["letter", "calendar", "couplet"] {
         service
             .add_campaign_items(&youfu, campaign, item, "100")
+            .await?;
+    }
+
+    let batch = service
+        .create_reception_batch(
+            &youfu,
+            &BatchInput {
+                name: "2012年冬季退役士兵".into(),
+                discharged_on: "2012-12-20".into(),
+                report_by: String::new(),
+            },
+        )
+        .await?;
+    for (i, (name, training, village)) in [
+        ("赵新兵", "secondary", true),
+        ("钱小勇", "secondary", false),
+        ("孙立功", "secondary", true),
+        ("李卫东", "secondary", false),
+        ("周建业", "higher", false),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let seq = 601 + u16::try_from(i).unwrap_or(0);
+        service
+            .receive_soldier(
+                &youfu,
+                batch,
+                &ReceptionInput {
+                    id_number: id_number("1992-06-15", seq)?,
+                    name: name.into(),
+                    community: if village { VILLAGE } else { COMMUNITY }.into(),
+                    placement: "self_employed".into(),
+                    training: training.into(),
+                    reported_on: format!("2013-01-{:02}", 8 + i),
+                    late_reason: String::new(),
+                },
+            )
+            .await?;
+    }
+    for (entitlement, kind, amount) in [(combat, "living", "3000"), (survivor, "medical", "2000")] {
+        service
+            .record_hardship_grant(
+                &youfu,
+                &HardshipInput {
+                    entitlement: entitlement.to_string(),
+                    kind: kind.into(),
+                    amount: amount.into(),
+                    reason: "年老体弱，生活困难，经审核给予补助".into(),
+                    approved_on: "2013-03-10".into(),
+                },
+            )
             .await?;
     }
     Ok(())

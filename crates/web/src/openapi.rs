@@ -1803,6 +1803,140 @@ mod doc {
             (status = 415, body = ErrorDoc),
         ))]
     fn campaigns_visit() {}
+
+    #[derive(ToSchema)]
+    pub struct BatchDoc {
+        id: i64,
+        name: String,
+        discharged_on: String,
+        /// The report-in deadline.
+        report_by: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReceptionDoc {
+        id: i64,
+        name: String,
+        /// Masked.
+        id_number: String,
+        division: String,
+        /// `self_employed`, `assigned_job`, `retirement` or `state_support`.
+        placement: String,
+        /// `secondary`, `higher` or `none`.
+        training: String,
+        reported_on: String,
+        late_reason: Option<String>,
+    }
+
+    /// A batch with the soldiers received in the caller's jurisdiction.
+    #[derive(ToSchema)]
+    pub struct BatchDetailDoc {
+        id: i64,
+        name: String,
+        discharged_on: String,
+        report_by: String,
+        receptions: Vec<ReceptionDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReceptionBodyDoc {
+        id_number: String,
+        name: String,
+        /// The community or village the soldier settles in.
+        community: String,
+        placement: String,
+        training: String,
+        reported_on: String,
+        /// Needed when reported after the batch's deadline.
+        late_reason: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipDoc {
+        id: i64,
+        entitlement_id: i64,
+        name: String,
+        division: String,
+        /// `housing`, `medical`, `schooling`, `living`, `employment` or `other`.
+        kind: String,
+        amount: String,
+        reason: String,
+        approved_on: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipListDoc {
+        items: Vec<HardshipDoc>,
+        total: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipBodyDoc {
+        /// The entitlement number of the veteran helped.
+        entitlement: String,
+        kind: String,
+        /// Yuan.
+        amount: String,
+        reason: String,
+        approved_on: String,
+    }
+
+    /// Every intake batch of discharged soldiers.
+    #[utoipa::path(get, path = "/api/v1/veterans/reception/batches", tag = "veterans",
+        responses(
+            (status = 200, body = Vec<BatchDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn reception_batches() {}
+
+    /// A batch with the soldiers received in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/veterans/reception/batches/{id}", tag = "veterans",
+        params(("id" = i64, Path, description = "Batch id")),
+        responses(
+            (status = 200, body = BatchDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn reception_batch() {}
+
+    /// Receives a soldier (the veterans section); a person received before is refused
+    /// (`veterans.received_twice`), a late report needs its reason (`veterans.late`).
+    #[utoipa::path(post, path = "/api/v1/veterans/reception/batches/{id}/soldiers", tag = "veterans",
+        params(("id" = i64, Path, description = "Batch id")),
+        request_body = ReceptionBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn reception_receive() {}
+
+    /// The hardship grants of a year in the caller's jurisdiction and their total.
+    #[utoipa::path(get, path = "/api/v1/veterans/hardship", tag = "veterans",
+        params(("year" = Option<i32>, Query, description = "The year approved; this year by default")),
+        responses(
+            (status = 200, body = HardshipListDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn hardship_grants() {}
+
+    /// Records an approved hardship grant (the veterans section).
+    #[utoipa::path(post, path = "/api/v1/veterans/hardship", tag = "veterans",
+        request_body = HardshipBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn hardship_record() {}
 }
 
 struct Security;
@@ -1878,6 +2012,11 @@ impl utoipa::Modify for Security {
         doc::campaigns_create,
         doc::campaign,
         doc::campaigns_visit,
+        doc::reception_batches,
+        doc::reception_batch,
+        doc::reception_receive,
+        doc::hardship_grants,
+        doc::hardship_record,
         doc::checks_tasks,
         doc::checks_close,
         doc::checks_runs,

@@ -759,7 +759,7 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
             ],
             vec![2],
         ),
-        Some(Measure::Entitled) => (
+        Some(Measure::Entitled | Measure::Received) => (
             vec![
                 col("division"),
                 col("name"),
@@ -779,6 +779,16 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                 col("amount"),
             ],
             vec![5],
+        ),
+        Some(Measure::Hardship) => (
+            vec![
+                col("division"),
+                col("name"),
+                col("approved-on"),
+                col("entry-kind"),
+                col("amount"),
+            ],
+            vec![4],
         ),
         _ => (vec![col("division"), col("case"), col("head")], vec![1]),
     };
@@ -808,7 +818,7 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                     Fen::from_fen(r.amount_fen).yuan(),
                     r.name.clone(),
                 ],
-                Some(Measure::Entitled) => vec![
+                Some(Measure::Entitled | Measure::Received) => vec![
                     division,
                     domain::mask::person_name(&r.name),
                     r.id_number.clone(),
@@ -824,6 +834,13 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                         r.program.replace('_', "-")
                     )),
                     t.get(&format!("campaigns-source-{}", r.kind)),
+                    Fen::from_fen(r.amount_fen).yuan(),
+                ],
+                Some(Measure::Hardship) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.month.clone(),
+                    t.get(&format!("veterans-hardship-{}", r.kind)),
                     Fen::from_fen(r.amount_fen).yuan(),
                 ],
                 _ => vec![

@@ -26,8 +26,13 @@ use crate::list::{Choice, FieldErrors, Pager};
 use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
+mod hardship;
+mod reception;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(reception::routes())
+        .merge(hardship::routes())
         .route("/veterans", get(list_page).post(create))
         .route("/veterans/export.csv", get(export_csv))
         .route("/veterans/export.xlsx", get(export_xlsx))

@@ -809,6 +809,7 @@ fn error_codes() -> std::collections::BTreeSet<String> {
         "../domain/src/assistance",
         "../service/src",
         "../service/src/assistance",
+        "../service/src/veterans",
     ] {
         for (path, text) in read_dir_files(dir, "rs") {
             // The roster import's row codes render as `assistance-import-err-*` in its error

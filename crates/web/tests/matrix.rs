@@ -855,6 +855,52 @@ fn table() -> Vec<Row> {
         .only(&["youfu"])
         .json(r#"{"category":""}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // 退役士兵接收与“六难”经费: read in the jurisdiction, recorded by the section.
+        Row::get("/veterans/reception", "/veterans/reception", Page).only(&assist_readers),
+        Row::post("/veterans/reception", "/veterans/reception")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/reception/{id}", "/veterans/reception/1", Page)
+            .only(&assist_readers),
+        Row::post("/veterans/reception/{id}", "/veterans/reception/1")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/hardship", "/veterans/hardship", Page).only(&assist_readers),
+        Row::post("/veterans/hardship", "/veterans/hardship")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/reception/batches",
+            "/api/v1/veterans/reception/batches",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/api/v1/veterans/reception/batches/{id}",
+            "/api/v1/veterans/reception/batches/1",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/reception/batches/{id}/soldiers",
+            "/api/v1/veterans/reception/batches/1/soldiers",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"id_number":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/veterans/hardship", "/api/v1/veterans/hardship", Api)
+            .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/hardship",
+            "/api/v1/veterans/hardship",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"entitlement":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
         // 走访慰问: campaigns, delegations and items by the veterans section; visits also
         // by streets and communities (empty forms: reached, refused inline).
         Row::get("/campaigns", "/campaigns", Page).only(&assist_readers),

@@ -170,3 +170,59 @@ CREATE TRIGGER campaign_visits_no_delete BEFORE DELETE ON campaign_visits
 BEGIN
     SELECT RAISE(ABORT, 'campaign_visits is append-only');
 END;
+
+-- Discharged-soldier reception (退役士兵接收): intake batches with their report-in deadline,
+-- and one reception per person (receptions_person_once) with the placement and the training
+-- chosen; a report after the deadline carries its reason.
+CREATE TABLE reception_batches (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL CHECK (length(name) > 0),
+    discharged_on TEXT NOT NULL,
+    report_by     TEXT NOT NULL,
+    by_user       TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    CHECK (report_by >= discharged_on)
+);
+CREATE UNIQUE INDEX reception_batches_name ON reception_batches (name);
+
+CREATE TABLE receptions (
+    id            INTEGER PRIMARY KEY,
+    batch_id      INTEGER NOT NULL REFERENCES reception_batches (id),
+    person_id     INTEGER NOT NULL REFERENCES persons (id),
+    division_code TEXT NOT NULL REFERENCES divisions (code),
+    placement     TEXT NOT NULL CHECK (placement IN
+                  ('self_employed', 'assigned_job', 'retirement', 'state_support')),
+    training      TEXT NOT NULL CHECK (training IN ('secondary', 'higher', 'none')),
+    reported_on   TEXT NOT NULL,
+    late_reason   TEXT,
+    by_user       TEXT NOT NULL,
+    at            TEXT NOT NULL,
+    CHECK (late_reason IS NULL OR length(late_reason) > 0)
+);
+CREATE UNIQUE INDEX receptions_person_once ON receptions (person_id);
+CREATE INDEX receptions_batch ON receptions (batch_id);
+
+-- Veterans' hardship grants (复退军人"六难"经费): one row per approved grant to an
+-- entitlement's holder, append-only; division_code is the household's on the day.
+CREATE TABLE hardship_grants (
+    id             INTEGER PRIMARY KEY,
+    entitlement_id INTEGER NOT NULL REFERENCES veteran_entitlements (id),
+    division_code  TEXT NOT NULL REFERENCES divisions (code),
+    kind           TEXT NOT NULL CHECK (kind IN
+                   ('housing', 'medical', 'schooling', 'living', 'employment', 'other')),
+    amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
+    reason         TEXT NOT NULL CHECK (length(reason) > 0),
+    approved_on    TEXT NOT NULL,
+    by_user        TEXT NOT NULL,
+    at             TEXT NOT NULL
+);
+CREATE INDEX hardship_grants_entitlement ON hardship_grants (entitlement_id);
+
+CREATE TRIGGER hardship_grants_no_update BEFORE UPDATE ON hardship_grants
+BEGIN
+    SELECT RAISE(ABORT, 'hardship_grants is append-only');
+END;
+CREATE TRIGGER hardship_grants_no_delete BEFORE DELETE ON hardship_grants
+BEGIN
+    SELECT RAISE(ABORT, 'hardship_grants is append-only');
+END;

@@ -336,7 +336,7 @@ pub async fn seed_payroll(db: &TestDb) {
 
 /// Entitlements 1 (和平社区), 2 (西城街道's first community) and 3 (东城街道's second
 /// community, outside 和平社区) of category 42, and campaign 1 (2013 Spring Festival), for
-/// the veterans' and campaigns' route tests.
+/// the veterans' and campaigns' route tests; intake batch 1 (winter 2012).
 pub async fn seed_veterans(db: &TestDb) {
     use service::campaigns::CampaignInput;
     use service::veterans::EntitlementInput;
@@ -372,6 +372,16 @@ pub async fn seed_veterans(db: &TestDb) {
             name: "2013年春节走访慰问".into(),
             starts_on: "2013-01-15".into(),
             ends_on: "2013-02-15".into(),
+        },
+    )
+    .await
+    .unwrap();
+    s.create_reception_batch(
+        &system,
+        &service::veterans::reception::BatchInput {
+            name: "2012年冬季退役士兵".into(),
+            discharged_on: "2012-12-20".into(),
+            report_by: String::new(),
         },
     )
     .await
