@@ -1529,11 +1529,6 @@ mod doc {
     }
 
     #[derive(ToSchema)]
-    pub struct CreatedDoc {
-        id: i64,
-    }
-
-    #[derive(ToSchema)]
     pub struct StatusBodyDoc {
         /// `active`, `suspended` or `ended`.
         status: String,
@@ -1544,7 +1539,7 @@ mod doc {
     }
 
     #[derive(ToSchema)]
-    pub struct VersionDoc {
+    pub struct EntitlementVersionDoc {
         id: i64,
         version: i64,
     }
@@ -1640,7 +1635,7 @@ mod doc {
         params(("id" = i64, Path, description = "Entitlement id")),
         request_body = StatusBodyDoc,
         responses(
-            (status = 200, body = VersionDoc),
+            (status = 200, body = EntitlementVersionDoc),
             (status = 400, body = ErrorDoc),
             (status = 401, body = ErrorDoc),
             (status = 403, body = ErrorDoc),
