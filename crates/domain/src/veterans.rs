@@ -561,7 +561,14 @@ mod tests {
     fn m(s: &str) -> Month {
         Month::parse(s).unwrap()
     }
-    fn std_row(cat: &str, grade: Option<u8>, cause: Option<Cause>, from: &str, fen: i64, per: Per) -> Standard {
+    fn std_row(
+        cat: &str,
+        grade: Option<u8>,
+        cause: Option<Cause>,
+        from: &str,
+        fen: i64,
+        per: Per,
+    ) -> Standard {
         Standard {
             key: StandardKey {
                 category: cat.into(),
@@ -616,10 +623,7 @@ mod tests {
             Err(VeteransError::ServiceYears(61))
         );
         assert_eq!("war".parse::<Cause>(), Ok(Cause::War));
-        assert_eq!(
-            "x".parse::<Status>().unwrap_err().code(),
-            "veterans.status"
-        );
+        assert_eq!("x".parse::<Status>().unwrap_err().code(), "veterans.status");
     }
 
     #[test]
@@ -650,16 +654,24 @@ mod tests {
         );
         let missing = flat("51", "2013-01-01");
         assert_eq!(
-            monthly_due(&missing, &table, m("2013-01")).unwrap_err().code(),
+            monthly_due(&missing, &table, m("2013-01"))
+                .unwrap_err()
+                .code(),
             "veterans.no_standard"
         );
     }
 
     #[test]
     fn suspension_and_end_count_from_the_next_month() {
-        let table =
-            StandardTable::new(vec![std_row("21", None, None, "2000-01-01", 100, Per::Month)])
-                .unwrap();
+        let table = StandardTable::new(vec![std_row(
+            "21",
+            None,
+            None,
+            "2000-01-01",
+            100,
+            Per::Month,
+        )])
+        .unwrap();
         let mut e = flat("21", "2012-01-05");
         e.history = vec![
             StatusChange {
@@ -692,8 +704,22 @@ mod tests {
     fn disability_by_grade_and_cause_and_yearly_twelfths() {
         // 2018 national rates: grade 1 war 80,140 yuan a year, duty 77,610.
         let table = StandardTable::new(vec![
-            std_row("11", Some(1), Some(Cause::War), "2018-08-01", 8_014_000, Per::Year),
-            std_row("11", Some(1), Some(Cause::Duty), "2018-08-01", 7_761_000, Per::Year),
+            std_row(
+                "11",
+                Some(1),
+                Some(Cause::War),
+                "2018-08-01",
+                8_014_000,
+                Per::Year,
+            ),
+            std_row(
+                "11",
+                Some(1),
+                Some(Cause::Duty),
+                "2018-08-01",
+                7_761_000,
+                Per::Year,
+            ),
         ])
         .unwrap();
         let e = Entitlement {

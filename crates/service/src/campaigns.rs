@@ -140,7 +140,12 @@ pub struct CampaignView {
     pub totals: CampaignTotals,
 }
 
-fn name_of(value: &str, field: &'static str, code: &'static str, errors: &mut Vec<FieldError>) -> String {
+fn name_of(
+    value: &str,
+    field: &'static str,
+    code: &'static str,
+    errors: &mut Vec<FieldError>,
+) -> String {
     let v = value.trim();
     if v.is_empty() || v.chars().count() > MAX_NAME_CHARS || v.chars().any(char::is_control) {
         errors.push(FieldError::new(field, code, MAX_NAME_CHARS.to_string()));
@@ -176,11 +181,20 @@ fn yuan_of(value: &str, field: &'static str, errors: &mut Vec<FieldError>) -> Op
     }
 }
 
-fn count_of(value: &str, field: &'static str, max: i64, errors: &mut Vec<FieldError>) -> Option<i64> {
+fn count_of(
+    value: &str,
+    field: &'static str,
+    max: i64,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
     match value.trim().parse::<i64>() {
         Ok(n) if (1..=max).contains(&n) => Some(n),
         _ => {
-            errors.push(FieldError::new(field, "campaigns.count", format!("1–{max}")));
+            errors.push(FieldError::new(
+                field,
+                "campaigns.count",
+                format!("1–{max}"),
+            ));
             None
         }
     }
@@ -188,7 +202,11 @@ fn count_of(value: &str, field: &'static str, max: i64, errors: &mut Vec<FieldEr
 
 impl Service {
     /// Creates a campaign (`Approve`); its name must be new.
-    pub async fn create_campaign(&self, actor: &Actor, input: &CampaignInput) -> Result<i64, Error> {
+    pub async fn create_campaign(
+        &self,
+        actor: &Actor,
+        input: &CampaignInput,
+    ) -> Result<i64, Error> {
         self.authorize(actor, Line::Campaigns, Action::Approve)?;
         let mut errors = Vec::new();
         let name = name_of(&input.name, "name", "campaigns.name", &mut errors);
@@ -197,7 +215,11 @@ impl Service {
         if let (Some(s), Some(e)) = (starts, ends)
             && e < s
         {
-            errors.push(FieldError::new("ends_on", "campaigns.ends_before", s.to_string()));
+            errors.push(FieldError::new(
+                "ends_on",
+                "campaigns.ends_before",
+                s.to_string(),
+            ));
         }
         let (Some(starts), Some(ends), true) = (starts, ends, errors.is_empty()) else {
             return Err(Error::Invalid(errors));
@@ -209,7 +231,11 @@ impl Service {
             "",
             format!("name={name} from={starts} to={ends}"),
         );
-        match self.store().insert_campaign(&name, starts, ends, &audit).await {
+        match self
+            .store()
+            .insert_campaign(&name, starts, ends, &audit)
+            .await
+        {
             Err(StoreError::Conflict {
                 constraint: Some(c),
                 ..
@@ -238,9 +264,19 @@ impl Service {
         self.authorize(actor, Line::Campaigns, Action::Approve)?;
         self.store().campaign(campaign_id).await?;
         let mut errors = Vec::new();
-        let name = name_of(&input.name, "name", "campaigns.delegation_name", &mut errors);
+        let name = name_of(
+            &input.name,
+            "name",
+            "campaigns.delegation_name",
+            &mut errors,
+        );
         let leader = name_of(&input.leader, "leader", "campaigns.leader", &mut errors);
-        let participants = count_of(&input.participants, "participants", MAX_PARTICIPANTS, &mut errors);
+        let participants = count_of(
+            &input.participants,
+            "participants",
+            MAX_PARTICIPANTS,
+            &mut errors,
+        );
         let (Some(participants), true) = (participants, errors.is_empty()) else {
             return Err(Error::Invalid(errors));
         };
@@ -342,33 +378,31 @@ impl Service {
         let mut entitlement_id = None;
         let mut unit_name = None;
         let division: Option<DivisionCode> = match beneficiary {
-            Some(Beneficiary::AssistanceHousehold) => {
-                match input.household.trim().parse::<i64>() {
-                    Ok(id) => match self.store().household_division(id).await {
-                        Ok(d) if actor.sees(&d) => {
-                            household_id = Some(id);
-                            Some(d)
-                        }
-                        Ok(_) | Err(StoreError::NotFound) => {
-                            errors.push(FieldError::new(
-                                "household",
-                                "campaigns.household",
-                                id.to_string(),
-                            ));
-                            None
-                        }
-                        Err(e) => return Err(e.into()),
-                    },
-                    Err(_) => {
+            Some(Beneficiary::AssistanceHousehold) => match input.household.trim().parse::<i64>() {
+                Ok(id) => match self.store().household_division(id).await {
+                    Ok(d) if actor.sees(&d) => {
+                        household_id = Some(id);
+                        Some(d)
+                    }
+                    Ok(_) | Err(StoreError::NotFound) => {
                         errors.push(FieldError::new(
                             "household",
                             "campaigns.household",
-                            input.household.trim(),
+                            id.to_string(),
                         ));
                         None
                     }
+                    Err(e) => return Err(e.into()),
+                },
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "household",
+                        "campaigns.household",
+                        input.household.trim(),
+                    ));
+                    None
                 }
-            }
+            },
             Some(Beneficiary::EntitledPerson) => match input.entitlement.trim().parse::<i64>() {
                 Ok(id) => match self.store().entitlement(id).await {
                     Ok(e) if actor.sees(&e.division_code) => {
@@ -469,8 +503,21 @@ impl Service {
             }
             other => other,
         };
-        let (Some(beneficiary), Some(division), Some(money), Some(goods_value), Some(visited_on), true) =
-            (beneficiary, division, money, goods_value, visited_on, errors.is_empty())
+        let (
+            Some(beneficiary),
+            Some(division),
+            Some(money),
+            Some(goods_value),
+            Some(visited_on),
+            true,
+        ) = (
+            beneficiary,
+            division,
+            money,
+            goods_value,
+            visited_on,
+            errors.is_empty(),
+        )
         else {
             return Err(Error::Invalid(errors));
         };
@@ -531,9 +578,8 @@ impl Service {
             .campaign_visits(id, jurisdiction.as_ref())
             .await?;
         let items = self.store().campaign_items(id).await?;
-        let sum = |f: &dyn Fn(&VisitRecord) -> i64| {
-            Fen::from_fen(visits.iter().map(f).sum::<i64>())
-        };
+        let sum =
+            |f: &dyn Fn(&VisitRecord) -> i64| Fen::from_fen(visits.iter().map(f).sum::<i64>());
         let mut households: Vec<i64> = visits.iter().filter_map(|v| v.household_id).collect();
         households.sort_unstable();
         households.dedup();

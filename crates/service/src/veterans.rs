@@ -28,9 +28,7 @@ use domain::veterans::{
     self, Basis, Cause, Due, Entitlement, Per, Standard, StandardKey, StandardTable, Status,
     StatusChange, Terms,
 };
-use domain::{
-    Action, Area, DivisionCode, DivisionLevel, Fen, Line, Month, ResidentId, parse_date,
-};
+use domain::{Action, Area, DivisionCode, DivisionLevel, Fen, Line, Month, ResidentId, parse_date};
 use store::{
     CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter, EntitlementRecord, HouseholdChoice,
     NewEntitlement, NewPerson, NewStatusEvent, StoreError, VeteranStandardRow,
@@ -467,9 +465,7 @@ impl Service {
             errors.push(FieldError::new("id_number", "veterans.dead", id.masked()));
         }
         let categories = self.store().veteran_categories().await?;
-        let category = categories
-            .iter()
-            .find(|c| c.code == input.category.trim());
+        let category = categories.iter().find(|c| c.code == input.category.trim());
         if category.is_none() {
             errors.push(FieldError::new(
                 "category",
@@ -551,8 +547,21 @@ impl Service {
             }
             None => self.new_household(actor, input, &mut errors).await?,
         };
-        let (Some(id), Some(category), Some(terms), Some(certified_on), Some((household, division)), true) =
-            (id, category, terms, certified_on, household, errors.is_empty())
+        let (
+            Some(id),
+            Some(category),
+            Some(terms),
+            Some(certified_on),
+            Some((household, division)),
+            true,
+        ) = (
+            id,
+            category,
+            terms,
+            certified_on,
+            household,
+            errors.is_empty(),
+        )
         else {
             return Err(Error::Invalid(errors));
         };
@@ -710,9 +719,8 @@ impl Service {
         let record = self.store().entitlement(id).await?;
         self.within(actor, &record.division_code)?;
         let table = self.veteran_standard_table().await?;
-        veterans::monthly_due(&facts(&record)?, &table, month).map_err(|e| {
-            Error::invalid(FieldError::new("month", e.code(), month.to_string()))
-        })
+        veterans::monthly_due(&facts(&record)?, &table, month)
+            .map_err(|e| Error::invalid(FieldError::new("month", e.code(), month.to_string())))
     }
 
     async fn veteran_standard_table(&self) -> Result<StandardTable, Error> {
@@ -726,10 +734,7 @@ impl Service {
         StandardTable::new(rows).map_err(|e| corrupt(e.to_string()))
     }
 
-    fn entitlement_filter(
-        actor: &Actor,
-        query: &EntitlementQuery,
-    ) -> Option<EntitlementFilter> {
+    fn entitlement_filter(actor: &Actor, query: &EntitlementQuery) -> Option<EntitlementFilter> {
         let jurisdiction = match (&actor.jurisdiction, actor.is_system()) {
             (Some(root), _) => Some(root.clone()),
             (None, true) => None,
@@ -962,7 +967,7 @@ impl Service {
                     "effective_from",
                     e.code(),
                     input.effective_from.trim(),
-                ))
+                ));
             })
             .ok();
         let amount = match Fen::from_yuan_str(input.amount.trim()) {

@@ -153,14 +153,20 @@ async fn a_campaign_counts_delegations_visits_money_goods_and_items_by_source() 
             .unwrap();
         let view = s.campaign(&youfu, campaign).await.unwrap();
         let t = &view.totals;
-        assert_eq!((t.delegations, t.participants, t.visits, t.households), (1, 6, 4, 2));
+        assert_eq!(
+            (t.delegations, t.participants, t.visits, t.households),
+            (1, 6, 4, 2)
+        );
         assert_eq!(t.money, Fen::from_fen(3_330_000));
         assert_eq!(t.goods, Fen::from_fen(500_000));
         assert_eq!(t.donated, Fen::from_fen(250_000));
         assert_eq!(t.given(), Fen::from_fen(3_830_000));
         assert_eq!(
             t.items,
-            [("couplet".to_owned(), 10_000), ("letter".to_owned(), 10_000)]
+            [
+                ("couplet".to_owned(), 10_000),
+                ("letter".to_owned(), 10_000)
+            ]
         );
         assert_eq!(
             view.visits[2].visited_name.as_deref(),
@@ -205,7 +211,10 @@ async fn one_household_is_never_paid_twice_in_one_campaign() {
             )
             .await,
         );
-        assert_eq!((again[0].1, again[0].2), ("household", "campaigns.household_paid"));
+        assert_eq!(
+            (again[0].1, again[0].2),
+            ("household", "campaigns.household_paid")
+        );
         // The Zhang household once; then refused.
         s.record_visit(
             &youfu,
@@ -277,7 +286,14 @@ async fn bad_visits_and_roles_are_refused() {
         let fields: Vec<&str> = bad.iter().map(|e| e.1).collect();
         assert_eq!(
             fields,
-            ["delegation", "unit_name", "division", "money", "funding_source", "visited_on"],
+            [
+                "delegation",
+                "unit_name",
+                "division",
+                "money",
+                "funding_source",
+                "visited_on"
+            ],
             "{bad:?}"
         );
         let heping = actor(db, "heping").await;

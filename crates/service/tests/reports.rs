@@ -26,7 +26,9 @@ fn invalid_code(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
 
 async fn full(db: &TestDb) {
     testkit::demo::build_full(&db.service).await.unwrap();
-    testkit::veterans::build_veterans(&db.service).await.unwrap();
+    testkit::veterans::build_veterans(&db.service)
+        .await
+        .unwrap();
     db.clock.advance(Duration::minutes(5));
 }
 

@@ -78,7 +78,10 @@ async fn an_entitlement_is_registered_with_its_certification_and_listed_masked()
             .unwrap();
         let view = s.entitlement(&youfu, e).await.unwrap();
         assert_eq!(view.category_name, "残疾军人");
-        assert_eq!((view.grade, view.cause.map(|c| c.as_str())), (Some(4), Some("war")));
+        assert_eq!(
+            (view.grade, view.cause.map(|c| c.as_str())),
+            (Some(4), Some("war"))
+        );
         assert_eq!(view.document_number, "残字第 0012 号");
         assert_eq!(view.certifying_office, "示范区民政局");
         assert_eq!(view.status, Status::Active);
@@ -130,18 +133,36 @@ async fn bad_entitlements_are_refused_with_the_reason_and_nothing_is_written() {
         let wang = id("1952-04-01", 31);
         let wrong_check = if wang.ends_with('0') { '1' } else { '0' };
         let bad_id = format!("{}{wrong_check}", &wang[..17]);
-        let refusal = refused(s.register_entitlement(&youfu, &disabled(&bad_id, "4", "war")).await);
+        let refusal = refused(
+            s.register_entitlement(&youfu, &disabled(&bad_id, "4", "war"))
+                .await,
+        );
         assert_eq!(refusal[0].1, "id_number", "{refusal:?}");
 
-        let grade = refused(s.register_entitlement(&youfu, &disabled(&wang, "11", "war")).await);
+        let grade = refused(
+            s.register_entitlement(&youfu, &disabled(&wang, "11", "war"))
+                .await,
+        );
         assert_eq!((grade[0].1, grade[0].2), ("grade", "veterans.grade"));
-        let illness = refused(s.register_entitlement(&youfu, &disabled(&wang, "7", "illness")).await);
+        let illness = refused(
+            s.register_entitlement(&youfu, &disabled(&wang, "7", "illness"))
+                .await,
+        );
         assert_eq!(illness[0].2, "veterans.illness_grade");
-        let no_cause = refused(s.register_entitlement(&youfu, &disabled(&wang, "3", "")).await);
+        let no_cause = refused(
+            s.register_entitlement(&youfu, &disabled(&wang, "3", ""))
+                .await,
+        );
         assert_eq!(no_cause[0].2, "veterans.disability_parts");
-        let elderly = refused(s.register_entitlement(&youfu, &in_category(&wang, "81", "")).await);
+        let elderly = refused(
+            s.register_entitlement(&youfu, &in_category(&wang, "81", ""))
+                .await,
+        );
         assert_eq!(elderly[0].2, "veterans.service_years_missing");
-        let unknown = refused(s.register_entitlement(&youfu, &in_category(&wang, "99", "")).await);
+        let unknown = refused(
+            s.register_entitlement(&youfu, &in_category(&wang, "99", ""))
+                .await,
+        );
         assert_eq!(unknown[0].2, "veterans.category");
         let blank = refused(
             s.register_entitlement(
@@ -161,18 +182,25 @@ async fn bad_entitlements_are_refused_with_the_reason_and_nothing_is_written() {
         s.register_entitlement(&youfu, &disabled(&wang, "4", "war"))
             .await
             .unwrap();
-        let twice = refused(s.register_entitlement(&youfu, &disabled(&wang, "2", "duty")).await);
+        let twice = refused(
+            s.register_entitlement(&youfu, &disabled(&wang, "2", "duty"))
+                .await,
+        );
         assert_eq!((twice[0].1, twice[0].2), ("category", "veterans.duplicate"));
 
         // A person recorded dead.
         let dead = id("1940-01-01", 52);
         s.import_deaths(
             &actor(db, "jiuzhu").await,
-            format!("id_number,name,date_of_death,source\n{dead},赵老汉,2012-12-01,公安户籍\n").as_bytes(),
+            format!("id_number,name,date_of_death,source\n{dead},赵老汉,2012-12-01,公安户籍\n")
+                .as_bytes(),
         )
         .await
         .unwrap();
-        let refusal = refused(s.register_entitlement(&youfu, &in_category(&dead, "21", "")).await);
+        let refusal = refused(
+            s.register_entitlement(&youfu, &in_category(&dead, "21", ""))
+                .await,
+        );
         assert_eq!(refusal[0].2, "veterans.dead");
 
         let all = s
@@ -209,7 +237,10 @@ async fn roles_and_jurisdiction_decide_who_registers_and_who_sees() {
         assert_eq!(s.entitlement(&heping, e).await.unwrap().id, e);
         assert_eq!(s.entitlement(&jiuzhu, e).await.unwrap().id, e);
         let xingfu = quick(db, "xingfu", "community_worker", XINGFU).await;
-        assert!(matches!(s.entitlement(&xingfu, e).await, Err(Error::NotFound)));
+        assert!(matches!(
+            s.entitlement(&xingfu, e).await,
+            Err(Error::NotFound)
+        ));
         let page = s
             .entitlements(&xingfu, &EntitlementQuery::default())
             .await
@@ -270,17 +301,27 @@ async fn a_status_history_suspends_and_ends_from_the_next_month() {
                 },
             )
             .await;
-        assert!(matches!(stale, Err(Error::Conflict { code: "veterans.stale", .. })));
+        assert!(matches!(
+            stale,
+            Err(Error::Conflict {
+                code: "veterans.stale",
+                ..
+            })
+        ));
         let month = |m: &str| Month::parse(m).unwrap();
         assert_eq!(
-            s.entitlement_due(&youfu, e, month("2013-01")).await.unwrap(),
+            s.entitlement_due(&youfu, e, month("2013-01"))
+                .await
+                .unwrap(),
             Due::Pay {
                 amount: Fen::from_fen(50_000),
                 standard_from: d("2012-10-01")
             }
         );
         assert_eq!(
-            s.entitlement_due(&youfu, e, month("2013-02")).await.unwrap(),
+            s.entitlement_due(&youfu, e, month("2013-02"))
+                .await
+                .unwrap(),
             Due::Nothing(NotDue::Suspended)
         );
         s.change_entitlement_status(
@@ -349,7 +390,11 @@ async fn a_standard_preview_shows_who_changes_and_the_month_before_saving() {
         let raise = standard("11", "1", "war", "2013-01-01", "5500");
         let preview = s.preview_veteran_standard(&youfu, &raise).await.unwrap();
         assert_eq!(preview.month, Month::parse("2013-01").unwrap());
-        assert_eq!(preview.rows.len(), 2, "the two grade-1 war cases, not the grade 2");
+        assert_eq!(
+            preview.rows.len(),
+            2,
+            "the two grade-1 war cases, not the grade 2"
+        );
         assert_eq!(preview.total_before, Fen::from_fen(1_000_000));
         assert_eq!(preview.total_after, Fen::from_fen(1_100_000));
         assert_eq!(preview.paid, 2);
@@ -376,12 +421,16 @@ async fn a_standard_preview_shows_who_changes_and_the_month_before_saving() {
             .id;
         let month = |m: &str| Month::parse(m).unwrap();
         assert_eq!(
-            s.entitlement_due(&youfu, e81, month("2013-05")).await.unwrap(),
+            s.entitlement_due(&youfu, e81, month("2013-05"))
+                .await
+                .unwrap(),
             Due::Nothing(NotDue::UnderAge)
         );
         // Born 1953-06-01: 60 in June 2013, three years of service.
         assert_eq!(
-            s.entitlement_due(&youfu, e81, month("2013-06")).await.unwrap(),
+            s.entitlement_due(&youfu, e81, month("2013-06"))
+                .await
+                .unwrap(),
             Due::Pay {
                 amount: Fen::from_fen(10_500),
                 standard_from: d("2012-01-01")

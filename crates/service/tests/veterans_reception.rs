@@ -58,13 +58,21 @@ async fn soldiers_are_received_once_with_their_training_and_late_reports_need_a_
         let batches = s.reception_batches(&youfu).await.unwrap();
         assert_eq!(batches[0].report_by, d("2013-01-19"), "30 days by default");
         for (seq, training) in [(81, "secondary"), (82, "secondary"), (83, "higher")] {
-            s.receive_soldier(&youfu, b, &soldier(id("1992-01-01", seq), training, "2013-01-10"))
-                .await
-                .unwrap();
+            s.receive_soldier(
+                &youfu,
+                b,
+                &soldier(id("1992-01-01", seq), training, "2013-01-10"),
+            )
+            .await
+            .unwrap();
         }
         let late = refused(
-            s.receive_soldier(&youfu, b, &soldier(id("1992-01-01", 84), "none", "2013-01-25"))
-                .await,
+            s.receive_soldier(
+                &youfu,
+                b,
+                &soldier(id("1992-01-01", 84), "none", "2013-01-25"),
+            )
+            .await,
         );
         assert_eq!((late[0].1, late[0].2), ("late_reason", "veterans.late"));
         s.receive_soldier(
@@ -78,8 +86,12 @@ async fn soldiers_are_received_once_with_their_training_and_late_reports_need_a_
         .await
         .unwrap();
         let twice = refused(
-            s.receive_soldier(&youfu, b, &soldier(id("1992-01-01", 81), "none", "2013-01-12"))
-                .await,
+            s.receive_soldier(
+                &youfu,
+                b,
+                &soldier(id("1992-01-01", 81), "none", "2013-01-12"),
+            )
+            .await,
         );
         assert_eq!(twice[0].2, "veterans.received_twice");
         let bad = refused(
@@ -96,21 +108,38 @@ async fn soldiers_are_received_once_with_their_training_and_late_reports_need_a_
             .await,
         );
         let fields: Vec<&str> = bad.iter().map(|e| e.1).collect();
-        assert_eq!(fields, ["community", "placement", "training", "reported_on"]);
+        assert_eq!(
+            fields,
+            ["community", "placement", "training", "reported_on"]
+        );
 
         let view = s.reception_batch(&youfu, b).await.unwrap();
         assert_eq!(view.receptions.len(), 4);
         assert_eq!(
             view.by_training,
-            [(Training::Secondary, 2), (Training::Higher, 1), (Training::None, 1)]
+            [
+                (Training::Secondary, 2),
+                (Training::Higher, 1),
+                (Training::None, 1)
+            ]
         );
         assert!(view.receptions.iter().all(|r| r.id_number.contains('*')));
         let xingfu = quick(db, "xingfu", "community_worker", XINGFU).await;
-        assert!(s.reception_batch(&xingfu, b).await.unwrap().receptions.is_empty());
+        assert!(
+            s.reception_batch(&xingfu, b)
+                .await
+                .unwrap()
+                .receptions
+                .is_empty()
+        );
         let heping = actor(db, "heping").await;
         assert!(matches!(
-            s.receive_soldier(&heping, b, &soldier(id("1992-01-01", 86), "none", "2013-01-10"))
-                .await,
+            s.receive_soldier(
+                &heping,
+                b,
+                &soldier(id("1992-01-01", 86), "none", "2013-01-10")
+            )
+            .await,
             Err(Error::Forbidden)
         ));
         assert_eq!(audit_of(db, "veterans.reception.record").await.len(), 4);
@@ -161,9 +190,21 @@ async fn hardship_grants_are_recorded_for_entitlements_in_the_jurisdiction() {
         let list = s.hardship_grants(&youfu, 2013).await.unwrap();
         assert_eq!(list.grants.len(), 2);
         assert_eq!(list.total, Fen::from_fen(450_050));
-        assert!(s.hardship_grants(&youfu, 2012).await.unwrap().grants.is_empty());
+        assert!(
+            s.hardship_grants(&youfu, 2012)
+                .await
+                .unwrap()
+                .grants
+                .is_empty()
+        );
         let xingfu = quick(db, "xingfu", "community_worker", XINGFU).await;
-        assert!(s.hardship_grants(&xingfu, 2013).await.unwrap().grants.is_empty());
+        assert!(
+            s.hardship_grants(&xingfu, 2013)
+                .await
+                .unwrap()
+                .grants
+                .is_empty()
+        );
         assert!(matches!(
             s.record_hardship_grant(&actor(db, "leader").await, &grant("10", "living"))
                 .await,
@@ -177,7 +218,9 @@ async fn hardship_grants_are_recorded_for_entitlements_in_the_jurisdiction() {
 async fn the_demo_builder_gives_its_figures_in_the_half_year_report() {
     for_each_engine(async |db| {
         demo_db(db).await;
-        testkit::veterans::build_veterans(&db.service).await.unwrap();
+        testkit::veterans::build_veterans(&db.service)
+            .await
+            .unwrap();
         db.clock.advance(chrono::Duration::minutes(5));
         let leader = actor(db, "leader").await;
         let report = db

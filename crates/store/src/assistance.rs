@@ -452,7 +452,11 @@ async fn insert_action(
 
 /// The id of the person with `p`'s ID number, inserting the person if new (a returning
 /// applicant keeps one row; the name is updated to the latest entry).
-pub(crate) async fn person_id(conn: &mut AnyConnection, p: &NewPerson, at: &str) -> Result<i64, StoreError> {
+pub(crate) async fn person_id(
+    conn: &mut AnyConnection,
+    p: &NewPerson,
+    at: &str,
+) -> Result<i64, StoreError> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
         .bind(&p.id_number)
         .fetch_optional(&mut *conn)

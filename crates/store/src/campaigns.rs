@@ -296,9 +296,8 @@ impl Store {
         campaign_id: i64,
         jurisdiction: Option<&DivisionCode>,
     ) -> Result<Vec<VisitRecord>, StoreError> {
-        let prefix = jurisdiction.map_or_else(|| "%".to_owned(), |j| {
-            format!("{}%", subtree_prefix(j))
-        });
+        let prefix =
+            jurisdiction.map_or_else(|| "%".to_owned(), |j| format!("{}%", subtree_prefix(j)));
         sqlx::query(dynamic(format!(
             "SELECT {VISIT_COLUMNS} {VISIT_FROM} \
              WHERE v.campaign_id = $1 AND v.division_code LIKE $2 ORDER BY v.id"

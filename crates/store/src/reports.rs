@@ -93,14 +93,12 @@ pub struct StoredReport {
 /// else is refused rather than spliced.
 fn program_list(programs: &[&str]) -> Result<String, StoreError> {
     if programs.is_empty()
-        || programs
-            .iter()
-            .any(|p| {
-                p.is_empty()
-                    || !p
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            })
+        || programs.iter().any(|p| {
+            p.is_empty()
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
     {
         return Err(StoreError::NotSupported {
             what: "programme codes other than [a-z0-9_]+",

@@ -760,9 +760,8 @@ impl Store {
         batch_id: i64,
         jurisdiction: Option<&DivisionCode>,
     ) -> Result<Vec<ReceptionRecord>, StoreError> {
-        let prefix = jurisdiction.map_or_else(|| "%".to_owned(), |j| {
-            format!("{}%", subtree_prefix(j))
-        });
+        let prefix =
+            jurisdiction.map_or_else(|| "%".to_owned(), |j| format!("{}%", subtree_prefix(j)));
         let rows = sqlx::query(
             "SELECT r.id, r.batch_id, p.name, p.id_number, r.division_code, \
              d.name AS division_name, r.placement, r.training, r.reported_on, r.late_reason \
@@ -831,9 +830,8 @@ impl Store {
         jurisdiction: Option<&DivisionCode>,
         year: i32,
     ) -> Result<Vec<HardshipGrantRecord>, StoreError> {
-        let prefix = jurisdiction.map_or_else(|| "%".to_owned(), |j| {
-            format!("{}%", subtree_prefix(j))
-        });
+        let prefix =
+            jurisdiction.map_or_else(|| "%".to_owned(), |j| format!("{}%", subtree_prefix(j)));
         let rows = sqlx::query(
             "SELECT g.id, g.entitlement_id, p.name, g.division_code, d.name AS division_name, \
              g.kind, g.amount_fen, g.reason, g.approved_on, g.by_user \

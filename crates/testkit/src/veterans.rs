@@ -49,17 +49,18 @@ fn id_number(birth: &str, seq: u16) -> Result<String, Error> {
 /// Builds the veterans' part of the demo district (see the module notes for its figures).
 pub async fn build_veterans(service: &Service) -> Result<(), Error> {
     let youfu = Actor::user(&service.store().user_by_username("youfu").await?, "demo");
-    let standard = |category: &str, grade: &str, cause: &str, from: &str, amount: &str, per: &str| {
-        StandardInput {
-            category: category.into(),
-            grade: grade.into(),
-            cause: cause.into(),
-            effective_from: from.into(),
-            amount: amount.into(),
-            per: per.into(),
-            citation: "民政部 财政部 2012 年调整优抚对象抚恤补助标准".into(),
-        }
-    };
+    let standard =
+        |category: &str, grade: &str, cause: &str, from: &str, amount: &str, per: &str| {
+            StandardInput {
+                category: category.into(),
+                grade: grade.into(),
+                cause: cause.into(),
+                effective_from: from.into(),
+                amount: amount.into(),
+                per: per.into(),
+                citation: "民政部 财政部 2012 年调整优抚对象抚恤补助标准".into(),
+            }
+        };
     for s in [
         standard("11", "4", "war", "2012-10-01", "24000", "year"),
         standard("11", "4", "war", "2013-01-01", "26400", "year"),
@@ -72,8 +73,8 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
         service.set_veteran_standard(&youfu, &s).await?;
     }
 
-    let person = |name: &str, id: String, category: &str, years: &str, village: bool| {
-        EntitlementInput {
+    let person =
+        |name: &str, id: String, category: &str, years: &str, village: bool| EntitlementInput {
             id_number: id,
             name: name.into(),
             category: category.into(),
@@ -84,10 +85,14 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
             document_number: format!("示优字〔2012〕{category}号"),
             certifying_office: "示范区民政局".into(),
             community: if village { VILLAGE } else { COMMUNITY }.into(),
-            address: if village { "青山镇一组 8 号" } else { "和平路 18 号" }.into(),
+            address: if village {
+                "青山镇一组 8 号"
+            } else {
+                "和平路 18 号"
+            }
+            .into(),
             area: String::new(),
-        }
-    };
+        };
     let mut elderly = Vec::new();
     for (i, (name, birth, years)) in [
         ("陈守田", "1948-03-05", "3"),
@@ -123,7 +128,10 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
     }
     let combat_id = id_number("1946-05-20", 511)?;
     let combat = service
-        .register_entitlement(&youfu, &person("钱卫国", combat_id.clone(), "51", "", false))
+        .register_entitlement(
+            &youfu,
+            &person("钱卫国", combat_id.clone(), "51", "", false),
+        )
         .await?;
     service
         .register_entitlement(

@@ -13,12 +13,12 @@ use axum::{Json, Router};
 use domain::veterans::{Cause, Due, Status};
 use domain::{Action, DivisionLevel, Line, Month};
 use serde::{Deserialize, Serialize};
+use service::Actor;
 use service::list::{DEFAULT_PER_PAGE, ListQuery, Page};
 use service::veterans::{
     EntitlementInput, EntitlementQuery, EntitlementView, StandardImpact, StandardInput,
     StatusFilter, StatusInput,
 };
-use service::Actor;
 
 use crate::auth::{ApiCaller, Signed};
 use crate::export::Table;
@@ -37,7 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/veterans/export.csv", get(export_csv))
         .route("/veterans/export.xlsx", get(export_xlsx))
         .route("/veterans/new", get(new_form))
-        .route("/veterans/standards", get(standards_page).post(save_standard))
+        .route(
+            "/veterans/standards",
+            get(standards_page).post(save_standard),
+        )
         .route("/veterans/{id}", get(detail_page))
         .route("/veterans/{id}/status", post(change_status))
         .route(
@@ -891,9 +894,17 @@ async fn standards_page(
         per: "month".into(),
         ..StandardBody::default()
     };
-    standards_view(&state, lang, &signed, form, FieldErrors::default(), None, notice)
-        .await
-        .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
+    standards_view(
+        &state,
+        lang,
+        &signed,
+        form,
+        FieldErrors::default(),
+        None,
+        notice,
+    )
+    .await
+    .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 /// Previews (`intent=preview`, the default) or saves the standard; a preview shows the
@@ -942,8 +953,7 @@ async fn save_standard(
             Err(service::Error::Invalid(errors)) => {
                 let errors = FieldErrors::new(&t, &errors, STANDARD_FIELDS);
                 let mut r =
-                    standards_view(&state, lang, &signed, form.clone(), errors, None, None)
-                        .await?;
+                    standards_view(&state, lang, &signed, form.clone(), errors, None, None).await?;
                 *r.status_mut() = StatusCode::BAD_REQUEST;
                 Ok(r)
             }
@@ -1064,7 +1074,11 @@ async fn api_create(
     ApiCaller(actor): ApiCaller,
     reject::Json(body): reject::Json<EntitlementBody>,
 ) -> Response {
-    match state.service.register_entitlement(&actor, &body.input()).await {
+    match state
+        .service
+        .register_entitlement(&actor, &body.input())
+        .await
+    {
         Ok(id) => (StatusCode::CREATED, Json(CreatedJson { id })).into_response(),
         Err(e) => api_error(&state.i18n.tr(lang), e),
     }
@@ -1163,7 +1177,11 @@ async fn api_set_standard(
     ApiCaller(actor): ApiCaller,
     reject::Json(body): reject::Json<StandardBody>,
 ) -> Response {
-    match state.service.set_veteran_standard(&actor, &body.input()).await {
+    match state
+        .service
+        .set_veteran_standard(&actor, &body.input())
+        .await
+    {
         Ok(()) => Json(SavedJson { saved: true }).into_response(),
         Err(e) => api_error(&state.i18n.tr(lang), e),
     }

@@ -781,8 +781,7 @@ fn table() -> Vec<Row> {
         // Entitlement 1 is in 和平社区, 2 in 西城街道, 3 in 东城街道 outside 和平社区.
         Row::get("/veterans", "/veterans", Page).only(&assist_readers),
         Row::get("/veterans/export.csv", "/veterans/export.csv", Page).only(&assist_readers),
-        Row::get("/veterans/export.xlsx", "/veterans/export.xlsx", Page)
-            .only(&assist_readers),
+        Row::get("/veterans/export.xlsx", "/veterans/export.xlsx", Page).only(&assist_readers),
         Row::get("/veterans/new", "/veterans/new", Page).only(&["youfu"]),
         Row::post("/veterans", "/veterans")
             .only(&["youfu"])
@@ -860,8 +859,7 @@ fn table() -> Vec<Row> {
         Row::post("/veterans/reception", "/veterans/reception")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),
-        Row::get("/veterans/reception/{id}", "/veterans/reception/1", Page)
-            .only(&assist_readers),
+        Row::get("/veterans/reception/{id}", "/veterans/reception/1", Page).only(&assist_readers),
         Row::post("/veterans/reception/{id}", "/veterans/reception/1")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),
@@ -890,8 +888,12 @@ fn table() -> Vec<Row> {
         .only(&["youfu"])
         .json(r#"{"id_number":""}"#)
         .ok(StatusCode::BAD_REQUEST),
-        Row::get("/api/v1/veterans/hardship", "/api/v1/veterans/hardship", Api)
-            .only(&assist_readers),
+        Row::get(
+            "/api/v1/veterans/hardship",
+            "/api/v1/veterans/hardship",
+            Api,
+        )
+        .only(&assist_readers),
         Row::new(
             "POST",
             "/api/v1/veterans/hardship",

@@ -110,7 +110,12 @@ async fn the_section_registers_an_entitled_person_and_finds_it_in_the_register()
                 ],
             )
             .await;
-        assert_eq!(suspended.status, StatusCode::SEE_OTHER, "{}", suspended.body);
+        assert_eq!(
+            suspended.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            suspended.body
+        );
         let page = youfu.get(&app, "/veterans/1").await;
         assert!(page.body.contains("服刑期间依法中止"));
         let stale = youfu
@@ -161,7 +166,13 @@ async fn a_standard_is_previewed_with_the_people_it_affects_before_it_is_saved()
         assert!(shown.body.contains("3 人金额变化"), "{}", shown.body);
         assert!(shown.body.contains("1650.00"), "{}", shown.body);
         assert!(shown.body.contains("确认保存"));
-        assert!(youfu.get(&app, "/veterans/standards").await.body.contains("尚未设定"));
+        assert!(
+            youfu
+                .get(&app, "/veterans/standards")
+                .await
+                .body
+                .contains("尚未设定")
+        );
         let mut save = form("save", "550");
         save.push(("csrf", &csrf));
         let saved = youfu.post(&app, "/veterans/standards", &save).await;
@@ -224,7 +235,10 @@ async fn a_household_is_paid_once_per_campaign_through_the_page_and_the_api() {
         )
         .await;
         assert_eq!(twice.status, StatusCode::BAD_REQUEST);
-        assert_eq!(twice.json()["fields"][0]["code"], "campaigns.household_paid");
+        assert_eq!(
+            twice.json()["fields"][0]["code"],
+            "campaigns.household_paid"
+        );
         let troops = api(
             &app,
             "POST",

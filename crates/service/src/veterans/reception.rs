@@ -92,7 +92,7 @@ impl Service {
                     "discharged_on",
                     e.code(),
                     input.discharged_on.trim(),
-                ))
+                ));
             })
             .ok();
         let report_by = match (input.report_by.trim(), discharged) {
@@ -111,7 +111,8 @@ impl Service {
                 d.to_string(),
             ));
         }
-        let (Some(discharged_on), Some(report_by), true) = (discharged, report_by, errors.is_empty())
+        let (Some(discharged_on), Some(report_by), true) =
+            (discharged, report_by, errors.is_empty())
         else {
             return Err(Error::Invalid(errors));
         };
@@ -212,7 +213,13 @@ impl Service {
         let placement = input
             .placement
             .parse::<Placement>()
-            .map_err(|e| errors.push(FieldError::new("placement", e.code(), input.placement.trim())))
+            .map_err(|e| {
+                errors.push(FieldError::new(
+                    "placement",
+                    e.code(),
+                    input.placement.trim(),
+                ));
+            })
             .ok();
         let training = input
             .training
@@ -257,9 +264,14 @@ impl Service {
                 batch.report_by.to_string(),
             ));
         }
-        let (Some(id), Some(division), Some(placement), Some(training), Some(reported_on), true) =
-            (id, division, placement, training, reported_on, errors.is_empty())
-        else {
+        let (Some(id), Some(division), Some(placement), Some(training), Some(reported_on), true) = (
+            id,
+            division,
+            placement,
+            training,
+            reported_on,
+            errors.is_empty(),
+        ) else {
             return Err(Error::Invalid(errors));
         };
         let new = NewReception {

@@ -21,10 +21,7 @@ use crate::{ApiError, AppState, Lang, Me, PageError, Tr, reject};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/veterans/hardship", get(list_page).post(record))
-        .route(
-            "/api/v1/veterans/hardship",
-            get(api_list).post(api_record),
-        )
+        .route("/api/v1/veterans/hardship", get(api_list).post(api_record))
 }
 
 fn kind_label(t: &Tr<'_>, code: &str) -> String {

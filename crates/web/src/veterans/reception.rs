@@ -34,7 +34,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn placement_label(t: &Tr<'_>, p: Placement) -> String {
-    t.get(&format!("veterans-placement-{}", p.as_str().replace('_', "-")))
+    t.get(&format!(
+        "veterans-placement-{}",
+        p.as_str().replace('_', "-")
+    ))
 }
 
 fn training_label(t: &Tr<'_>, x: Training) -> String {
@@ -122,8 +125,7 @@ async fn create_batch(
         {
             Ok(id) => Ok(Redirect::to(&format!("/veterans/reception/{id}")).into_response()),
             Err(service::Error::Invalid(errors)) => {
-                let errors =
-                    FieldErrors::new(&t, &errors, &["name", "discharged_on", "report_by"]);
+                let errors = FieldErrors::new(&t, &errors, &["name", "discharged_on", "report_by"]);
                 let mut r = batches_view(&state, lang, &signed, form.clone(), errors).await?;
                 *r.status_mut() = StatusCode::BAD_REQUEST;
                 Ok(r)
@@ -418,7 +420,10 @@ async fn api_receive(
             .service
             .authorize(&actor, Line::Veterans, Action::Approve)?;
         let id = parse_id(&id)?;
-        state.service.receive_soldier(&actor, id, &body.input()).await
+        state
+            .service
+            .receive_soldier(&actor, id, &body.input())
+            .await
     }
     .await;
     match result {

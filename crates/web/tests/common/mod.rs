@@ -342,13 +342,13 @@ pub async fn seed_veterans(db: &TestDb) {
     use service::veterans::EntitlementInput;
     let s = &db.service;
     let system = service::Actor::system();
-    for (community, seq) in [("990101001001", 71), ("990101002001", 72), ("990101001002", 73)] {
-        let id_number = domain::ResidentId::synthetic(
-            "990101",
-            "1950-02-02".parse().unwrap(),
-            seq,
-        )
-        .unwrap();
+    for (community, seq) in [
+        ("990101001001", 71),
+        ("990101002001", 72),
+        ("990101001002", 73),
+    ] {
+        let id_number =
+            domain::ResidentId::synthetic("990101", "1950-02-02".parse().unwrap(), seq).unwrap();
         s.register_entitlement(
             &system,
             &EntitlementInput {
