@@ -2,9 +2,9 @@
 -- campaigns (走访慰问, module campaigns). Conventions as in 0001 (ISO text dates, BIGINT fen,
 -- 0/1 flags).
 --
--- veteran_categories: the configurable list of categories with their codes (seeded with the
--- codes one vendor uses, rules.md §4.6; 71 is ours); basis says what the amount depends on
--- (domain::veterans::Basis).
+-- veteran_categories: the configurable list of categories with their codes; basis says what
+-- the amount depends on (domain::veterans::Basis). Seeded by Service::prepare, not here, so
+-- that a migrated database stays empty as a target for `copy`.
 --
 -- veteran_entitlements: one person's entitlement in one category, linked to a registry
 -- household (whose division decides jurisdiction and whose payee account is paid). A person
@@ -26,18 +26,6 @@ CREATE TABLE veteran_categories (
     position INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX veteran_categories_code ON veteran_categories (code);
-
-INSERT INTO veteran_categories (code, name, basis, position) VALUES
-    ('11', '残疾军人', 'disability', 1),
-    ('21', '烈士遗属', 'flat', 2),
-    ('22', '因公牺牲军人遗属', 'flat', 3),
-    ('23', '病故军人遗属', 'flat', 4),
-    ('41', '在乡复员军人', 'flat', 5),
-    ('42', '带病回乡退伍军人', 'flat', 6),
-    ('51', '参战退役军人', 'flat', 7),
-    ('61', '参试（涉核）退役军人', 'flat', 8),
-    ('71', '现役义务兵家属', 'flat', 9),
-    ('81', '60周岁以上农村籍退役士兵', 'service_years', 10);
 
 CREATE TABLE veteran_entitlements (
     id                INTEGER PRIMARY KEY,
