@@ -22,6 +22,7 @@ pub mod money;
 pub mod reports;
 pub mod resident_id;
 pub mod text;
+pub mod veterans;
 
 // Re-exports (each module adds its own line below).
 pub use access::{Action, JurisdictionScope, Line, Role, UnknownRole};

@@ -102,6 +102,17 @@ pub enum Measure {
     Paid,
     /// The standard in force on the date (per person and month).
     Standard,
+    /// Veterans' entitlements (优抚对象) of the categories in `programs`, certified by the
+    /// date and active on it (not suspended or ended by then).
+    Entitled,
+    /// Condolence-campaign visits (走访慰问) to the beneficiary kinds in `programs` made in
+    /// the period's months: money and valued goods.
+    Visited,
+    /// Discharged soldiers received (reported in) in the period's months, with the training
+    /// choices in `programs`.
+    Received,
+    /// Veterans' hardship grants of the kinds in `programs` approved in the period's months.
+    Hardship,
 }
 
 /// One named figure.
@@ -117,7 +128,9 @@ pub struct Indicator {
     pub kind: Kind,
     pub unit: Unit,
     pub measure: Measure,
-    /// Programme codes (cases.program, payroll_ledger.program) it covers.
+    /// Programme codes (cases.program, payroll_ledger.program) it covers; for
+    /// [`Measure::Entitled`] veterans' category codes, for [`Measure::Visited`] beneficiary
+    /// kinds.
     pub programs: &'static [&'static str],
     /// `urban` or `rural` when the document splits by area.
     pub area: Option<&'static str>,
@@ -125,6 +138,20 @@ pub struct Indicator {
 
 const DIBAO: &[&str] = &["dibao"];
 const TEKUN: &[&str] = &["tekun_dispersed", "tekun_centralized"];
+const HARDSHIP_ALL: &[&str] = &[
+    "housing",
+    "medical",
+    "schooling",
+    "living",
+    "employment",
+    "other",
+];
+const VISITED_ALL: &[&str] = &[
+    "assistance_household",
+    "entitled_person",
+    "troop_unit",
+    "elderly_home",
+];
 
 /// Every indicator, in the order the report shows them.
 pub const INDICATORS: &[Indicator] = &[
@@ -260,6 +287,114 @@ pub const INDICATORS: &[Indicator] = &[
         measure: Measure::Standard,
         programs: &["tekun_dispersed"],
         area: Some("urban"),
+    },
+    Indicator {
+        code: "campaigns.given",
+        figure: "A11",
+        line: Line::Campaigns,
+        zh: "走访慰问发放款物",
+        en: "Condolence visits: money and goods given",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Visited,
+        programs: VISITED_ALL,
+        area: None,
+    },
+    Indicator {
+        code: "veterans.elderly_rural",
+        figure: "V3",
+        line: Line::Veterans,
+        zh: "60周岁以上农村籍退役士兵",
+        en: "Rural veterans aged 60 and over certified",
+        kind: Kind::Stock,
+        unit: Unit::Persons,
+        measure: Measure::Entitled,
+        programs: &["81"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.combat",
+        figure: "V4",
+        line: Line::Veterans,
+        zh: "参战涉核退役军人",
+        en: "Veterans of wars and nuclear tests certified",
+        kind: Kind::Stock,
+        unit: Unit::Persons,
+        measure: Measure::Entitled,
+        programs: &["51", "61"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.received",
+        figure: "V5",
+        line: Line::Veterans,
+        zh: "接收退役士兵",
+        en: "Discharged soldiers received",
+        kind: Kind::Flow,
+        unit: Unit::Persons,
+        measure: Measure::Received,
+        programs: &["secondary", "higher", "none"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.training_secondary",
+        figure: "V5",
+        line: Line::Veterans,
+        zh: "参加中等职业教育",
+        en: "Received soldiers in secondary vocational training",
+        kind: Kind::Flow,
+        unit: Unit::Persons,
+        measure: Measure::Received,
+        programs: &["secondary"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.training_higher",
+        figure: "V5",
+        line: Line::Veterans,
+        zh: "参加高等职业教育",
+        en: "Received soldiers in higher vocational training",
+        kind: Kind::Flow,
+        unit: Unit::Persons,
+        measure: Measure::Received,
+        programs: &["higher"],
+        area: None,
+    },
+    Indicator {
+        code: "campaigns.troops",
+        figure: "V6",
+        line: Line::Campaigns,
+        zh: "走访慰问驻区部队",
+        en: "Condolence visits to troops: given",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Visited,
+        programs: &["troop_unit"],
+        area: None,
+    },
+    Indicator {
+        code: "campaigns.entitled",
+        figure: "V7",
+        line: Line::Campaigns,
+        zh: "走访慰问重点优抚对象",
+        en: "Condolence visits to entitled persons: given",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Visited,
+        programs: &["entitled_person"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.hardship",
+        figure: "V8",
+        line: Line::Veterans,
+        zh: "复退军人“六难”经费",
+        en: "Veterans' hardship grants",
+        kind: Kind::Flow,
+        unit: Unit::Wan,
+        measure: Measure::Hardship,
+        programs: HARDSHIP_ALL,
+        area: None,
     },
 ];
 

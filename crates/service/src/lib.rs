@@ -15,6 +15,7 @@ pub mod attention;
 pub mod audit;
 pub mod bank;
 pub mod calendar;
+pub mod campaigns;
 pub mod divisions;
 mod error;
 pub mod list;
@@ -22,6 +23,7 @@ pub mod payroll;
 pub mod reports;
 pub mod sessions;
 pub mod users;
+pub mod veterans;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -87,6 +89,7 @@ impl Service {
     pub async fn prepare(&self) -> Result<(), Error> {
         self.store.migrate().await?;
         self.seed_calendar(&Actor::system()).await?;
+        self.seed_veteran_categories(&Actor::system()).await?;
         Ok(())
     }
 }

@@ -26,6 +26,9 @@ fn invalid_code(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
 
 async fn full(db: &TestDb) {
     testkit::demo::build_full(&db.service).await.unwrap();
+    testkit::veterans::build_veterans(&db.service)
+        .await
+        .unwrap();
     db.clock.advance(Duration::minutes(5));
 }
 
@@ -47,6 +50,9 @@ async fn every_figure_is_the_sum_of_its_records_and_of_its_streets() {
         assert_eq!(fig("dibao.standard_rural"), 38_500);
         assert_eq!(fig("tekun_rural.standard"), 70_000);
         assert_eq!(fig("tekun_urban.standard"), 120_000);
+        for (code, value) in testkit::veterans::FIGURES {
+            assert_eq!(fig(code), *value, "{code}");
+        }
 
         // The money figures against the ledger itself, summed here independently.
         let ledger = s.store().ledger_all().await.unwrap();

@@ -86,7 +86,7 @@ pub(crate) fn opt_date(text: Option<String>) -> Result<Option<NaiveDate>, StoreE
     text.as_deref().map(date).transpose()
 }
 
-fn date_text(d: NaiveDate) -> String {
+pub(crate) fn date_text(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
@@ -452,7 +452,11 @@ async fn insert_action(
 
 /// The id of the person with `p`'s ID number, inserting the person if new (a returning
 /// applicant keeps one row; the name is updated to the latest entry).
-async fn person_id(conn: &mut AnyConnection, p: &NewPerson, at: &str) -> Result<i64, StoreError> {
+pub(crate) async fn person_id(
+    conn: &mut AnyConnection,
+    p: &NewPerson,
+    at: &str,
+) -> Result<i64, StoreError> {
     let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id_number = $1")
         .bind(&p.id_number)
         .fetch_optional(&mut *conn)
@@ -486,7 +490,7 @@ async fn person_id(conn: &mut AnyConnection, p: &NewPerson, at: &str) -> Result<
 }
 
 /// Escapes LIKE wildcards (`\` is the escape character).
-fn like_escape(text: &str) -> String {
+pub(crate) fn like_escape(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -14,12 +14,14 @@ mod assistance;
 mod audit;
 mod bank;
 mod calendar;
+mod campaigns;
 mod copy;
 mod divisions;
 mod error;
 mod payroll;
 mod reports;
 mod users;
+mod veterans;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -53,6 +55,10 @@ pub use bank::{
     ReturnRecord, RunPayment,
 };
 pub use calendar::CalendarDay;
+pub use campaigns::{
+    CAMPAIGN_NAME, CampaignRecord, DELEGATION_NAME, DelegationRecord, ItemCount, NewVisit,
+    VISIT_HOUSEHOLD_ONCE, VisitRecord,
+};
 pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
@@ -62,6 +68,12 @@ pub use payroll::{
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
+pub use veterans::{
+    BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,
+    EntitlementRecord, HardshipGrantRecord, HouseholdChoice, NewEntitlement, NewHardshipGrant,
+    NewReception, NewStatusEvent, RECEIVED_ONCE, ReceptionRecord, STANDARD_KEY, StatusEvent,
+    VeteranStandardRow,
+};
 
 /// Upper bound on rows any single list query returns; callers page beyond it.
 pub const MAX_PAGE_ROWS: i64 = 1000;

@@ -93,12 +93,15 @@ pub struct StoredReport {
 /// else is refused rather than spliced.
 fn program_list(programs: &[&str]) -> Result<String, StoreError> {
     if programs.is_empty()
-        || programs
-            .iter()
-            .any(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+        || programs.iter().any(|p| {
+            p.is_empty()
+                || !p
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
     {
         return Err(StoreError::NotSupported {
-            what: "programme codes other than [a-z_]+",
+            what: "programme codes other than [a-z0-9_]+",
         });
     }
     Ok(programs
@@ -183,7 +186,55 @@ fn measure_rows(measure: Measure, programs: &str) -> String {
             covered_cases(programs)
         ),
         Measure::Paid | Measure::Standard => paid_entries(programs),
+        Measure::Entitled => entitled_rows(programs),
+        Measure::Visited => visited_rows(programs),
+        Measure::Received => received_rows(programs),
+        Measure::Hardship => hardship_rows(programs),
     }
+}
+
+/// Soldiers received with the training choices, reported in months $3..$4 (by $1) and
+/// recorded by $2.
+fn received_rows(trainings: &str) -> String {
+    format!(
+        "SELECT r.id, CAST(0 AS BIGINT) AS case_id, CAST(0 AS BIGINT) AS household_id, \
+         r.training AS program, r.division_code, dv.area, CAST(0 AS BIGINT) AS amount_fen, \
+         substr(r.reported_on, 1, 7) AS paid_in, p.name AS name, p.id_number AS id_number, \
+         r.reported_on AS benefit_month, r.placement AS kind \
+         FROM receptions r JOIN persons p ON p.id = r.person_id \
+         JOIN divisions dv ON dv.code = r.division_code \
+         WHERE r.training IN ({trainings}) AND r.reported_on <= $1 AND r.at <= $2 \
+         AND substr(r.reported_on, 1, 7) >= $3 AND substr(r.reported_on, 1, 7) <= $4"
+    )
+}
+
+/// Hardship grants of the kinds approved in months $3..$4 (by $1) and recorded by $2.
+fn hardship_rows(kinds: &str) -> String {
+    format!(
+        "SELECT g.id, CAST(0 AS BIGINT) AS case_id, e.household_id, g.kind AS program, \
+         g.division_code, dv.area, g.amount_fen, substr(g.approved_on, 1, 7) AS paid_in, \
+         p.name AS name, '' AS id_number, g.approved_on AS benefit_month, g.kind AS kind \
+         FROM hardship_grants g JOIN veteran_entitlements e ON e.id = g.entitlement_id \
+         JOIN persons p ON p.id = e.person_id JOIN divisions dv ON dv.code = g.division_code \
+         WHERE g.kind IN ({kinds}) AND g.approved_on <= $1 AND g.at <= $2 \
+         AND substr(g.approved_on, 1, 7) >= $3 AND substr(g.approved_on, 1, 7) <= $4"
+    )
+}
+
+/// Veterans' entitlements of the categories, certified by $1 and recorded by $2, whose
+/// status on $1 (as known at $2) is active; with the household's division and area.
+fn entitled_rows(categories: &str) -> String {
+    format!(
+        "SELECT e.id, CAST(0 AS BIGINT) AS case_id, e.household_id,          e.category_code AS program, h.division_code, h.area,          CAST(0 AS BIGINT) AS amount_fen, '' AS paid_in, p.name AS name,          p.id_number AS id_number, e.certified_on AS benefit_month, e.category_code AS kind          FROM veteran_entitlements e JOIN households h ON h.id = e.household_id          JOIN persons p ON p.id = e.person_id          WHERE e.category_code IN ({categories}) AND e.certified_on <= $1 AND e.at <= $2          AND $3 <= $4          AND COALESCE((SELECT x.status FROM veteran_status_events x              WHERE x.entitlement_id = e.id AND x.effective_on <= $1 AND x.at <= $2              ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1), 'active') = 'active'"
+    )
+}
+
+/// Campaign visits to the beneficiary kinds made in months $3..$4 (by $1) and recorded by
+/// $2: money and valued goods, with the visit's division and its area.
+fn visited_rows(kinds: &str) -> String {
+    format!(
+        "SELECT v.id, CAST(0 AS BIGINT) AS case_id,          CAST(COALESCE(v.household_id, 0) AS BIGINT) AS household_id,          v.beneficiary AS program, v.division_code, dv.area,          CAST(v.money_fen + v.goods_fen AS BIGINT) AS amount_fen,          substr(v.visited_on, 1, 7) AS paid_in,          COALESCE(v.unit_name, (SELECT p.name FROM veteran_entitlements e              JOIN persons p ON p.id = e.person_id WHERE e.id = v.entitlement_id), '') AS name,          '' AS id_number, v.visited_on AS benefit_month, v.funding_source AS kind          FROM campaign_visits v JOIN divisions dv ON dv.code = v.division_code          WHERE v.beneficiary IN ({kinds}) AND v.visited_on <= $1 AND v.at <= $2          AND substr(v.visited_on, 1, 7) >= $3 AND substr(v.visited_on, 1, 7) <= $4"
+    )
 }
 
 fn bind_scope<'q>(
@@ -278,6 +329,12 @@ impl Store {
              WHERE hm.household_id = r.household_id AND hm.relation = 'head' \
              ORDER BY hm.id LIMIT 1)";
         let (columns, order) = match measure {
+            Measure::Entitled | Measure::Visited | Measure::Received | Measure::Hardship => (
+                "r.id AS id, r.name AS name, r.id_number AS id_number, \
+                 r.benefit_month AS month, r.kind AS kind"
+                    .to_owned(),
+                "r.division_code, r.id",
+            ),
             Measure::Households => (
                 format!(
                     "r.case_id AS id, {head} AS name, '' AS id_number, '' AS month, \

@@ -8,6 +8,7 @@
 
 pub mod demo;
 pub mod roster;
+pub mod veterans;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -23,6 +23,8 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/assistance_checks.ftl"),
     include_str!("../locales/zh-CN/payroll.ftl"),
     include_str!("../locales/zh-CN/reports.ftl"),
+    include_str!("../locales/zh-CN/veterans.ftl"),
+    include_str!("../locales/zh-CN/campaigns.ftl"),
 ];
 const EN: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
@@ -33,6 +35,8 @@ const EN: &[&str] = &[
     include_str!("../locales/en/assistance_checks.ftl"),
     include_str!("../locales/en/payroll.ftl"),
     include_str!("../locales/en/reports.ftl"),
+    include_str!("../locales/en/veterans.ftl"),
+    include_str!("../locales/en/campaigns.ftl"),
 ];
 
 /// The two languages of the UI.

@@ -14,6 +14,7 @@ pub mod assistance_import;
 mod audit;
 pub mod auth;
 mod bank;
+mod campaigns;
 mod divisions;
 mod error;
 mod export;
@@ -25,6 +26,7 @@ mod payroll;
 mod reject;
 pub mod reports;
 mod time;
+mod veterans;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -99,9 +101,11 @@ impl Me {
         use domain::{Action, Line};
         let t = state.i18n.tr(lang);
         let actor = signed.actor();
-        let entries: [(&'static str, &str, Option<Line>); 7] = [
+        let entries: [(&'static str, &str, Option<Line>); 9] = [
             ("/", "nav-home", None),
             ("/assistance", "nav-assistance", Some(Line::Assistance)),
+            ("/veterans", "nav-veterans", Some(Line::Veterans)),
+            ("/campaigns", "nav-campaigns", Some(Line::Campaigns)),
             ("/payroll", "nav-payroll", Some(Line::Payroll)),
             ("/reports", "nav-reports", Some(Line::Reports)),
             ("/divisions", "nav-divisions", Some(Line::Places)),
@@ -177,6 +181,8 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(assets::favicon))
         .merge(accounts::routes())
         .merge(assistance::routes())
+        .merge(veterans::routes())
+        .merge(campaigns::routes())
         .merge(audit::routes())
         .merge(payroll::routes())
         .merge(bank::routes())

@@ -1691,6 +1691,476 @@ mod doc {
             (status = 415, body = ErrorDoc),
         ))]
     fn assistance_set_budget() {}
+
+    /// An entitlement of the register (优抚对象); the ID number masked.
+    #[derive(ToSchema)]
+    pub struct EntitlementDoc {
+        id: i64,
+        name: String,
+        id_number: String,
+        household_id: i64,
+        division: String,
+        division_name: String,
+        /// A code of the category list (e.g. `11` 残疾军人, `81` 60周岁以上农村籍退役士兵).
+        category: String,
+        category_name: String,
+        /// 1–10, disabilities only.
+        grade: Option<i64>,
+        /// `war`, `duty` or `illness`, disabilities only.
+        cause: Option<String>,
+        service_years: Option<i64>,
+        certified_on: String,
+        document_number: String,
+        certifying_office: String,
+        /// `active`, `suspended` or `ended`.
+        status: String,
+        /// For the status change's optimistic lock.
+        version: i64,
+        history: Vec<StatusDoc>,
+    }
+
+    /// One row of an entitlement's status history.
+    #[derive(ToSchema)]
+    pub struct StatusDoc {
+        status: String,
+        effective_on: String,
+        reason: String,
+        by: String,
+        at: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct EntitlementListDoc {
+        items: Vec<EntitlementDoc>,
+        total: i64,
+        page: i64,
+        per_page: i64,
+    }
+
+    /// An entitlement to register: every field text, checked together.
+    #[derive(ToSchema)]
+    pub struct EntitlementBodyDoc {
+        id_number: String,
+        name: String,
+        category: String,
+        grade: Option<String>,
+        cause: Option<String>,
+        service_years: Option<String>,
+        /// `YYYY-MM-DD`.
+        certified_on: String,
+        document_number: String,
+        certifying_office: String,
+        /// The community or village of a new household (ignored when the person has one).
+        community: Option<String>,
+        address: Option<String>,
+        /// `urban` or `rural`; empty for the division's.
+        area: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct StatusBodyDoc {
+        /// `active`, `suspended` or `ended`.
+        status: String,
+        effective_on: String,
+        reason: String,
+        /// The entitlement's version the change is made from.
+        version: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct EntitlementVersionDoc {
+        id: i64,
+        version: i64,
+    }
+
+    /// A dated standard (money in yuan).
+    #[derive(ToSchema)]
+    pub struct VeteranStandardDoc {
+        category: String,
+        grade: Option<i64>,
+        cause: Option<String>,
+        effective_from: String,
+        amount: String,
+        /// `month` or `year`.
+        per: String,
+        citation: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct VeteranStandardBodyDoc {
+        category: String,
+        grade: Option<String>,
+        cause: Option<String>,
+        effective_from: String,
+        /// Yuan; per year of service for the elderly allowance.
+        amount: String,
+        per: String,
+        citation: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ImpactRowDoc {
+        entitlement_id: i64,
+        name: String,
+        id_number: String,
+        before: String,
+        after: String,
+    }
+
+    /// What a standard would do in the month it takes effect.
+    #[derive(ToSchema)]
+    pub struct ImpactDoc {
+        month: String,
+        rows: Vec<ImpactRowDoc>,
+        total_before: String,
+        total_after: String,
+        paid: i64,
+    }
+
+    /// The register of entitled persons in the caller's jurisdiction, by name.
+    #[utoipa::path(get, path = "/api/v1/veterans/entitlements", tag = "veterans",
+        params(
+            ("q" = Option<String>, Query, description = "Name, pinyin initials or a whole ID number"),
+            ("category" = Option<String>, Query, description = "A category code"),
+            ("status" = Option<String>, Query, description = "`active`, `suspended` or `ended`"),
+            ("division" = Option<String>, Query, description = "Only this division's subtree"),
+            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("per_page" = Option<i64>, Query, description = "At most 200"),
+        ),
+        responses(
+            (status = 200, body = EntitlementListDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn veterans_entitlements() {}
+
+    /// Registers an entitlement (the veterans section). Refused: an invalid ID, a person
+    /// recorded dead (`veterans.dead`), a grade outside 1–10, a category the person already
+    /// holds (`veterans.duplicate`).
+    #[utoipa::path(post, path = "/api/v1/veterans/entitlements", tag = "veterans",
+        request_body = EntitlementBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, description = "Refused; every wrong field is listed", body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn veterans_register() {}
+
+    /// One entitlement with its status history (the read is audited).
+    #[utoipa::path(get, path = "/api/v1/veterans/entitlements/{id}", tag = "veterans",
+        params(("id" = i64, Path, description = "Entitlement id")),
+        responses(
+            (status = 200, body = EntitlementDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, description = "No such entitlement in the caller's jurisdiction", body = ErrorDoc),
+        ))]
+    fn veterans_entitlement() {}
+
+    /// Suspends, resumes or ends an entitlement from a date, with a reason.
+    #[utoipa::path(post, path = "/api/v1/veterans/entitlements/{id}/status", tag = "veterans",
+        params(("id" = i64, Path, description = "Entitlement id")),
+        request_body = StatusBodyDoc,
+        responses(
+            (status = 200, body = EntitlementVersionDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, description = "`veterans.stale`", body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn veterans_status() {}
+
+    /// Every dated standard.
+    #[utoipa::path(get, path = "/api/v1/veterans/standards", tag = "veterans",
+        responses(
+            (status = 200, body = Vec<VeteranStandardDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn veterans_standards() {}
+
+    /// Sets a dated standard (the veterans section).
+    #[utoipa::path(post, path = "/api/v1/veterans/standards", tag = "veterans",
+        request_body = VeteranStandardBodyDoc,
+        responses(
+            (status = 200, body = SavedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn veterans_set_standard() {}
+
+    /// What a standard would change in the month it takes effect; nothing is written.
+    #[utoipa::path(post, path = "/api/v1/veterans/standards/preview", tag = "veterans",
+        request_body = VeteranStandardBodyDoc,
+        responses(
+            (status = 200, body = ImpactDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn veterans_preview_standard() {}
+
+    #[derive(ToSchema)]
+    pub struct CampaignDoc {
+        id: i64,
+        name: String,
+        starts_on: String,
+        ends_on: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct CampaignBodyDoc {
+        name: String,
+        starts_on: String,
+        ends_on: String,
+    }
+
+    /// One visit (money in yuan).
+    #[derive(ToSchema)]
+    pub struct VisitDoc {
+        id: i64,
+        delegation_id: Option<i64>,
+        /// `assistance_household`, `entitled_person`, `troop_unit` or `elderly_home`.
+        beneficiary: String,
+        household_id: Option<i64>,
+        entitlement_id: Option<i64>,
+        visited_name: Option<String>,
+        division: String,
+        money: String,
+        goods_value: String,
+        goods: String,
+        /// `budget` or `donation`.
+        funding_source: String,
+        visited_on: String,
+    }
+
+    /// A campaign with its totals and the visits in the caller's jurisdiction.
+    #[derive(ToSchema)]
+    pub struct CampaignDetailDoc {
+        id: i64,
+        name: String,
+        starts_on: String,
+        ends_on: String,
+        delegations: i64,
+        participants: i64,
+        visits: Vec<VisitDoc>,
+        households: i64,
+        money: String,
+        goods_value: String,
+        donated: String,
+        items: Vec<ItemDoc>,
+    }
+
+    /// In-kind items handed out in a campaign.
+    #[derive(ToSchema)]
+    pub struct ItemDoc {
+        /// `letter`, `calendar` or `couplet`.
+        item: String,
+        quantity: i64,
+    }
+
+    #[derive(ToSchema)]
+    pub struct VisitBodyDoc {
+        delegation: Option<String>,
+        beneficiary: String,
+        household: Option<String>,
+        entitlement: Option<String>,
+        unit_name: Option<String>,
+        division: Option<String>,
+        money: Option<String>,
+        goods_value: Option<String>,
+        goods: Option<String>,
+        funding_source: String,
+        visited_on: String,
+    }
+
+    /// Every condolence campaign, newest first.
+    #[utoipa::path(get, path = "/api/v1/campaigns", tag = "campaigns",
+        responses(
+            (status = 200, body = Vec<CampaignDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn campaigns() {}
+
+    /// Creates a campaign (the district).
+    #[utoipa::path(post, path = "/api/v1/campaigns", tag = "campaigns",
+        request_body = CampaignBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn campaigns_create() {}
+
+    /// A campaign with its delegations' totals and the visits in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/campaigns/{id}", tag = "campaigns",
+        params(("id" = i64, Path, description = "Campaign id")),
+        responses(
+            (status = 200, body = CampaignDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn campaign() {}
+
+    /// Records a visit with money and goods; a household already paid in the campaign is
+    /// refused (`campaigns.household_paid`).
+    #[utoipa::path(post, path = "/api/v1/campaigns/{id}/visits", tag = "campaigns",
+        params(("id" = i64, Path, description = "Campaign id")),
+        request_body = VisitBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn campaigns_visit() {}
+
+    #[derive(ToSchema)]
+    pub struct BatchDoc {
+        id: i64,
+        name: String,
+        discharged_on: String,
+        /// The report-in deadline.
+        report_by: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReceptionDoc {
+        id: i64,
+        name: String,
+        /// Masked.
+        id_number: String,
+        division: String,
+        /// `self_employed`, `assigned_job`, `retirement` or `state_support`.
+        placement: String,
+        /// `secondary`, `higher` or `none`.
+        training: String,
+        reported_on: String,
+        late_reason: Option<String>,
+    }
+
+    /// A batch with the soldiers received in the caller's jurisdiction.
+    #[derive(ToSchema)]
+    pub struct BatchDetailDoc {
+        id: i64,
+        name: String,
+        discharged_on: String,
+        report_by: String,
+        receptions: Vec<ReceptionDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReceptionBodyDoc {
+        id_number: String,
+        name: String,
+        /// The community or village the soldier settles in.
+        community: String,
+        placement: String,
+        training: String,
+        reported_on: String,
+        /// Needed when reported after the batch's deadline.
+        late_reason: Option<String>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipDoc {
+        id: i64,
+        entitlement_id: i64,
+        name: String,
+        division: String,
+        /// `housing`, `medical`, `schooling`, `living`, `employment` or `other`.
+        kind: String,
+        amount: String,
+        reason: String,
+        approved_on: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipListDoc {
+        items: Vec<HardshipDoc>,
+        total: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HardshipBodyDoc {
+        /// The entitlement number of the veteran helped.
+        entitlement: String,
+        kind: String,
+        /// Yuan.
+        amount: String,
+        reason: String,
+        approved_on: String,
+    }
+
+    /// Every intake batch of discharged soldiers.
+    #[utoipa::path(get, path = "/api/v1/veterans/reception/batches", tag = "veterans",
+        responses(
+            (status = 200, body = Vec<BatchDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn reception_batches() {}
+
+    /// A batch with the soldiers received in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/veterans/reception/batches/{id}", tag = "veterans",
+        params(("id" = i64, Path, description = "Batch id")),
+        responses(
+            (status = 200, body = BatchDetailDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn reception_batch() {}
+
+    /// Receives a soldier (the veterans section); a person received before is refused
+    /// (`veterans.received_twice`), a late report needs its reason (`veterans.late`).
+    #[utoipa::path(post, path = "/api/v1/veterans/reception/batches/{id}/soldiers", tag = "veterans",
+        params(("id" = i64, Path, description = "Batch id")),
+        request_body = ReceptionBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn reception_receive() {}
+
+    /// The hardship grants of a year in the caller's jurisdiction and their total.
+    #[utoipa::path(get, path = "/api/v1/veterans/hardship", tag = "veterans",
+        params(("year" = Option<i32>, Query, description = "The year approved; this year by default")),
+        responses(
+            (status = 200, body = HardshipListDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn hardship_grants() {}
+
+    /// Records an approved hardship grant (the veterans section).
+    #[utoipa::path(post, path = "/api/v1/veterans/hardship", tag = "veterans",
+        request_body = HardshipBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn hardship_record() {}
 }
 
 struct Security;
@@ -1755,6 +2225,22 @@ impl utoipa::Modify for Security {
         doc::assistance_cancel_grant,
         doc::assistance_budgets,
         doc::assistance_set_budget,
+        doc::veterans_entitlements,
+        doc::veterans_register,
+        doc::veterans_entitlement,
+        doc::veterans_status,
+        doc::veterans_standards,
+        doc::veterans_set_standard,
+        doc::veterans_preview_standard,
+        doc::campaigns,
+        doc::campaigns_create,
+        doc::campaign,
+        doc::campaigns_visit,
+        doc::reception_batches,
+        doc::reception_batch,
+        doc::reception_receive,
+        doc::hardship_grants,
+        doc::hardship_record,
         doc::checks_tasks,
         doc::checks_close,
         doc::checks_runs,
@@ -1787,6 +2273,8 @@ impl utoipa::Modify for Security {
         (name = "divisions", description = "行政区划 / the division tree"),
         (name = "accounts", description = "账号管理 / accounts"),
         (name = "assistance", description = "社会救助 / social assistance"),
+        (name = "veterans", description = "优抚安置 / veterans' preferential treatment"),
+        (name = "campaigns", description = "走访慰问 / condolence campaigns"),
         (name = "reports", description = "统计报表 / reports"),
         (name = "audit", description = "操作日志 / the audit log (auditors)"),
         (name = "payroll", description = "月度发放 / monthly payroll and the payment ledger"),

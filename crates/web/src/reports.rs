@@ -762,6 +762,37 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
             ],
             vec![2],
         ),
+        Some(Measure::Entitled | Measure::Received) => (
+            vec![
+                col("division"),
+                col("name"),
+                col("id-number"),
+                col("category"),
+                col("certified-on"),
+            ],
+            vec![],
+        ),
+        Some(Measure::Visited) => (
+            vec![
+                col("division"),
+                col("visited"),
+                col("visited-on"),
+                col("beneficiary"),
+                col("source"),
+                col("amount"),
+            ],
+            vec![5],
+        ),
+        Some(Measure::Hardship) => (
+            vec![
+                col("division"),
+                col("name"),
+                col("approved-on"),
+                col("entry-kind"),
+                col("amount"),
+            ],
+            vec![4],
+        ),
         _ => (vec![col("division"), col("case"), col("head")], vec![1]),
     };
     let rows = records
@@ -789,6 +820,31 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                     r.kind.clone(),
                     Fen::from_fen(r.amount_fen).yuan(),
                     r.name.clone(),
+                ],
+                Some(Measure::Entitled | Measure::Received) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.id_number.clone(),
+                    r.kind.clone(),
+                    r.month.clone(),
+                ],
+                Some(Measure::Visited) => vec![
+                    division,
+                    r.name.clone(),
+                    r.month.clone(),
+                    t.get(&format!(
+                        "campaigns-beneficiary-{}",
+                        r.program.replace('_', "-")
+                    )),
+                    t.get(&format!("campaigns-source-{}", r.kind)),
+                    Fen::from_fen(r.amount_fen).yuan(),
+                ],
+                Some(Measure::Hardship) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.month.clone(),
+                    t.get(&format!("veterans-hardship-{}", r.kind)),
+                    Fen::from_fen(r.amount_fen).yuan(),
                 ],
                 _ => vec![
                     division,

@@ -882,6 +882,164 @@ fn table() -> Vec<Row> {
         .only(&["jiuzhu"])
         .json(r#"{"year":"","kind":"","amount":"","citation":""}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // 优抚对象: read and exported by every business reader within the jurisdiction;
+        // registered, changed and the standards set by the veterans section only.
+        // Entitlement 1 is in 和平社区, 2 in 西城街道, 3 in 东城街道 outside 和平社区.
+        Row::get("/veterans", "/veterans", Page).only(&assist_readers),
+        Row::get("/veterans/export.csv", "/veterans/export.csv", Page).only(&assist_readers),
+        Row::get("/veterans/export.xlsx", "/veterans/export.xlsx", Page).only(&assist_readers),
+        Row::get("/veterans/new", "/veterans/new", Page).only(&["youfu"]),
+        Row::post("/veterans", "/veterans")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/standards", "/veterans/standards", Page).only(&assist_readers),
+        Row::post("/veterans/standards", "/veterans/standards")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/{id}", "/veterans/1", Page)
+            .only(&assist_readers)
+            .outside(&[("heping", "/veterans/3"), ("dongcheng", "/veterans/2")]),
+        Row::post("/veterans/{id}/status", "/veterans/1/status")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/entitlements",
+            "/api/v1/veterans/entitlements",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/entitlements",
+            "/api/v1/veterans/entitlements",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"id_number":"","category":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/entitlements/{id}",
+            "/api/v1/veterans/entitlements/1",
+            Api,
+        )
+        .only(&assist_readers)
+        .outside(&[
+            ("heping", "/api/v1/veterans/entitlements/3"),
+            ("dongcheng", "/api/v1/veterans/entitlements/2"),
+        ]),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/entitlements/{id}/status",
+            "/api/v1/veterans/entitlements/1/status",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"status":"","version":"1"}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/standards",
+            "/api/v1/veterans/standards",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/standards",
+            "/api/v1/veterans/standards",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"category":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/standards/preview",
+            "/api/v1/veterans/standards/preview",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"category":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        // 退役士兵接收与“六难”经费: read in the jurisdiction, recorded by the section.
+        Row::get("/veterans/reception", "/veterans/reception", Page).only(&assist_readers),
+        Row::post("/veterans/reception", "/veterans/reception")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/reception/{id}", "/veterans/reception/1", Page).only(&assist_readers),
+        Row::post("/veterans/reception/{id}", "/veterans/reception/1")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/hardship", "/veterans/hardship", Page).only(&assist_readers),
+        Row::post("/veterans/hardship", "/veterans/hardship")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/reception/batches",
+            "/api/v1/veterans/reception/batches",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/api/v1/veterans/reception/batches/{id}",
+            "/api/v1/veterans/reception/batches/1",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/reception/batches/{id}/soldiers",
+            "/api/v1/veterans/reception/batches/1/soldiers",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"id_number":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/hardship",
+            "/api/v1/veterans/hardship",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/hardship",
+            "/api/v1/veterans/hardship",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"entitlement":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        // 走访慰问: campaigns, delegations and items by the veterans section; visits also
+        // by streets and communities (empty forms: reached, refused inline).
+        Row::get("/campaigns", "/campaigns", Page).only(&assist_readers),
+        Row::post("/campaigns", "/campaigns")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/campaigns/{id}", "/campaigns/1", Page).only(&assist_readers),
+        Row::post("/campaigns/{id}/delegations", "/campaigns/1/delegations")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/campaigns/{id}/visits", "/campaigns/1/visits")
+            .only(&["youfu", "dongcheng", "heping"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/campaigns/{id}/items", "/campaigns/1/items")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/campaigns", "/api/v1/campaigns", Api).only(&assist_readers),
+        Row::new("POST", "/api/v1/campaigns", "/api/v1/campaigns", Api)
+            .only(&["youfu"])
+            .json(r#"{"name":""}"#)
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/campaigns/{id}", "/api/v1/campaigns/1", Api).only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/campaigns/{id}/visits",
+            "/api/v1/campaigns/1/visits",
+            Api,
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .json(r#"{"beneficiary":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
     ]
 }
 
@@ -1007,6 +1165,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         let app = demo_app(db).await;
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
+        common::seed_veterans(db).await;
         let mut callers = Callers::sign_in(&app).await;
         for row in table() {
             let anonymous = match row.kind {

@@ -112,6 +112,7 @@ async fn every_documented_path_answers() {
         let app = demo_app(db).await;
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
+        common::seed_veterans(db).await;
         // An auditor reads everything, including the audit log; a token from 我的账号.
         let current = {
             let client = service::sessions::Client {

@@ -333,3 +333,57 @@ pub async fn seed_payroll(db: &TestDb) {
         .await
         .unwrap();
 }
+
+/// Entitlements 1 (和平社区), 2 (西城街道's first community) and 3 (东城街道's second
+/// community, outside 和平社区) of category 42, and campaign 1 (2013 Spring Festival), for
+/// the veterans' and campaigns' route tests; intake batch 1 (winter 2012).
+pub async fn seed_veterans(db: &TestDb) {
+    use service::campaigns::CampaignInput;
+    use service::veterans::EntitlementInput;
+    let s = &db.service;
+    let system = service::Actor::system();
+    for (community, seq) in [
+        ("990101001001", 71),
+        ("990101002001", 72),
+        ("990101001002", 73),
+    ] {
+        let id_number =
+            domain::ResidentId::synthetic("990101", "1950-02-02".parse().unwrap(), seq).unwrap();
+        s.register_entitlement(
+            &system,
+            &EntitlementInput {
+                id_number: id_number.as_str().into(),
+                name: "王老兵".into(),
+                category: "42".into(),
+                certified_on: "2013-01-05".into(),
+                document_number: "示优〔2013〕1号".into(),
+                certifying_office: "示范区民政局".into(),
+                community: community.into(),
+                address: "和平路 1 号".into(),
+                ..EntitlementInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+    s.create_campaign(
+        &system,
+        &CampaignInput {
+            name: "2013年春节走访慰问".into(),
+            starts_on: "2013-01-15".into(),
+            ends_on: "2013-02-15".into(),
+        },
+    )
+    .await
+    .unwrap();
+    s.create_reception_batch(
+        &system,
+        &service::veterans::reception::BatchInput {
+            name: "2012年冬季退役士兵".into(),
+            discharged_on: "2012-12-20".into(),
+            report_by: String::new(),
+        },
+    )
+    .await
+    .unwrap();
+}
