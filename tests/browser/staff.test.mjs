@@ -316,7 +316,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
     assert.equal(await tab.text('main h1'), '工作台');
     assert.equal(await tab.text('header.top .me a'), NEWCOMER.name);
     assert.match(await tab.text('header.top .me small'), /街道\/镇民政干部/);
-    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '统计报表', '行政区划']);
+    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '优抚安置', '走访慰问', '统计报表', '行政区划']);
     assert.match(await tab.text('main'), new RegExp(`${STREET.name} \\(${STREET.code}\\)`));
     await tab.step('06-home');
   });
@@ -411,7 +411,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
       landsOn: path,
     });
     await tab.assertStyled('english', 'en');
-    assert.deepEqual(await tab.navLabels(), ['Home', 'Social assistance', 'Reports', 'Divisions']);
+    assert.deepEqual(await tab.navLabels(), ['Home', 'Social assistance', 'Veterans', 'Campaigns', 'Reports', 'Divisions']);
     assert.equal(await tab.text('header.top form[action="/logout"] button'), 'Sign out');
     assert.match(await tab.text('main dl.facts'), /Division code\s+990101001000\s+Level\s+Street/);
     assert.match(await tab.text('main'), /Subdivisions/);
@@ -422,7 +422,7 @@ describe('a new street officer on the first day', { concurrency: false }, () => 
       landsOn: path,
     });
     await tab.assertStyled('chinese', 'zh-CN');
-    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '统计报表', '行政区划']);
+    assert.deepEqual(await tab.navLabels(), ['首页', '社会救助', '优抚安置', '走访慰问', '统计报表', '行政区划']);
     assert.equal(await tab.text('header.top form[action="/logout"] button'), '退出登录');
     assert.match(await tab.text('main dl.facts'), /区划代码\s+990101001000/);
     await tab.step('16-chinese-again');
