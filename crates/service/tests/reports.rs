@@ -25,7 +25,9 @@ fn invalid_code(result: Result<impl std::fmt::Debug, Error>) -> &'static str {
 }
 
 async fn full(db: &TestDb) {
-    testkit::demo::build_full(&db.service).await.unwrap();
+    testkit::demo::build_full(&db.service, &db.clock)
+        .await
+        .unwrap();
     db.clock.advance(Duration::minutes(5));
 }
 
