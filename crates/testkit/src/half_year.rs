@@ -804,10 +804,7 @@ pub fn start() -> DateTime<Utc> {
 /// Builds the half year on top of [`crate::demo::build`] and the checker account; moves
 /// `clock` from 3 December 2012 to [`crate::default_time`].
 pub async fn build(service: &Service, clock: &FixedClock) -> Result<(), Error> {
-    let t0 = std::time::Instant::now();
-    let lap = |what: &str| eprintln!("TIMING {what}: {:.1}", t0.elapsed().as_secs_f64());
     let plan = Plan::new();
-    lap("plan");
     let user = async |name: &str| -> Result<Actor, Error> {
         Ok(Actor::user(
             &service.store().user_by_username(name).await?,
@@ -842,7 +839,6 @@ pub async fn build(service: &Service, clock: &FixedClock) -> Result<(), Error> {
     if let Some(e) = report.errors.first() {
         return Err(corrupt(&format!("legacy roster: {e:?}")));
     }
-    lap("import");
     let head_ids: Vec<String> = plan
         .legacy
         .iter()
@@ -866,9 +862,7 @@ pub async fn build(service: &Service, clock: &FixedClock) -> Result<(), Error> {
         payee(service, &staff, &mut books, case, h).await?;
     }
 
-    lap("payees");
     for m in 0..=6u32 {
-        lap(&format!("month {m}"));
         let (y, mo) = if m == 0 { (2012, 12) } else { (2013, m) };
         if (1..=5).contains(&m) {
             clock.set(morning(workday(y, mo, 3)));
@@ -892,7 +886,6 @@ pub async fn build(service: &Service, clock: &FixedClock) -> Result<(), Error> {
             flow.decide(&mut books, &cohort, &open, workday(y, mo, 17))
                 .await?;
         }
-        lap("changes+apply");
         if m == 0 {
             continue;
         }
@@ -901,9 +894,7 @@ pub async fn build(service: &Service, clock: &FixedClock) -> Result<(), Error> {
             // May's applicants are checked once May is paid: see the module documentation.
             let on = workday(y, mo, 22);
             clock.set(morning(on));
-            lap("before balance");
             balance(service, &staff, &plan, &mut cohort).await?;
-            lap("balance");
             flow.step(&cohort, &mut open, 0, on).await?;
             flow.step(&cohort, &mut open, 1, on).await?;
         }
