@@ -446,7 +446,8 @@ impl Plan {
             };
             legacy.push(Household {
                 key: format!("L{i:06}"),
-                community: (i * 7) % communities.len(),
+                // 11 shares no factor with the 98 communities: every one has households.
+                community: (i * 11) % communities.len(),
                 program: "dibao",
                 income,
                 members: materialize(&mut ids, &mut k, i, s),
