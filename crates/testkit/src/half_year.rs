@@ -5,7 +5,8 @@
 //! # The story, and why the figures come out
 //!
 //! The clock walks from December 2012 to 1 July 2013 and each event happens on its day
-//! (09:00 Beijing time, the next weekday when the day falls on a weekend):
+//! (09:00 Beijing time, the next working day of the statutory calendar when the day is a
+//! weekend or holiday):
 //!
 //! * **3 December 2012, migration.** The legacy roster (the previous system's households,
 //!   all enrolled before December 2012) is imported through the roster import: 5028 低保
@@ -13,10 +14,11 @@
 //!   (centralised) and 22 urban 特困 (三无) persons. A payee (bank card, Luhn-valid,
 //!   synthetic) is recorded for every household through the payee service.
 //! * **Every month from December to May, new applications** go through the whole workflow
-//!   (application, means check, home visit, seven-day notice, the district's approval on
-//!   the 17th), so their benefit starts the month after: 20 低保 households a month (120,
-//!   294 persons), 2 五保 persons a month (12 persons: 2 × (6+5+4+3+2+1) = 42 person-months),
-//!   and 4 三无 persons approved in March (paid April–June: 12 person-months).
+//!   (application on the 3rd, means check, home visit, seven-day notice, the district's
+//!   approval on the 17th; May's later, see below), so their benefit starts the month
+//!   after: 20 低保 households a month (120, 294 persons), 2 五保 persons a month (12
+//!   persons: 2 × (6+5+4+3+2+1) = 42 person-months), and 4 三无 persons approved in March
+//!   (paid April–June: 12 person-months).
 //! * **Every month from January to May, changes** are recorded through the change service
 //!   on the 3rd (effective the next month): for 低保, 5 births (a member joins), 4 grown
 //!   children leaving, 3 deaths of a member, 2 deaths of a household's only member (the
@@ -41,13 +43,16 @@
 //!
 //! 1117.5178万元 (1,117,517,800 fen) depends on every income, age and increment, so it is
 //! balanced where a bureau's figure really is decided: by the May applicants' means checks.
-//! On 6 May, after the changes of May and before those checks, the build adds what the
-//! ledger holds for January to April to what every case is due for May and June (the
-//! service's own `benefit_for_month`, the rule the payroll applies), and gives the May
-//! cohort (whose benefit starts in June) per-capita incomes that make up the rest; the last
-//! of them lives alone, so the total comes out to the fen. The incomes of the legacy roster
-//! ([`INCOME_BASE`]) are chosen so that the natural May incomes need only a small
-//! adjustment. The report knows none of this: it sums the ledger.
+//! Their applications are taken on 3 May like every month's, but checked on 22 May, once
+//! May's payroll is approved (notice 23–29 May, approval on the 30th, benefit from June).
+//! The build then adds what the ledger holds for January to May to what every case is due
+//! for June (May's regular amount, or the service's own `benefit_for_month` where something
+//! takes effect on 1 June: a change, a table, a birthday crossing an age rule), and gives
+//! the May cohort per-capita incomes that make up the rest; the last of them lives alone,
+//! so the total comes out to the fen. The legacy incomes ([`INCOME_BASE`]) are chosen so
+//! that the natural May incomes need only a small adjustment; after June's payroll the
+//! build checks the ledger against the figure and fails rather than show another. The
+//! report knows none of this: it sums the ledger.
 //!
 //! Everything is deterministic: neutral names from a fixed list, ID numbers from
 //! [`ResidentId::synthetic`] in region 990101 (sequence numbers 910 and up, apart from those
