@@ -242,7 +242,10 @@ struct Plan {
     changes: Vec<(u32, Change)>,
 }
 
-fn shape(size: usize, i: usize) -> Vec<(&'static str, Age)> {
+/// A member's place in a household: relation and age group.
+type Slot = (&'static str, Age);
+
+fn shape(size: usize, i: usize) -> Vec<Slot> {
     use Age::*;
     match size {
         1 if i.is_multiple_of(3) => vec![("head", Older)],
@@ -351,7 +354,7 @@ impl Plan {
             .map(|i| shape(LEGACY_SIZES[i % LEGACY_SIZES.len()], i / LEGACY_SIZES.len()))
             .collect();
         let mut used = vec![false; DIBAO_LEGACY];
-        let mut pick = |start: usize, ok: &dyn Fn(&[(&'static str, Age)]) -> bool| -> usize {
+        let mut pick = |start: usize, ok: &dyn Fn(&[Slot]) -> bool| -> usize {
             let mut i = start % DIBAO_LEGACY;
             loop {
                 if !used[i] && ok(&shapes[i]) {
@@ -524,7 +527,7 @@ impl Plan {
                 i,
                 "head",
                 Age::Elderly,
-                w % 3 != 0,
+                !w.is_multiple_of(3),
             )];
             if size == 2 {
                 members.push(person(
@@ -533,7 +536,7 @@ impl Plan {
                     i,
                     "sibling",
                     Age::Elderly,
-                    w % 2 == 0,
+                    w.is_multiple_of(2),
                 ));
             }
             wubao.push(Household {
@@ -572,8 +575,7 @@ impl Plan {
             }
         };
         let mut wubao_deaths: Vec<(u32, usize, usize)> = Vec::new();
-        for (m, &n) in WUBAO_DEATHS.iter().enumerate() {
-            let month = m as u32 + 1;
+        for ((m, &n), month) in WUBAO_DEATHS.iter().enumerate().zip(1u32..) {
             for j in 0..n {
                 let start = m * 311 + j * 53;
                 let (x, pos) = if j == 0 && (month == 2 || month == 4) {
@@ -743,7 +745,6 @@ fn workday(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 /// 09:00 Beijing time on `date`.
-
 fn morning(date: NaiveDate) -> DateTime<Utc> {
     Utc.from_utc_datetime(&date.and_hms_opt(1, 0, 0).unwrap_or_default())
 }
