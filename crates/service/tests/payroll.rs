@@ -670,9 +670,11 @@ async fn a_run_reads_the_records_as_they_stood_at_its_cut_off() {
 }
 
 #[tokio::test]
-async fn the_demo_district_has_six_approved_months_prepared_and_approved_by_two_people() {
+async fn the_demo_district_has_six_reconciled_months_prepared_and_approved_by_two_people() {
     for_each_engine(async |db| {
-        testkit::demo::build_full(&db.service).await.unwrap();
+        testkit::demo::build_full(&db.service, &db.clock)
+            .await
+            .unwrap();
         let leader = actor(db, "leader").await;
         let runs = db.service.payroll_runs(&leader, None).await.unwrap();
         let months: std::collections::BTreeSet<_> = runs.iter().map(|r| r.month.clone()).collect();
@@ -682,7 +684,8 @@ async fn the_demo_district_has_six_approved_months_prepared_and_approved_by_two_
                 "2013-01", "2013-02", "2013-03", "2013-04", "2013-05", "2013-06"
             ]
         );
-        assert!(runs.iter().all(|r| r.state == "approved"
+        // Approved, then exported to the bank and reconciled with its result file.
+        assert!(runs.iter().all(|r| r.state == "reconciled"
             && r.prepared_by == "jiuzhu"
             && r.approved_by.as_deref() == Some("jiuzhu2")));
         let paid = db

@@ -231,36 +231,19 @@ pub const STANDARDS: &[(&str, &str, &str, i64)] = &[
     ("tekun_centralized", "urban", "2013-01-01", 1200),
 ];
 
-/// Households of the synthetic roster the full demo imports (`crate::roster`).
-pub const DEMO_HOUSEHOLDS: usize = 600;
-
-/// The demo district as `minzheng demo` shows it: [`build`], then a roster of
-/// [`DEMO_HOUSEHOLDS`] households imported as on 2013-01-01 would be (through the real
-/// import), and the payroll of January to June 2013 prepared by the assistance section
-/// (`jiuzhu`) and approved by its second account (`jiuzhu2`), each month after the one
-/// before, through the real services. Tests that count records use [`build`] alone.
-pub async fn build_full(service: &Service) -> Result<(), Error> {
-    use service::assistance::import::{ImportMode, RosterFile, RosterFiles};
+/// The demo district as `minzheng demo` shows it: [`build`], the assistance section's second
+/// account ([`CHECKER`]), then the first half of 2013 lived through the real services
+/// ([`crate::half_year`]: the legacy roster migrated, applications approved, changes
+/// recorded, six monthly payrolls prepared by `jiuzhu`, approved by `jiuzhu2`, exported and
+/// reconciled with the bank's result files), so that the January–June 2013 report shows the
+/// seed figures; then the veterans' register, standards, Spring Festival campaign, reception
+/// and hardship grants ([`crate::veterans::build_veterans`]). `clock` is the service's clock: the build walks it from December 2012 and
+/// leaves it at [`crate::default_time`]. Each later business line adds its own half year
+/// here, one call each. Tests that count records use [`build`] alone.
+pub async fn build_full(service: &Service, clock: &crate::FixedClock) -> Result<(), Error> {
+    clock.set(crate::half_year::start());
     build(service).await?;
     let operator = service::Actor::system();
-    let (h, p, s) = crate::roster::synthetic(DEMO_HOUSEHOLDS);
-    let files = RosterFiles {
-        households: RosterFile {
-            name: "demo-households.csv".into(),
-            bytes: h.into_bytes(),
-        },
-        persons: RosterFile {
-            name: "demo-persons.csv".into(),
-            bytes: p.into_bytes(),
-        },
-        standards: Some(RosterFile {
-            name: "demo-standards.csv".into(),
-            bytes: s.into_bytes(),
-        }),
-    };
-    service
-        .import_roster(&operator, &files, ImportMode::AllOrNothing)
-        .await?;
     service
         .add_account(
             &operator,
@@ -275,18 +258,9 @@ pub async fn build_full(service: &Service) -> Result<(), Error> {
             },
         )
         .await?;
-    let preparer = service::Actor::user(&service.store().user_by_username("jiuzhu").await?, "demo");
-    let checker = service::Actor::user(
-        &service.store().user_by_username(CHECKER.username).await?,
-        "demo",
-    );
-    for m in 1..=6 {
-        let month = format!("2013-{m:02}");
-        service
-            .prepare_payroll(&preparer, &month, None, &mut |_| {})
-            .await?;
-        service.approve_payroll_month(&checker, &month).await?;
-    }
+    crate::half_year::build(service, clock).await?;
+    clock.set(crate::default_time());
+    crate::veterans::build_veterans(service).await?;
     Ok(())
 }
 

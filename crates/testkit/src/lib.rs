@@ -7,6 +7,7 @@
 //! `MINZHENG_TEST_PG` is a failure, so PostgreSQL can never be skipped silently.
 
 pub mod demo;
+pub mod half_year;
 pub mod roster;
 pub mod veterans;
 

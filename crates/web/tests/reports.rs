@@ -66,7 +66,9 @@ fn fen(cell: &Data) -> i64 {
 #[tokio::test]
 async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
     testkit::for_each_engine(async |db: &TestDb| {
-        testkit::demo::build_full(&db.service).await.unwrap();
+        testkit::demo::build_full(&db.service, &db.clock)
+            .await
+            .unwrap();
         let app = app(db);
         let mut leader = Browser::demo(&app, "leader").await;
         let form = leader.get(&app, "/reports").await;
