@@ -223,7 +223,9 @@ async fn common_leader(db: &TestDb) -> service::Actor {
 #[tokio::test]
 async fn a_leader_reads_the_assistance_dashboard_in_both_languages_and_as_json() {
     testkit::for_each_engine(async |db: &TestDb| {
-        testkit::demo::build_full(&db.service).await.unwrap();
+        testkit::demo::build_full(&db.service, &db.clock)
+            .await
+            .unwrap();
         let app = app(db);
         let mut leader = Browser::demo(&app, "leader").await;
         let reports = leader.get(&app, "/reports").await;
