@@ -36,8 +36,10 @@ use crate::assistance::changes::benefit_in;
 use crate::assistance::{MonthBenefit, Tables, check_reason, field};
 use crate::{Actor, Error, Service};
 
-/// Cases per chunk: one transaction of lines, and the most a killed run recomputes.
-pub const CHUNK_CASES: i64 = 2_000;
+/// Cases per chunk: one transaction of lines, and the most a killed run recomputes. Most
+/// cases are settled and cost one set-based statement per chunk, so chunks are large; the
+/// rest are held in memory one chunk at a time.
+pub const CHUNK_CASES: i64 = 10_000;
 /// The share (percent) by which an amount may change from last month before it is flagged
 /// (`payroll.jump_pct`); 30 unless configured.
 pub const SETTING_JUMP_PCT: &str = "payroll.jump_pct";
@@ -554,7 +556,7 @@ impl Service {
                 Fen::from_fen(s.recovery_fen).yuan(),
             ),
         );
-        self.store().finish_run(run.id, &audit).await?;
+        self.store().finish_run(run.id, &s, &audit).await?;
         Ok(())
     }
 

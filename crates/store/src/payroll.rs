@@ -311,6 +311,19 @@ fn run_named(e: StoreError) -> StoreError {
 }
 
 impl Store {
+    /// On SQLite, a 256 MiB page cache for the connection that writes runs and the ledger
+    /// (as the roster import does): a month adds a line and a ledger entry per household to
+    /// tables with several indexes, which the default 2 MiB cache would re-read from the
+    /// file. The setting stays with the pooled connection; the cache only grows as used.
+    async fn ledger_cache(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Creates a draft run with its audit entry; a second run of the same month and
     /// programme is a conflict naming [`RUN_MONTH_PROGRAM`].
     pub async fn create_run(&self, run: &NewRun, entry: &AuditEntry) -> Result<i64, StoreError> {
@@ -454,6 +467,7 @@ impl Store {
         audit: &(dyn Fn(i64, i64, u64) -> AuditEntry + Sync),
     ) -> Result<Option<ChunkDone>, E> {
         let mut tx = self.write().await?;
+        self.ledger_cache(&mut tx).await?;
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT state, computed_upto FROM payroll_runs WHERE id = $1")
                 .bind(run_id)
@@ -534,8 +548,14 @@ impl Store {
     }
 
     /// Marks a draft run as checked (every case computed), storing its household count and
-    /// total, with its audit entry. A run no longer a draft is left alone: `Ok(false)`.
-    pub async fn finish_run(&self, run_id: i64, entry: &AuditEntry) -> Result<bool, StoreError> {
+    /// total from `summary` ([`Store::run_summary`] of its finished lines, which nothing
+    /// writes any more), with its audit entry. A run no longer a draft is left alone: `Ok(false)`.
+    pub async fn finish_run(
+        &self,
+        run_id: i64,
+        summary: &RunSummary,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let state: Option<(String,)> =
             sqlx::query_as("SELECT state FROM payroll_runs WHERE id = $1")
@@ -546,14 +566,12 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE payroll_runs SET state = 'checked', \
-             households = (SELECT COUNT(DISTINCT household_id) FROM payroll_lines \
-                           WHERE run_id = $1 AND amount_fen <> 0), \
-             total_fen = (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) \
-                          FROM payroll_lines WHERE run_id = $1) \
+            "UPDATE payroll_runs SET state = 'checked', households = $2, total_fen = $3 \
              WHERE id = $1",
         )
         .bind(run_id)
+        .bind(summary.households)
+        .bind(summary.total_fen)
         .execute(&mut *tx)
         .await?;
         audit::append(&mut tx, self.backend, entry).await?;
@@ -572,6 +590,7 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
+        self.ledger_cache(&mut tx).await?;
         let run = sqlx::query(dynamic(format!(
             "SELECT {RUN_COLUMNS} FROM payroll_runs WHERE id = $1"
         )))
@@ -593,7 +612,7 @@ impl Store {
              recorded_at) \
              SELECT $1, household_id, case_id, division_code, benefit_month, kind, $2, 1, \
              amount_fen, run_id, '', $3, $4 FROM payroll_lines \
-             WHERE run_id = $5 AND amount_fen <> 0 ORDER BY id",
+             WHERE run_id = $5 AND amount_fen <> 0 ORDER BY case_id, benefit_month, kind",
         )
         .bind(&run.program)
         .bind(&run.month)
