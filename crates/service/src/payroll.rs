@@ -17,6 +17,13 @@
 //! due, a recovery when less. Months whose inputs did not change are not recomputed; that
 //! is what keeps a run a single pass.
 //!
+//! A case decided before every cut-off the run depends on (its own, and the earliest
+//! earlier approved run's) and never changed is *settled*: as of the cut-off it is its rows
+//! as they stand, and none of its earlier months can be stale, so its one regular line is
+//! written set-based, by the month's rule in SQL ([`month_rule`], `store::MonthRule`),
+//! with the Rust pass left to the others. When the benefit tables changed after an earlier
+//! run's cut-off, every case goes through the Rust pass.
+//!
 //! Lines are written in chunks of [`CHUNK_CASES`] cases, each one transaction with the run's
 //! cursor and an audit entry; a run killed at any point is resumed by running it again, from
 //! the cursor, and ends with the same lines. When every case is done the run is `checked`;
@@ -28,8 +35,8 @@ use chrono::{DateTime, Datelike, Utc};
 use domain::assistance::Program;
 use domain::{Action, DivisionCode, Fen, Line, Month};
 use store::{
-    IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule, NewLine,
-    NewRun, PayrollCase, RunLine, RunRecord, RunSummary, SettledPath, StoreError,
+    IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule, NewLine, NewRun,
+    PayrollCase, RunLine, RunRecord, RunSummary, SettledPath, StoreError,
 };
 
 use crate::assistance::changes::benefit_in;

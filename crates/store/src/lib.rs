@@ -56,8 +56,7 @@ pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
 pub use payroll::{
     ChunkDone, IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule,
-    NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
-    SettledPath,
+    NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary, SettledPath,
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};

@@ -1,11 +1,14 @@
 //! Payroll (月度发放): runs, their lines, and the append-only payment ledger (migration
 //! 0008_payroll.sql explains the tables and keys).
 //!
-//! Speed matters here (a province is millions of households): a run reads the cases of its
-//! programme in case-id ranges ([`Store::payroll_cases`], four range queries per chunk, no
-//! per-case round trip) and writes its lines in multi-row INSERTs with `?` placeholders on
-//! SQLite (see `assistance::import`), each chunk one transaction with the run's cursor and
-//! its audit entry. Approval copies the lines into the ledger with one `INSERT … SELECT`.
+//! Speed matters here (a province is millions of households): a run goes through the cases
+//! of its programme in case-id chunks ([`Store::run_chunk`], one transaction each with the
+//! run's cursor and its audit entry). The settled cases of a chunk (decided before the
+//! bound the service gives, never changed) get their lines from one `INSERT … SELECT`
+//! applying the month's [`MonthRule`]; the others are read with four range queries (no
+//! per-case round trip) for the Rust pass, whose lines go in multi-row INSERTs with `?`
+//! placeholders on SQLite (see `assistance::import`). Approval copies the lines into the
+//! ledger with one `INSERT … SELECT`.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -187,7 +190,10 @@ pub struct MonthPaid {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IncrementWhen {
     /// A disability grade within `min..=max` (0 is none and never counts).
-    DisabilityGrade { min: i64, max: i64 },
+    DisabilityGrade {
+        min: i64,
+        max: i64,
+    },
     SevereIllness,
     /// Born on or before this day (`YYYY-MM-DD`): the rule's age reached by the month's
     /// first day, which is how `domain::age_on` counts (the birthday itself counts).
@@ -498,7 +504,10 @@ impl Store {
             let mut sql = Sql::default();
             let (lo, hi) = (sql.int(after), sql.int(upto));
             let decided_by = sql.text(bound.clone().unwrap_or_default());
-            let narrow = format!("c.id > {lo} AND c.id <= {hi} AND {}", settled_sql(&decided_by));
+            let narrow = format!(
+                "c.id > {lo} AND c.id <= {hi} AND {}",
+                settled_sql(&decided_by)
+            );
             let due = due_select(&path.rule, &mut sql, &narrow);
             let (run, month, prev, jump) = (
                 sql.int(run_id),
@@ -1184,7 +1193,10 @@ impl Sql {
         format!("${}", self.binds.len())
     }
 
-    fn query(&self, text: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    fn query(
+        &self,
+        text: String,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
         let mut q = sqlx::query(dynamic(text));
         for b in &self.binds {
             q = match b {
@@ -1224,15 +1236,16 @@ fn due_select(rule: &MonthRule, sql: &mut Sql, narrow: &str) -> String {
         }
     } else {
         let income = "COALESCE(c.income_per_capita_fen, 0)";
-        let base = format!(
-            "(CASE WHEN {s} > {income} THEN {s} - {income} ELSE 0 END) * COUNT(m.id)"
-        );
+        let base =
+            format!("(CASE WHEN {s} > {income} THEN {s} - {income} ELSE 0 END) * COUNT(m.id)");
         let mut pct = String::new();
         for (when, p) in &rule.increments {
             let cond = match when {
                 IncrementWhen::DisabilityGrade { min, max } => {
                     let (lo, hi) = (sql.int(*min), sql.int(*max));
-                    format!("m.disability_grade <> 0 AND m.disability_grade >= {lo} AND m.disability_grade <= {hi}")
+                    format!(
+                        "m.disability_grade <> 0 AND m.disability_grade >= {lo} AND m.disability_grade <= {hi}"
+                    )
                 }
                 IncrementWhen::SevereIllness => "m.severe_illness <> 0".to_owned(),
                 IncrementWhen::BornBy(day) => {
@@ -1248,8 +1261,9 @@ fn due_select(rule: &MonthRule, sql: &mut Sql, narrow: &str) -> String {
             format!("{base} + COALESCE(SUM({s} * (CASE{pct} ELSE 0 END) / 100), 0)")
         }
     };
-    let covered =
-        format!("c.benefit_start <= {last} AND (c.benefit_end IS NULL OR c.benefit_end >= {first})");
+    let covered = format!(
+        "c.benefit_start <= {last} AND (c.benefit_end IS NULL OR c.benefit_end >= {first})"
+    );
     format!(
         "SELECT c.id AS case_id, c.household_id, h.division_code, \
          CAST(CASE WHEN {covered} THEN COUNT(m.id) ELSE 0 END AS BIGINT) AS members, \
@@ -1270,51 +1284,51 @@ async fn insert_lines(
     run_id: i64,
     lines: &[NewLine],
 ) -> Result<(), StoreError> {
-        const COLUMNS: &[&str] = &[
-            "run_id",
-            "case_id",
-            "household_id",
-            "division_code",
-            "benefit_month",
-            "kind",
-            "amount_fen",
-            "members",
-            "prev_fen",
-            "flagged",
-        ];
-        let per = (MAX_PARAMS / COLUMNS.len()).clamp(1, MAX_ROWS_PER_STATEMENT);
-        for chunk in lines.chunks(per) {
-            let mut sql = format!("INSERT INTO payroll_lines ({}) VALUES ", COLUMNS.join(", "));
-            let mut n = 0;
-            for (r, _) in chunk.iter().enumerate() {
-                if r > 0 {
+    const COLUMNS: &[&str] = &[
+        "run_id",
+        "case_id",
+        "household_id",
+        "division_code",
+        "benefit_month",
+        "kind",
+        "amount_fen",
+        "members",
+        "prev_fen",
+        "flagged",
+    ];
+    let per = (MAX_PARAMS / COLUMNS.len()).clamp(1, MAX_ROWS_PER_STATEMENT);
+    for chunk in lines.chunks(per) {
+        let mut sql = format!("INSERT INTO payroll_lines ({}) VALUES ", COLUMNS.join(", "));
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..COLUMNS.len() {
+                if c > 0 {
                     sql.push(',');
                 }
-                sql.push('(');
-                for c in 0..COLUMNS.len() {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    n += 1;
-                    placeholder(&mut sql, backend, n);
-                }
-                sql.push(')');
+                n += 1;
+                placeholder(&mut sql, backend, n);
             }
-            let mut query = sqlx::query(dynamic(sql));
-            for l in chunk {
-                query = query
-                    .bind(run_id)
-                    .bind(l.case_id)
-                    .bind(l.household_id)
-                    .bind(l.division_code.clone())
-                    .bind(l.benefit_month.clone())
-                    .bind(l.kind)
-                    .bind(l.amount_fen)
-                    .bind(l.members)
-                    .bind(l.prev_fen)
-                    .bind(i64::from(l.flagged));
-            }
-            query.execute(&mut *conn).await?;
+            sql.push(')');
         }
+        let mut query = sqlx::query(dynamic(sql));
+        for l in chunk {
+            query = query
+                .bind(run_id)
+                .bind(l.case_id)
+                .bind(l.household_id)
+                .bind(l.division_code.clone())
+                .bind(l.benefit_month.clone())
+                .bind(l.kind)
+                .bind(l.amount_fen)
+                .bind(l.members)
+                .bind(l.prev_fen)
+                .bind(i64::from(l.flagged));
+        }
+        query.execute(&mut *conn).await?;
+    }
     Ok(())
 }
