@@ -219,8 +219,9 @@ fn reset_peak() {
 /// into a fresh database per engine (not timed), then the payroll of January to June 2013
 /// (every programme prepared by the operator, approved by a second account: lines, ledger
 /// keys, the difference from last month, audit) timed, then the bare set-based baseline: one
-/// `INSERT … SELECT` per programme and month applying the difference rule (standard by area
-/// minus income, times the members; no classified increments or care) into a scratch table.
+/// `INSERT … SELECT` per programme and month applying the same benefit rule (standard by
+/// area, income, members, classified increments, care) into a scratch table. The two must
+/// agree, row for row in count and to the fen in sum, or the benchmark fails.
 pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
     let t = Instant::now();
@@ -320,18 +321,10 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
         let t = Instant::now();
         let mut bare_rows = 0u64;
         for month in &months {
-            for (program, urban, rural) in [
-                ("dibao", 38_500, 38_500),
-                ("tekun_dispersed", 120_000, 70_000),
-                ("tekun_centralized", 120_000, 70_000),
-            ] {
-                bare_rows += service
-                    .store()
-                    .bench_bare_insert_select(program, month, urban, rural)
-                    .await?;
-            }
+            bare_rows += service.bench_bare_payroll(&Actor::system(), month).await?;
         }
         let bare = t.elapsed();
+        let (bare_count, bare_sum) = service.store().bench_bare_totals().await?;
         let (_, count, sum) = service
             .ledger(&checker, store::LedgerFilter::default(), 1, 0)
             .await?;
@@ -339,12 +332,19 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
         println!(
             "{engine}: payroll 2013-01..06 of {households} households: {} s, \
              {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak} MiB; \
-             bare INSERT … SELECT: {} s ({bare_rows} rows); ratio {}.{:02}",
+             bare INSERT … SELECT: {} s ({bare_rows} rows, {} yuan); ratio {}.{:02}",
             secs(payroll),
             sum.yuan(),
             secs(bare),
+            domain::Fen::from_fen(bare_sum).yuan(),
             ratio / 100,
             ratio % 100
+        );
+        anyhow::ensure!(
+            bare_count == count && bare_sum == sum.as_fen(),
+            "{engine}: the bare statements and the payroll disagree: {bare_count} rows, {bare_sum} fen \
+             against {count} ledger entries, {} fen",
+            sum.as_fen()
         );
         service.store().close().await;
         if let Some((admin, name)) = admin {

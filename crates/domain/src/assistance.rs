@@ -376,6 +376,11 @@ fn increment(
 
 fn care(table: &[CareStandard], area: Area, level: Option<SelfCare>, on: NaiveDate) -> Fen {
     let Some(level) = level else { return Fen::ZERO };
+    care_in_force(table, area, level, on)
+}
+
+/// The care standard of `level` in `area` in force on `on` (zero when none is).
+pub fn care_in_force(table: &[CareStandard], area: Area, level: SelfCare, on: NaiveDate) -> Fen {
     table
         .iter()
         .filter(|c| c.area == area && c.level == level && c.effective_from <= on)

@@ -17,6 +17,13 @@
 //! due, a recovery when less. Months whose inputs did not change are not recomputed; that
 //! is what keeps a run a single pass.
 //!
+//! A case decided before every cut-off the run depends on (its own, and the earliest
+//! earlier approved run's) and never changed is *settled*: as of the cut-off it is its rows
+//! as they stand, and none of its earlier months can be stale, so its one regular line is
+//! written set-based, by the month's rule in SQL ([`month_rule`], `store::MonthRule`),
+//! with the Rust pass left to the others. When the benefit tables changed after an earlier
+//! run's cut-off, every case goes through the Rust pass.
+//!
 //! Lines are written in chunks of [`CHUNK_CASES`] cases, each one transaction with the run's
 //! cursor and an audit entry; a run killed at any point is resumed by running it again, from
 //! the cursor, and ends with the same lines. When every case is done the run is `checked`;
@@ -24,20 +31,22 @@
 //! operator) approves it, which writes the ledger in one transaction. A month is prepared
 //! after the one before it is approved, and once approved can never be run again.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use domain::assistance::Program;
 use domain::{Action, DivisionCode, Fen, Line, Month};
 use store::{
-    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase, RunLine,
-    RunRecord, RunSummary, StoreError,
+    IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule, NewLine, NewRun,
+    PayrollCase, RunLine, RunRecord, RunSummary, SettledPath, StoreError,
 };
 
 use crate::assistance::changes::benefit_in;
 use crate::assistance::{MonthBenefit, Tables, check_reason, field};
 use crate::{Actor, Error, Service};
 
-/// Cases per chunk: one transaction of lines, and the most a killed run recomputes.
-pub const CHUNK_CASES: i64 = 2_000;
+/// Cases per chunk: one transaction of lines, and the most a killed run recomputes. Most
+/// cases are settled and cost one set-based statement per chunk, so chunks are large; the
+/// rest are held in memory one chunk at a time.
+pub const CHUNK_CASES: i64 = 10_000;
 /// The share (percent) by which an amount may change from last month before it is flagged
 /// (`payroll.jump_pct`); 30 unless configured.
 pub const SETTING_JUMP_PCT: &str = "payroll.jump_pct";
@@ -223,6 +232,74 @@ impl RunContext {
     }
 }
 
+/// The rule of `program` for `month` as the set-based statements apply it, resolved from
+/// the same tables [`benefit_in`] reads; `None` when a standard is missing for an area (the
+/// Rust rule then names the case it cannot compute).
+fn month_rule(tables: &Tables, program: Program, month: Month) -> Option<MonthRule> {
+    use domain::Area;
+    use domain::assistance::{Condition, SelfCare, care_in_force};
+    let on = month.first_day();
+    let standard = |area| {
+        tables
+            .standards
+            .in_force(program, area, on)
+            .map(|s| s.amount.as_fen())
+    };
+    let (standard_urban, standard_rural) = (standard(Area::Urban)?, standard(Area::Rural)?);
+    let tekun = program.is_tekun();
+    let mut increments = Vec::new();
+    if !tekun && let Some(policy) = tables.policies.in_force(on) {
+        for rule in &policy.rules {
+            let when = match rule.condition {
+                Condition::DisabilityGrade { min, max } => IncrementWhen::DisabilityGrade {
+                    min: i64::from(min),
+                    max: i64::from(max),
+                },
+                Condition::SevereIllness => IncrementWhen::SevereIllness,
+                Condition::AgeAtLeast { years } => {
+                    // No valid birth date is that old: the rule applies to no one.
+                    let Some(day) = i32::try_from(years)
+                        .ok()
+                        .and_then(|y| on.year().checked_sub(y))
+                        .and_then(|y| on.with_year(y))
+                    else {
+                        continue;
+                    };
+                    IncrementWhen::BornBy(day.to_string())
+                }
+            };
+            increments.push((when, i64::from(rule.pct)));
+        }
+        increments.sort_by_key(|(_, pct)| std::cmp::Reverse(*pct));
+    }
+    let mut care = Vec::new();
+    if tekun {
+        for area in [Area::Urban, Area::Rural] {
+            for level in [
+                SelfCare::Capable,
+                SelfCare::PartlyUnable,
+                SelfCare::FullyUnable,
+            ] {
+                let fen = care_in_force(&tables.care, area, level, on).as_fen();
+                if fen != 0 {
+                    care.push((area.as_str(), level.as_str(), fen));
+                }
+            }
+        }
+    }
+    Some(MonthRule {
+        program: program.as_str().to_owned(),
+        month: month.to_string(),
+        first_day: on.to_string(),
+        last_day: month.last_day().to_string(),
+        tekun,
+        standard_urban,
+        standard_rural,
+        increments,
+        care,
+    })
+}
+
 fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
     Error::Conflict {
         code,
@@ -404,11 +481,26 @@ impl Service {
             tables: self.tables().await?,
             tables_changed_at: self.store().benefit_tables_changed_at().await?,
         };
+        // Settled cases (decided before every cut-off that matters, never changed) take the
+        // set-based path, unless the tables changed since an earlier approved run's cut-off
+        // (then every case may be owed arrears and goes through the Rust pass).
+        let earliest = ctx.earlier.iter().map(|(_, t)| *t).min();
+        let fresh_tables = match (ctx.tables_changed_at, earliest) {
+            (Some(changed), Some(earliest)) => changed <= earliest,
+            _ => true,
+        };
+        let settled = month_rule(&ctx.tables, program, month)
+            .filter(|_| fresh_tables)
+            .map(|rule| SettledPath {
+                rule,
+                decided_by: earliest.map_or(ctx.cutoff, |e| e.min(ctx.cutoff)),
+                prev_month: month.prev().map(|p| p.to_string()).unwrap_or_default(),
+                jump_pct: ctx.jump_pct,
+            });
         let total = self.store().payroll_case_count(program.as_str()).await?;
-        let mut after = run.computed_upto;
         let mut done = self
             .store()
-            .payroll_case_count_upto(program.as_str(), after)
+            .payroll_case_count_upto(program.as_str(), run.computed_upto)
             .await?;
         progress(RunProgress {
             run_id: run.id,
@@ -416,31 +508,35 @@ impl Service {
             cases_done: done,
             cases_total: total,
         });
-        loop {
-            let cases = self
-                .store()
-                .payroll_cases(program.as_str(), after, chunk)
-                .await?;
-            let Some(upto) = cases.last().map(|c| c.file.case.id) else {
-                break;
-            };
-            let n = cases.len() as u64;
-            let mut lines = Vec::with_capacity(cases.len() + cases.len() / 8);
-            for c in cases {
-                ctx.lines(c, &mut lines)?;
-            }
-            let audit = self.audit(
+        let audit = |first: i64, upto: i64, lines: u64| {
+            self.audit(
                 actor,
                 "payroll.run.compute",
                 format!("payroll_run:{}", run.id),
                 "",
-                format!("cases {}..={upto} lines={}", after + 1, lines.len()),
-            );
-            self.store()
-                .write_run_chunk(run.id, upto, &lines, &audit)
-                .await?;
-            after = upto;
-            done += n;
+                format!("cases {first}..={upto} lines={lines}"),
+            )
+        };
+        let mut compute = |cases: Vec<PayrollCase>| {
+            let mut lines = Vec::with_capacity(cases.len() + cases.len() / 8);
+            for c in cases {
+                ctx.lines(c, &mut lines)?;
+            }
+            Ok::<_, Error>(lines)
+        };
+        while let Some(chunk) = self
+            .store()
+            .run_chunk(
+                run.id,
+                program.as_str(),
+                chunk,
+                settled.as_ref(),
+                &mut compute,
+                &audit,
+            )
+            .await?
+        {
+            done += chunk.cases;
             progress(RunProgress {
                 run_id: run.id,
                 program,
@@ -467,7 +563,7 @@ impl Service {
                 Fen::from_fen(s.recovery_fen).yuan(),
             ),
         );
-        self.store().finish_run(run.id, &audit).await?;
+        self.store().finish_run(run.id, &s, &audit).await?;
         Ok(())
     }
 
@@ -723,6 +819,28 @@ impl Service {
             Err(StoreError::Conflict { what, .. }) => Err(conflict("payroll.reversed", what)),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The benchmark's bare baseline for `month`: per cash programme, one set-based
+    /// `INSERT … SELECT` applying the month's rule (the same rule the runs apply: standard,
+    /// income, members, classified increments, care) into a scratch table, without cut-off,
+    /// keys, difference or audit. Returns the rows written.
+    pub async fn bench_bare_payroll(&self, actor: &Actor, month: &str) -> Result<u64, Error> {
+        self.authorize(actor, Line::Payroll, Action::Write)?;
+        let month = month_of(month)?;
+        let tables = self.tables().await?;
+        let mut rows = 0;
+        for program in [
+            Program::Dibao,
+            Program::TekunDispersed,
+            Program::TekunCentralized,
+        ] {
+            let Some(rule) = month_rule(&tables, program, month) else {
+                continue;
+            };
+            rows += self.store().bench_bare_insert_select(&rule).await?;
+        }
+        Ok(rows)
     }
 
     /// What approved runs paid per payment month and programme between `from` and `to`

@@ -63,8 +63,8 @@ pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
 pub use payroll::{
-    LedgerEntry, LedgerFilter, LineSelection, MonthPaid, NewLine, NewRun, PayrollCase,
-    RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
+    ChunkDone, IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule,
+    NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary, SettledPath,
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};

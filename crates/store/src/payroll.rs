@@ -1,17 +1,21 @@
 //! Payroll (月度发放): runs, their lines, and the append-only payment ledger (migration
 //! 0008_payroll.sql explains the tables and keys).
 //!
-//! Speed matters here (a province is millions of households): a run reads the cases of its
-//! programme in case-id ranges ([`Store::payroll_cases`], four range queries per chunk, no
-//! per-case round trip) and writes its lines in multi-row INSERTs with `?` placeholders on
-//! SQLite (see `assistance::import`), each chunk one transaction with the run's cursor and
-//! its audit entry. Approval copies the lines into the ledger with one `INSERT … SELECT`.
+//! Speed matters here (a province is millions of households): a run goes through the cases
+//! of its programme in case-id chunks ([`Store::run_chunk`], one transaction each with the
+//! run's cursor and its audit entry). The settled cases of a chunk (decided before the
+//! bound the service gives, never changed) get their lines from one `INSERT … SELECT`
+//! applying the month's [`MonthRule`]; the others are read with four range queries (no
+//! per-case round trip) for the Rust pass, whose lines go in multi-row INSERTs with `?`
+//! placeholders on SQLite (see `assistance::import`). Approval copies the lines into the
+//! ledger with one `INSERT … SELECT`.
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::assistance::changes::{CHANGE_COLUMNS, read_change};
 use crate::assistance::import::{MAX_PARAMS, MAX_ROWS_PER_STATEMENT, placeholder};
@@ -181,6 +185,65 @@ pub struct MonthPaid {
     pub amount_fen: i64,
 }
 
+/// When a member's classified-assistance increment applies (`domain::assistance::Condition`
+/// on the month's first day), in terms the set-based statements can test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncrementWhen {
+    /// A disability grade within `min..=max` (0 is none and never counts).
+    DisabilityGrade {
+        min: i64,
+        max: i64,
+    },
+    SevereIllness,
+    /// Born on or before this day (`YYYY-MM-DD`): the rule's age reached by the month's
+    /// first day, which is how `domain::age_on` counts (the birthday itself counts).
+    BornBy(String),
+}
+
+/// The benefit rule of one cash programme for one month, resolved from the benefit tables
+/// (the service builds it from the same tables the Rust rule reads), for the set-based
+/// statements: the run's path for settled cases and the benchmark's bare baseline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthRule {
+    pub program: String,
+    /// `YYYY-MM`.
+    pub month: String,
+    /// The month's first and last days, `YYYY-MM-DD`.
+    pub first_day: String,
+    pub last_day: String,
+    /// 特困 (S × members + care) rather than 低保 ((S − income)⁺ × members + increments).
+    pub tekun: bool,
+    /// The standard S in force on the first day, per area.
+    pub standard_urban: i64,
+    pub standard_rural: i64,
+    /// The increments of the policy in force, largest percentage first (so the first that
+    /// applies is the member's increment).
+    pub increments: Vec<(IncrementWhen, i64)>,
+    /// The care standards in force: (area, self-care level, fen).
+    pub care: Vec<(&'static str, &'static str, i64)>,
+}
+
+/// How a run takes its settled cases set-based: the month's rule, the bound on their
+/// decision time (the run's cut-off, or the earliest earlier approved run's when earlier),
+/// last month for the difference, and the jump that flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettledPath {
+    pub rule: MonthRule,
+    pub decided_by: DateTime<Utc>,
+    /// `YYYY-MM` of the month before.
+    pub prev_month: String,
+    pub jump_pct: i64,
+}
+
+/// What one chunk of a run wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkDone {
+    /// The last case id of the chunk (the run's cursor now).
+    pub upto: i64,
+    pub cases: u64,
+    pub lines: u64,
+}
+
 const RUN_COLUMNS: &str = "id, month, program, state, cutoff, jump_pct, prepared_by, \
      prepared_at, computed_upto, households, total_fen, approved_by, approved_at";
 
@@ -254,6 +317,19 @@ fn run_named(e: StoreError) -> StoreError {
 }
 
 impl Store {
+    /// On SQLite, a 256 MiB page cache for the connection that writes runs and the ledger
+    /// (as the roster import does): a month adds a line and a ledger entry per household to
+    /// tables with several indexes, which the default 2 MiB cache would re-read from the
+    /// file. The setting stays with the pooled connection; the cache only grows as used.
+    async fn ledger_cache(&self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -262144")
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Creates a draft run with its audit entry; a second run of the same month and
     /// programme is a conflict naming [`RUN_MONTH_PROGRAM`].
     pub async fn create_run(&self, run: &NewRun, entry: &AuditEntry) -> Result<i64, StoreError> {
@@ -375,215 +451,120 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PayrollCase>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let rows = sqlx::query(
-            "SELECT c.id, c.household_id, c.income_per_capita_fen, c.benefit_start, \
-             c.benefit_end, c.active, c.version, h.division_code, h.area, \
-             (SELECT MAX(a.at) FROM case_actions a WHERE a.case_id = c.id \
-              AND a.step IN ('approve', 'import')) AS decided_at \
-             FROM cases c JOIN households h ON h.id = c.household_id \
-             WHERE c.program = $1 AND c.benefit_start IS NOT NULL AND c.id > $2 \
-             ORDER BY c.id LIMIT $3",
-        )
-        .bind(program)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut out: Vec<PayrollCase> = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let start: String = row.try_get("benefit_start")?;
-            let division: String = row.try_get("division_code")?;
-            let area: String = row.try_get("area")?;
-            let decided: Option<String> = row.try_get("decided_at")?;
-            out.push(PayrollCase {
-                file: CaseFile {
-                    case: CaseRecord {
-                        id: row.try_get("id")?,
-                        household_id: row.try_get("household_id")?,
-                        program: program.to_owned(),
-                        income_per_capita_fen: row.try_get("income_per_capita_fen")?,
-                        benefit_start: Some(date(&start)?),
-                        benefit_end: opt_date(row.try_get("benefit_end")?)?,
-                        active: row.try_get::<i64, _>("active")? != 0,
-                        version: row.try_get("version")?,
-                        created_at: DateTime::<Utc>::MIN_UTC,
-                        division_code: code(&division)?,
-                        division_name: String::new(),
-                        address: String::new(),
-                        area: domain::Area::parse(&area).map_err(|_| StoreError::Corrupt {
-                            what: format!("area {area:?}"),
-                        })?,
-                    },
-                    members: Vec::new(),
-                    actions: Vec::new(),
-                },
-                changes: Vec::new(),
-                decided_at: decided.as_deref().map(parse_timestamp).transpose()?,
-                paid: HashMap::new(),
-            });
-        }
-        let (Some(first), Some(last)) = (out.first(), out.last()) else {
-            return Ok(out);
-        };
-        let (lo, hi) = (first.file.case.id, last.file.case.id);
-        let index: HashMap<i64, usize> = out
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.file.case.id, i))
-            .collect();
-        let members = sqlx::query(
-            "SELECT c.id AS case_id, m.id, m.person_id, p.birth_date, m.relation, \
-             m.disability_grade, m.severe_illness, m.employment, m.self_care, m.joined_on, \
-             m.left_on FROM cases c JOIN members m ON m.household_id = c.household_id \
-             JOIN persons p ON p.id = m.person_id \
-             WHERE c.program = $1 AND c.benefit_start IS NOT NULL AND c.id >= $2 AND c.id <= $3 \
-             ORDER BY c.id, m.id",
-        )
-        .bind(program)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &members {
-            let case_id: i64 = row.try_get("case_id")?;
-            let Some(&i) = index.get(&case_id) else {
-                continue;
-            };
-            let birth: String = row.try_get("birth_date")?;
-            let joined: String = row.try_get("joined_on")?;
-            out[i].file.members.push(MemberRecord {
-                id: row.try_get("id")?,
-                person_id: row.try_get("person_id")?,
-                id_number: String::new(),
-                name: String::new(),
-                birth_date: date(&birth)?,
-                sex: String::new(),
-                relation: row.try_get("relation")?,
-                disability_grade: row.try_get("disability_grade")?,
-                severe_illness: row.try_get::<i64, _>("severe_illness")? != 0,
-                employment: row.try_get("employment")?,
-                self_care: row.try_get("self_care")?,
-                joined_on: date(&joined)?,
-                left_on: opt_date(row.try_get("left_on")?)?,
-            });
-        }
-        let changes = sqlx::query(dynamic(format!(
-            "SELECT x.case_id, {CHANGE_COLUMNS} FROM case_changes x \
-             LEFT JOIN members m ON m.id = x.member_id \
-             LEFT JOIN persons p ON p.id = m.person_id \
-             WHERE x.case_id >= $1 AND x.case_id <= $2 ORDER BY x.case_id, x.seq"
-        )))
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &changes {
-            let case_id: i64 = row.try_get("case_id")?;
-            if let Some(&i) = index.get(&case_id) {
-                out[i].changes.push(read_change(row)?);
-            }
-        }
-        let paid = sqlx::query(
-            "SELECT case_id, benefit_month, CAST(SUM(amount_fen) AS BIGINT) AS total, \
-             CAST(SUM(CASE WHEN kind = 'regular' THEN amount_fen ELSE 0 END) AS BIGINT) AS regular \
-             FROM payroll_ledger WHERE case_id >= $1 AND case_id <= $2 \
-             GROUP BY case_id, benefit_month",
-        )
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in &paid {
-            let case_id: i64 = row.try_get("case_id")?;
-            if let Some(&i) = index.get(&case_id) {
-                out[i].paid.insert(
-                    row.try_get("benefit_month")?,
-                    (row.try_get("total")?, row.try_get("regular")?),
-                );
-            }
-        }
-        Ok(out)
+        cases_in(&mut conn, program, after, i64::MAX, limit, None).await
     }
 
-    /// Writes one chunk of a draft run's lines and moves its cursor to `upto`, with the
-    /// chunk's audit entry, in one transaction. A chunk at or below the stored cursor was
-    /// written already (a resumed run racing a live one): nothing is written, `Ok(false)`.
-    pub async fn write_run_chunk(
+    /// Computes and writes the next chunk of draft run `run_id` of `program`: up to `limit`
+    /// cases after its cursor, in one transaction (on SQLite the write lock is taken first,
+    /// so the cases cannot change while the chunk reads them): with `settled`, the settled
+    /// cases' regular lines by one `INSERT … SELECT` applying the month's rule, then every
+    /// other case read and handed to `compute` for its lines; the cursor moved past the
+    /// chunk; the audit entry `audit(first case id, last case id, lines)`. The cursor is
+    /// read inside the transaction, so a resumed run racing a live one continues after it.
+    /// `Ok(None)`: nothing left, or the run is no longer a draft.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn run_chunk<E: From<StoreError> + Send>(
         &self,
         run_id: i64,
-        upto: i64,
-        lines: &[NewLine],
-        entry: &AuditEntry,
-    ) -> Result<bool, StoreError> {
+        program: &str,
+        limit: i64,
+        settled: Option<&SettledPath>,
+        compute: &mut (dyn FnMut(Vec<PayrollCase>) -> Result<Vec<NewLine>, E> + Send),
+        audit: &(dyn Fn(i64, i64, u64) -> AuditEntry + Sync),
+    ) -> Result<Option<ChunkDone>, E> {
         let mut tx = self.write().await?;
+        self.ledger_cache(&mut tx).await?;
         let row: Option<(String, i64)> =
             sqlx::query_as("SELECT state, computed_upto FROM payroll_runs WHERE id = $1")
                 .bind(run_id)
                 .fetch_optional(&mut *tx)
-                .await?;
-        let (state, done) = row.ok_or(StoreError::NotFound)?;
-        if state != "draft" || done >= upto {
-            return Ok(false);
+                .await
+                .map_err(StoreError::from)?;
+        let (state, after) = row.ok_or(StoreError::NotFound)?;
+        if state != "draft" {
+            return Ok(None);
         }
-        const COLUMNS: &[&str] = &[
-            "run_id",
-            "case_id",
-            "household_id",
-            "division_code",
-            "benefit_month",
-            "kind",
-            "amount_fen",
-            "members",
-            "prev_fen",
-            "flagged",
-        ];
-        let per = (MAX_PARAMS / COLUMNS.len()).clamp(1, MAX_ROWS_PER_STATEMENT);
-        for chunk in lines.chunks(per) {
-            let mut sql = format!("INSERT INTO payroll_lines ({}) VALUES ", COLUMNS.join(", "));
-            let mut n = 0;
-            for (r, _) in chunk.iter().enumerate() {
-                if r > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for c in 0..COLUMNS.len() {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    n += 1;
-                    placeholder(&mut sql, self.backend, n);
-                }
-                sql.push(')');
-            }
-            let mut query = sqlx::query(dynamic(sql));
-            for l in chunk {
-                query = query
-                    .bind(run_id)
-                    .bind(l.case_id)
-                    .bind(l.household_id)
-                    .bind(l.division_code.clone())
-                    .bind(l.benefit_month.clone())
-                    .bind(l.kind)
-                    .bind(l.amount_fen)
-                    .bind(l.members)
-                    .bind(l.prev_fen)
-                    .bind(i64::from(l.flagged));
-            }
-            query.execute(&mut *tx).await?;
+        let (cases, upto): (i64, i64) = sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(MAX(id), 0) AS BIGINT) FROM \
+             (SELECT c.id FROM cases c WHERE c.program = $1 AND c.benefit_start IS NOT NULL \
+              AND c.id > $2 ORDER BY c.id LIMIT $3) t",
+        )
+        .bind(program)
+        .bind(after)
+        .bind(limit)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        if cases == 0 {
+            return Ok(None);
         }
+        let mut written = 0u64;
+        let bound = settled.map(|p| timestamp(p.decided_by));
+        if let Some(path) = settled {
+            let mut sql = Sql::default();
+            let (lo, hi) = (sql.int(after), sql.int(upto));
+            let decided_by = sql.text(bound.clone().unwrap_or_default());
+            let narrow = format!(
+                "c.id > {lo} AND c.id <= {hi} AND {}",
+                settled_sql(&decided_by)
+            );
+            let due = due_select(&path.rule, &mut sql, &narrow);
+            let (run, month, prev, jump) = (
+                sql.int(run_id),
+                sql.text(&path.rule.month),
+                sql.text(&path.prev_month),
+                sql.int(path.jump_pct),
+            );
+            // What the Rust pass does per case: a line when something is due or last
+            // month's regular payment was not zero; flagged when it jumps by more than the
+            // share (both amounts are far below the range where i64 could overflow).
+            let text = format!(
+                "INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
+                 benefit_month, kind, amount_fen, members, prev_fen, flagged) \
+                 SELECT {run}, d.case_id, d.household_id, d.division_code, {month}, 'regular', \
+                 d.due, d.members, d.prev, CASE WHEN d.prev IS NOT NULL AND d.due > 0 \
+                 AND ABS(d.due - d.prev) * 100 > {jump} * d.prev THEN 1 ELSE 0 END \
+                 FROM (SELECT t.*, (SELECT CAST(NULLIF(SUM(e.amount_fen), 0) AS BIGINT) \
+                   FROM payroll_ledger e WHERE e.case_id = t.case_id \
+                   AND e.benefit_month = {prev} AND e.kind = 'regular') AS prev \
+                   FROM ({due}) t) d \
+                 WHERE d.due > 0 OR d.prev IS NOT NULL ORDER BY d.case_id"
+            );
+            written += sql
+                .query(text)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::from)?
+                .rows_affected();
+        }
+        let others = cases_in(&mut tx, program, after, upto, limit, bound.as_deref()).await?;
+        let lines = compute(others)?;
+        insert_lines(&mut tx, self.backend, run_id, &lines).await?;
+        written += lines.len() as u64;
         sqlx::query("UPDATE payroll_runs SET computed_upto = $1 WHERE id = $2")
             .bind(upto)
             .bind(run_id)
             .execute(&mut *tx)
-            .await?;
-        audit::append(&mut tx, self.backend, entry).await?;
-        tx.commit().await?;
-        Ok(true)
+            .await
+            .map_err(StoreError::from)?;
+        audit::append(&mut tx, self.backend, &audit(after + 1, upto, written)).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(Some(ChunkDone {
+            upto,
+            cases: u64::try_from(cases).unwrap_or(0),
+            lines: written,
+        }))
     }
 
     /// Marks a draft run as checked (every case computed), storing its household count and
-    /// total, with its audit entry. A run no longer a draft is left alone: `Ok(false)`.
-    pub async fn finish_run(&self, run_id: i64, entry: &AuditEntry) -> Result<bool, StoreError> {
+    /// total from `summary` ([`Store::run_summary`] of its finished lines, which nothing
+    /// writes any more), with its audit entry. A run no longer a draft is left alone: `Ok(false)`.
+    pub async fn finish_run(
+        &self,
+        run_id: i64,
+        summary: &RunSummary,
+        entry: &AuditEntry,
+    ) -> Result<bool, StoreError> {
         let mut tx = self.write().await?;
         let state: Option<(String,)> =
             sqlx::query_as("SELECT state FROM payroll_runs WHERE id = $1")
@@ -594,14 +575,12 @@ impl Store {
             return Ok(false);
         }
         sqlx::query(
-            "UPDATE payroll_runs SET state = 'checked', \
-             households = (SELECT COUNT(DISTINCT household_id) FROM payroll_lines \
-                           WHERE run_id = $1 AND amount_fen <> 0), \
-             total_fen = (SELECT CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) \
-                          FROM payroll_lines WHERE run_id = $1) \
+            "UPDATE payroll_runs SET state = 'checked', households = $2, total_fen = $3 \
              WHERE id = $1",
         )
         .bind(run_id)
+        .bind(summary.households)
+        .bind(summary.total_fen)
         .execute(&mut *tx)
         .await?;
         audit::append(&mut tx, self.backend, entry).await?;
@@ -620,6 +599,7 @@ impl Store {
         entry: &AuditEntry,
     ) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
+        self.ledger_cache(&mut tx).await?;
         let run = sqlx::query(dynamic(format!(
             "SELECT {RUN_COLUMNS} FROM payroll_runs WHERE id = $1"
         )))
@@ -641,7 +621,7 @@ impl Store {
              recorded_at) \
              SELECT $1, household_id, case_id, division_code, benefit_month, kind, $2, 1, \
              amount_fen, run_id, '', $3, $4 FROM payroll_lines \
-             WHERE run_id = $5 AND amount_fen <> 0 ORDER BY id",
+             WHERE run_id = $5 AND amount_fen <> 0 ORDER BY case_id, benefit_month, kind",
         )
         .bind(&run.program)
         .bind(&run.month)
@@ -958,16 +938,11 @@ impl Store {
         Ok(ids)
     }
 
-    /// The bare set-based benchmark baseline: one `INSERT … SELECT` computing a 低保-style
-    /// amount (standard minus income, times current members) for every case of `program`
-    /// into a scratch table, which is created and emptied here. Returns the rows written.
-    pub async fn bench_bare_insert_select(
-        &self,
-        program: &str,
-        month: &str,
-        urban_fen: i64,
-        rural_fen: i64,
-    ) -> Result<u64, StoreError> {
+    /// The bare set-based benchmark baseline: one `INSERT … SELECT` applying `rule` to
+    /// every case of its programme (the statement a run's settled cases take, without the
+    /// cut-off, last month, keys or audit) into a scratch table, created here. Returns the
+    /// rows written (the cases due something).
+    pub async fn bench_bare_insert_select(&self, rule: &MonthRule) -> Result<u64, StoreError> {
         let mut tx = self.write().await?;
         sqlx::query(
             "CREATE TABLE IF NOT EXISTS bench_bare (case_id BIGINT NOT NULL, \
@@ -976,30 +951,29 @@ impl Store {
         )
         .execute(&mut *tx)
         .await?;
-        let first = format!("{month}-01");
-        let n = sqlx::query(
-            "INSERT INTO bench_bare (case_id, benefit_month, amount_fen) \
-             SELECT c.id, $1, CASE WHEN COALESCE(c.income_per_capita_fen, 0) \
-             >= (CASE WHEN h.area = 'urban' THEN $2 ELSE $5 END) THEN 0 \
-             ELSE (CASE WHEN h.area = 'urban' THEN $2 ELSE $5 END) \
-             - COALESCE(c.income_per_capita_fen, 0) END * COUNT(m.id) \
-             FROM cases c JOIN households h ON h.id = c.household_id \
-             JOIN members m ON m.household_id = c.household_id \
-             AND m.joined_on <= $3 AND (m.left_on IS NULL OR m.left_on >= $3) \
-             WHERE c.program = $4 AND c.benefit_start IS NOT NULL AND c.benefit_start <= $3 \
-             AND (c.benefit_end IS NULL OR c.benefit_end >= $3) \
-             GROUP BY c.id, c.income_per_capita_fen, h.area",
-        )
-        .bind(month)
-        .bind(urban_fen)
-        .bind(first)
-        .bind(program)
-        .bind(rural_fen)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let mut sql = Sql::default();
+        let due = due_select(rule, &mut sql, "1 = 1");
+        let month = sql.text(&rule.month);
+        let n = sql
+            .query(format!(
+                "INSERT INTO bench_bare (case_id, benefit_month, amount_fen) \
+                 SELECT d.case_id, {month}, d.due FROM ({due}) d WHERE d.due > 0"
+            ))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         tx.commit().await?;
         Ok(n)
+    }
+
+    /// The bare baseline's rows and their sum, to compare with the ledger's.
+    pub async fn bench_bare_totals(&self) -> Result<(i64, i64), StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(amount_fen), 0) AS BIGINT) \
+             FROM bench_bare",
+        )
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Tries to change or remove a ledger row directly, as an attacker with SQL access
@@ -1023,4 +997,338 @@ impl Store {
             .map_err(StoreError::from);
         (update, delete)
     }
+}
+
+/// Whether case `c` may take the set-based path of a run whose decisions are bounded by
+/// placeholder `bound` (a timestamp): decided (approved or imported) at or before it, and
+/// no change ever recorded. Such a case's facts are its rows as they stand, and none of its
+/// earlier months can be stale, so the rule in SQL gives exactly what the Rust pass would.
+/// Two-valued (EXISTS only), so `NOT (…)` selects exactly the other cases.
+fn settled_sql(bound: &str) -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
+           AND a.step IN ('approve', 'import')) \
+         AND NOT EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
+           AND a.step IN ('approve', 'import') AND a.at > {bound}) \
+         AND NOT EXISTS (SELECT 1 FROM case_changes x WHERE x.case_id = c.id))"
+    )
+}
+
+/// Up to `limit` cases of `program` with a benefit start and an id in `(after, upto]`, in id
+/// order, with what a run computes from; only those that are not [`settled_sql`] by
+/// `unsettled_by` when it is given.
+async fn cases_in(
+    conn: &mut AnyConnection,
+    program: &str,
+    after: i64,
+    upto: i64,
+    limit: i64,
+    unsettled_by: Option<&str>,
+) -> Result<Vec<PayrollCase>, StoreError> {
+    let only = unsettled_by.map_or_else(String::new, |_| format!("AND NOT {}", settled_sql("$5")));
+    let bound = unsettled_by.unwrap_or("");
+    let rows = sqlx::query(dynamic(format!(
+        "SELECT c.id, c.household_id, c.income_per_capita_fen, c.benefit_start, \
+         c.benefit_end, c.active, c.version, h.division_code, h.area, \
+         (SELECT MAX(a.at) FROM case_actions a WHERE a.case_id = c.id \
+          AND a.step IN ('approve', 'import')) AS decided_at \
+         FROM cases c JOIN households h ON h.id = c.household_id \
+         WHERE c.program = $1 AND c.benefit_start IS NOT NULL AND c.id > $2 AND c.id <= $4 \
+         AND ($5 = $5) {only} \
+         ORDER BY c.id LIMIT $3"
+    )))
+    .bind(program)
+    .bind(after)
+    .bind(limit)
+    .bind(upto)
+    .bind(bound)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out: Vec<PayrollCase> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let start: String = row.try_get("benefit_start")?;
+        let division: String = row.try_get("division_code")?;
+        let area: String = row.try_get("area")?;
+        let decided: Option<String> = row.try_get("decided_at")?;
+        out.push(PayrollCase {
+            file: CaseFile {
+                case: CaseRecord {
+                    id: row.try_get("id")?,
+                    household_id: row.try_get("household_id")?,
+                    program: program.to_owned(),
+                    income_per_capita_fen: row.try_get("income_per_capita_fen")?,
+                    benefit_start: Some(date(&start)?),
+                    benefit_end: opt_date(row.try_get("benefit_end")?)?,
+                    active: row.try_get::<i64, _>("active")? != 0,
+                    version: row.try_get("version")?,
+                    created_at: DateTime::<Utc>::MIN_UTC,
+                    division_code: code(&division)?,
+                    division_name: String::new(),
+                    address: String::new(),
+                    area: domain::Area::parse(&area).map_err(|_| StoreError::Corrupt {
+                        what: format!("area {area:?}"),
+                    })?,
+                },
+                members: Vec::new(),
+                actions: Vec::new(),
+            },
+            changes: Vec::new(),
+            decided_at: decided.as_deref().map(parse_timestamp).transpose()?,
+            paid: HashMap::new(),
+        });
+    }
+    let (Some(first), Some(last)) = (out.first(), out.last()) else {
+        return Ok(out);
+    };
+    let (lo, hi) = (first.file.case.id, last.file.case.id);
+    let index: HashMap<i64, usize> = out
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file.case.id, i))
+        .collect();
+    // The same selection again, so that the members and payments of settled cases between
+    // `lo` and `hi` are not read for nothing.
+    let chosen = format!(
+        "SELECT c.id FROM cases c WHERE c.program = $1 AND c.benefit_start IS NOT NULL \
+         AND c.id >= $2 AND c.id <= $3 AND ($4 = $4) {only}"
+    )
+    .replace("$5", "$4");
+    let members = sqlx::query(dynamic(format!(
+        "SELECT c.id AS case_id, m.id, m.person_id, p.birth_date, m.relation, \
+         m.disability_grade, m.severe_illness, m.employment, m.self_care, m.joined_on, \
+         m.left_on FROM cases c JOIN members m ON m.household_id = c.household_id \
+         JOIN persons p ON p.id = m.person_id \
+         WHERE c.id IN ({chosen}) ORDER BY c.id, m.id"
+    )))
+    .bind(program)
+    .bind(lo)
+    .bind(hi)
+    .bind(bound)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &members {
+        let case_id: i64 = row.try_get("case_id")?;
+        let Some(&i) = index.get(&case_id) else {
+            continue;
+        };
+        let birth: String = row.try_get("birth_date")?;
+        let joined: String = row.try_get("joined_on")?;
+        out[i].file.members.push(MemberRecord {
+            id: row.try_get("id")?,
+            person_id: row.try_get("person_id")?,
+            id_number: String::new(),
+            name: String::new(),
+            birth_date: date(&birth)?,
+            sex: String::new(),
+            relation: row.try_get("relation")?,
+            disability_grade: row.try_get("disability_grade")?,
+            severe_illness: row.try_get::<i64, _>("severe_illness")? != 0,
+            employment: row.try_get("employment")?,
+            self_care: row.try_get("self_care")?,
+            joined_on: date(&joined)?,
+            left_on: opt_date(row.try_get("left_on")?)?,
+        });
+    }
+    // Settled cases have no changes: the range alone selects the right ones.
+    let changes = sqlx::query(dynamic(format!(
+        "SELECT x.case_id, {CHANGE_COLUMNS} FROM case_changes x \
+         LEFT JOIN members m ON m.id = x.member_id \
+         LEFT JOIN persons p ON p.id = m.person_id \
+         WHERE x.case_id >= $1 AND x.case_id <= $2 ORDER BY x.case_id, x.seq"
+    )))
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &changes {
+        let case_id: i64 = row.try_get("case_id")?;
+        if let Some(&i) = index.get(&case_id) {
+            out[i].changes.push(read_change(row)?);
+        }
+    }
+    let paid = sqlx::query(dynamic(format!(
+        "SELECT case_id, benefit_month, CAST(SUM(amount_fen) AS BIGINT) AS total, \
+         CAST(SUM(CASE WHEN kind = 'regular' THEN amount_fen ELSE 0 END) AS BIGINT) AS regular \
+         FROM payroll_ledger WHERE case_id IN ({chosen}) \
+         GROUP BY case_id, benefit_month"
+    )))
+    .bind(program)
+    .bind(lo)
+    .bind(hi)
+    .bind(bound)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &paid {
+        let case_id: i64 = row.try_get("case_id")?;
+        if let Some(&i) = index.get(&case_id) {
+            out[i].paid.insert(
+                row.try_get("benefit_month")?,
+                (row.try_get("total")?, row.try_get("regular")?),
+            );
+        }
+    }
+    Ok(out)
+}
+
+/// A value bound to a statement assembled at run time.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// A statement assembled at run time with its values as numbered parameters.
+#[derive(Default)]
+struct Sql {
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn int(&mut self, v: i64) -> String {
+        self.binds.push(Bind::Int(v));
+        format!("${}", self.binds.len())
+    }
+
+    fn text(&mut self, v: impl Into<String>) -> String {
+        self.binds.push(Bind::Text(v.into()));
+        format!("${}", self.binds.len())
+    }
+
+    fn query(
+        &self,
+        text: String,
+    ) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        let mut q = sqlx::query(dynamic(text));
+        for b in &self.binds {
+            q = match b {
+                Bind::Int(v) => q.bind(*v),
+                Bind::Text(v) => q.bind(v.clone()),
+            };
+        }
+        q
+    }
+}
+
+/// The benefit of every case of the rule's programme for its month, set-based: one row per
+/// case (`case_id`, `household_id`, `division_code`, `members`, `due`), the cases narrowed
+/// by `narrow` (a condition on `c`). It is `domain::assistance::monthly_benefit` over the
+/// facts `facts_at` reads for a case without changes: covered when the benefit period
+/// touches the month, the members counted on its first day; 低保 (S − income)⁺ × members
+/// plus each member's largest increment ⌊S × pct / 100⌋, 特困 S × members plus each
+/// member's care standard.
+fn due_select(rule: &MonthRule, sql: &mut Sql, narrow: &str) -> String {
+    let first = sql.text(&rule.first_day);
+    let last = sql.text(&rule.last_day);
+    let program = sql.text(&rule.program);
+    let urban = sql.int(rule.standard_urban);
+    let rural = sql.int(rule.standard_rural);
+    let s = format!("(CASE WHEN h.area = 'urban' THEN {urban} ELSE {rural} END)");
+    let mut persons = "";
+    let amount = if rule.tekun {
+        let mut care = String::new();
+        for (area, level, fen) in &rule.care {
+            let (a, l, f) = (sql.text(*area), sql.text(*level), sql.int(*fen));
+            let _ = write!(care, " WHEN h.area = {a} AND m.self_care = {l} THEN {f}");
+        }
+        if care.is_empty() {
+            format!("{s} * COUNT(m.id)")
+        } else {
+            format!("{s} * COUNT(m.id) + COALESCE(SUM(CASE{care} ELSE 0 END), 0)")
+        }
+    } else {
+        let income = "COALESCE(c.income_per_capita_fen, 0)";
+        let base =
+            format!("(CASE WHEN {s} > {income} THEN {s} - {income} ELSE 0 END) * COUNT(m.id)");
+        let mut pct = String::new();
+        for (when, p) in &rule.increments {
+            let cond = match when {
+                IncrementWhen::DisabilityGrade { min, max } => {
+                    let (lo, hi) = (sql.int(*min), sql.int(*max));
+                    format!(
+                        "m.disability_grade <> 0 AND m.disability_grade >= {lo} AND m.disability_grade <= {hi}"
+                    )
+                }
+                IncrementWhen::SevereIllness => "m.severe_illness <> 0".to_owned(),
+                IncrementWhen::BornBy(day) => {
+                    persons = "LEFT JOIN persons p ON p.id = m.person_id";
+                    format!("p.birth_date <= {}", sql.text(day))
+                }
+            };
+            let _ = write!(pct, " WHEN {cond} THEN {}", sql.int(*p));
+        }
+        if pct.is_empty() {
+            base
+        } else {
+            format!("{base} + COALESCE(SUM({s} * (CASE{pct} ELSE 0 END) / 100), 0)")
+        }
+    };
+    let covered = format!(
+        "c.benefit_start <= {last} AND (c.benefit_end IS NULL OR c.benefit_end >= {first})"
+    );
+    format!(
+        "SELECT c.id AS case_id, c.household_id, h.division_code, \
+         CAST(CASE WHEN {covered} THEN COUNT(m.id) ELSE 0 END AS BIGINT) AS members, \
+         CAST(CASE WHEN {covered} AND COUNT(m.id) > 0 THEN {amount} ELSE 0 END AS BIGINT) AS due \
+         FROM cases c JOIN households h ON h.id = c.household_id \
+         LEFT JOIN members m ON m.household_id = c.household_id AND m.joined_on <= {first} \
+         AND (m.left_on IS NULL OR m.left_on >= {first}) {persons} \
+         WHERE c.program = {program} AND c.benefit_start IS NOT NULL AND {narrow} \
+         GROUP BY c.id, c.household_id, h.division_code, h.area, c.income_per_capita_fen, \
+         c.benefit_start, c.benefit_end"
+    )
+}
+
+/// Writes lines of run `run_id` in multi-row INSERTs.
+async fn insert_lines(
+    conn: &mut AnyConnection,
+    backend: crate::Backend,
+    run_id: i64,
+    lines: &[NewLine],
+) -> Result<(), StoreError> {
+    const COLUMNS: &[&str] = &[
+        "run_id",
+        "case_id",
+        "household_id",
+        "division_code",
+        "benefit_month",
+        "kind",
+        "amount_fen",
+        "members",
+        "prev_fen",
+        "flagged",
+    ];
+    let per = (MAX_PARAMS / COLUMNS.len()).clamp(1, MAX_ROWS_PER_STATEMENT);
+    for chunk in lines.chunks(per) {
+        let mut sql = format!("INSERT INTO payroll_lines ({}) VALUES ", COLUMNS.join(", "));
+        let mut n = 0;
+        for (r, _) in chunk.iter().enumerate() {
+            if r > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..COLUMNS.len() {
+                if c > 0 {
+                    sql.push(',');
+                }
+                n += 1;
+                placeholder(&mut sql, backend, n);
+            }
+            sql.push(')');
+        }
+        let mut query = sqlx::query(dynamic(sql));
+        for l in chunk {
+            query = query
+                .bind(run_id)
+                .bind(l.case_id)
+                .bind(l.household_id)
+                .bind(l.division_code.clone())
+                .bind(l.benefit_month.clone())
+                .bind(l.kind)
+                .bind(l.amount_fen)
+                .bind(l.members)
+                .bind(l.prev_fen)
+                .bind(i64::from(l.flagged));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
