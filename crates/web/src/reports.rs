@@ -375,6 +375,46 @@ fn bar_chart(title: &str, bars: &[(String, i64)], format: impl Fn(i64) -> String
     svg
 }
 
+/// The by-street table of `figures` (stocks and flows; standards have no breakdown): the
+/// column labels, and a row per street or town with the total last.
+fn street_table(t: &Tr<'_>, figures: &[Figure]) -> (Vec<String>, Vec<StreetRow>) {
+    let broken: Vec<&Figure> = figures
+        .iter()
+        .filter(|f| f.indicator.kind != Kind::Fact)
+        .collect();
+    let mut codes: Vec<(String, String)> = broken
+        .iter()
+        .flat_map(|f| f.by_street.iter().map(|(c, n, _)| (c.clone(), n.clone())))
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let mut streets: Vec<StreetRow> = codes
+        .iter()
+        .map(|(code, name)| StreetRow {
+            name: name.clone(),
+            cells: broken
+                .iter()
+                .map(|f| {
+                    let v = f
+                        .by_street
+                        .iter()
+                        .find(|(k, _, _)| k == code)
+                        .map_or(0, |(_, _, v)| *v);
+                    f.indicator.unit.format(v)
+                })
+                .collect(),
+        })
+        .collect();
+    streets.push(StreetRow {
+        name: t.get("reports-total"),
+        cells: broken.iter().map(|f| f.text()).collect(),
+    });
+    (
+        broken.iter().map(|f| label(t, f.indicator)).collect(),
+        streets,
+    )
+}
+
 /// One figure as the page shows it, with the link to its records.
 struct FigureRow {
     code: &'static str,
@@ -417,38 +457,7 @@ fn view(t: &Tr<'_>, report: &Report) -> ReportView {
             href: format!("/reports/{}/records/{}", report.id, f.indicator.code),
         })
         .collect();
-    let broken: Vec<&Figure> = report
-        .figures
-        .iter()
-        .filter(|f| f.indicator.kind != Kind::Fact)
-        .collect();
-    let mut codes: Vec<(String, String)> = broken
-        .iter()
-        .flat_map(|f| f.by_street.iter().map(|(c, n, _)| (c.clone(), n.clone())))
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let mut streets: Vec<StreetRow> = codes
-        .iter()
-        .map(|(code, name)| StreetRow {
-            name: name.clone(),
-            cells: broken
-                .iter()
-                .map(|f| {
-                    let v = f
-                        .by_street
-                        .iter()
-                        .find(|(k, _, _)| k == code)
-                        .map_or(0, |(_, _, v)| *v);
-                    f.indicator.unit.format(v)
-                })
-                .collect(),
-        })
-        .collect();
-    streets.push(StreetRow {
-        name: t.get("reports-total"),
-        cells: broken.iter().map(|f| f.text()).collect(),
-    });
+    let (street_header, streets) = street_table(t, &report.figures);
     let month_label = |m: &domain::Month| m.to_string();
     let charts = vec![
         bar_chart(
@@ -484,7 +493,7 @@ fn view(t: &Tr<'_>, report: &Report) -> ReportView {
         cutoff: crate::time::minutes(report.cutoff),
         hash: report.hash.clone(),
         figures,
-        street_header: broken.iter().map(|f| label(t, f.indicator)).collect(),
+        street_header,
         streets,
         charts,
         narrative: report.narrative(),

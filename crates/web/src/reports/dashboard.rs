@@ -13,7 +13,7 @@ use domain::reports::{Kind, dashboard_lines};
 use serde::Deserialize;
 use service::reports::dashboard::Dashboard;
 
-use super::{bar_chart, label};
+use super::{StreetRow, bar_chart, label, street_table};
 use crate::auth::{ApiCaller, Signed};
 use crate::reject::{ApiQuery, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr};
@@ -48,11 +48,6 @@ struct FigureRow {
     kind: String,
     value: String,
     unit: &'static str,
-}
-
-struct StreetRow {
-    name: String,
-    cells: Vec<String>,
 }
 
 struct DueRow {
@@ -101,38 +96,7 @@ fn view<'a>(state: &'a AppState, lang: Lang, signed: &Signed, d: &Dashboard) -> 
             unit: f.indicator.unit.zh(),
         })
         .collect();
-    let broken: Vec<_> = d
-        .figures
-        .iter()
-        .filter(|f| f.indicator.kind != Kind::Fact)
-        .collect();
-    let mut codes: Vec<(String, String)> = broken
-        .iter()
-        .flat_map(|f| f.by_street.iter().map(|(c, n, _)| (c.clone(), n.clone())))
-        .collect();
-    codes.sort();
-    codes.dedup();
-    let mut streets: Vec<StreetRow> = codes
-        .iter()
-        .map(|(code, name)| StreetRow {
-            name: name.clone(),
-            cells: broken
-                .iter()
-                .map(|f| {
-                    let v = f
-                        .by_street
-                        .iter()
-                        .find(|(k, _, _)| k == code)
-                        .map_or(0, |(_, _, v)| *v);
-                    f.indicator.unit.format(v)
-                })
-                .collect(),
-        })
-        .collect();
-    streets.push(StreetRow {
-        name: t.get("reports-total"),
-        cells: broken.iter().map(|f| f.text()).collect(),
-    });
+    let (street_header, streets) = street_table(&t, &d.figures);
     let charts = d
         .series
         .iter()
@@ -186,7 +150,7 @@ fn view<'a>(state: &'a AppState, lang: Lang, signed: &Signed, d: &Dashboard) -> 
         year: d.year,
         division: d.division.to_string(),
         figures,
-        street_header: broken.iter().map(|f| label(&t, f.indicator)).collect(),
+        street_header,
         streets,
         charts,
         due,
