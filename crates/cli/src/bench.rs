@@ -216,35 +216,21 @@ fn reset_peak() {
 }
 
 /// `minzheng bench payroll`: a synthetic roster of `households` (testkit::roster) imported
-/// into a fresh database per engine (not timed), then the payroll of January to June 2013
-/// (every programme prepared by the operator, approved by a second account: lines, ledger
-/// keys, the difference from last month, audit) timed, then the bare set-based baseline: one
+/// into a fresh database per engine by a child process (not timed, so that this process's
+/// peak memory is the payroll's alone), then the payroll of January to June 2013 (every
+/// programme prepared by the operator, approved by a second account: lines, ledger keys,
+/// the difference from last month, audit) timed, then the bare set-based baseline: one
 /// `INSERT … SELECT` per programme and month applying the same benefit rule (standard by
 /// area, income, members, classified increments, care) into a scratch table. The two must
-/// agree, row for row in count and to the fen in sum, or the benchmark fails.
-pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> anyhow::Result<()> {
+/// agree, row for row in count and to the fen in sum, or the benchmark fails. With `keep`,
+/// the databases are left for `minzheng bench report`.
+pub async fn payroll(
+    households: usize,
+    dir: &Path,
+    postgres: Option<&str>,
+    keep: bool,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)?;
-    let t = Instant::now();
-    let (h, p, s) = testkit::roster::synthetic(households);
-    let persons = p.lines().count() - 1;
-    println!(
-        "生成 / generated {households} households, {persons} persons in {} s",
-        secs(t.elapsed())
-    );
-    let files = RosterFiles {
-        households: RosterFile {
-            name: "households.csv".into(),
-            bytes: h.into_bytes(),
-        },
-        persons: RosterFile {
-            name: "persons.csv".into(),
-            bytes: p.into_bytes(),
-        },
-        standards: Some(RosterFile {
-            name: "standards.csv".into(),
-            bytes: s.into_bytes(),
-        }),
-    };
     let db = dir.join("bench.sqlite");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -256,46 +242,30 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
     )];
     if let Some(url) = postgres {
         let admin = Store::connect(url).await?;
-        let name = "minzheng_bench_payroll";
-        admin.drop_database(name).await?;
-        admin.create_database(name).await?;
+        admin.drop_database(PAYROLL_DB).await?;
+        admin.create_database(PAYROLL_DB).await?;
         targets.push((
             "postgres".to_owned(),
-            testkit::with_database(url, name),
-            Some((admin, name)),
+            testkit::with_database(url, PAYROLL_DB),
+            Some(admin),
         ));
     }
     let months: Vec<String> = (1..=6).map(|m| format!("2013-{m:02}")).collect();
     for (engine, url, admin) in targets {
-        let service = fresh(&url).await?;
         let t = Instant::now();
-        let report = service
-            .import_roster(&Actor::system(), &files, ImportMode::AllOrNothing)
-            .await?;
-        anyhow::ensure!(
-            report.errors.is_empty(),
-            "the synthetic roster has errors: {:?}",
-            &report.errors[..report.errors.len().min(5)]
-        );
+        let status = std::process::Command::new(std::env::current_exe()?)
+            .args(["bench", "payroll-roster", "--households"])
+            .arg(households.to_string())
+            .arg("--url")
+            .arg(&url)
+            .status()?;
+        anyhow::ensure!(status.success(), "{engine}: the roster import failed");
         println!(
-            "{engine}: imported {} households in {} s (not timed below)",
-            report.households,
+            "{engine}: roster imported by a child process in {} s (not timed below)",
             secs(t.elapsed())
         );
-        service
-            .add_account(
-                &Actor::system(),
-                service::users::AccountInput {
-                    username: "checker".into(),
-                    display_name: "复核人".into(),
-                    role: "assistance_staff".into(),
-                    jurisdiction: testkit::demo::COUNTY.into(),
-                    password: "bench-checker-2013".into(),
-                    phone: None,
-                    must_change_password: false,
-                },
-            )
-            .await?;
+        let service = Service::new(Store::connect(&url).await?, Arc::new(SystemClock));
+        service.prepare().await?;
         let checker = Actor::user(&service.store().user_by_username("checker").await?, "bench");
         reset_peak();
         let t = Instant::now();
@@ -347,9 +317,141 @@ pub async fn payroll(households: usize, dir: &Path, postgres: Option<&str>) -> a
             sum.as_fen()
         );
         service.store().close().await;
-        if let Some((admin, name)) = admin {
-            admin.drop_database(name).await?;
+        if let (Some(admin), false) = (admin, keep) {
+            admin.drop_database(PAYROLL_DB).await?;
         }
     }
+    Ok(())
+}
+
+/// The PostgreSQL database of `minzheng bench payroll`, kept with `--keep` for the report bench.
+pub const PAYROLL_DB: &str = "minzheng_bench_payroll";
+
+/// The child process of `minzheng bench payroll`: a fresh database at `url` with the
+/// demo district's divisions, the synthetic roster of `households` imported, and the
+/// second account that approves.
+pub async fn payroll_roster(households: usize, url: &str) -> anyhow::Result<()> {
+    let t = Instant::now();
+    let (h, p, s) = testkit::roster::synthetic(households);
+    let persons = p.lines().count() - 1;
+    println!(
+        "生成 / generated {households} households, {persons} persons in {} s",
+        secs(t.elapsed())
+    );
+    let files = RosterFiles {
+        households: RosterFile {
+            name: "households.csv".into(),
+            bytes: h.into_bytes(),
+        },
+        persons: RosterFile {
+            name: "persons.csv".into(),
+            bytes: p.into_bytes(),
+        },
+        standards: Some(RosterFile {
+            name: "standards.csv".into(),
+            bytes: s.into_bytes(),
+        }),
+    };
+    let service = fresh(url).await?;
+    let t = Instant::now();
+    let report = service
+        .import_roster(&Actor::system(), &files, ImportMode::AllOrNothing)
+        .await?;
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "the synthetic roster has errors: {:?}",
+        &report.errors[..report.errors.len().min(5)]
+    );
+    println!(
+        "imported {} households in {} s",
+        report.households,
+        secs(t.elapsed())
+    );
+    service
+        .add_account(
+            &Actor::system(),
+            service::users::AccountInput {
+                username: "checker".into(),
+                display_name: "复核人".into(),
+                role: "assistance_staff".into(),
+                jurisdiction: testkit::demo::COUNTY.into(),
+                password: "bench-checker-2013".into(),
+                phone: None,
+                must_change_password: false,
+            },
+        )
+        .await?;
+    service.store().close().await;
+    Ok(())
+}
+
+/// `minzheng bench report`: over the database `minzheng bench payroll --keep` left at
+/// `url`, the half-year report of January–June 2013 for the whole district generated
+/// `rounds` times (each stored, as the page does), then the first and the last drill-down
+/// page ([`web::reports::PAGE_ROWS`] records with the count and sum) of every indicator.
+pub async fn report(url: &str, rounds: usize) -> anyhow::Result<()> {
+    let service = Service::new(Store::connect(url).await?, Arc::new(SystemClock));
+    service.prepare().await?;
+    let actor = Actor::system();
+    let (_, entries, _) = service
+        .ledger(&actor, store::LedgerFilter::default(), 1, 0)
+        .await?;
+    println!("ledger entries: {entries}");
+    let mut times = Vec::new();
+    let mut last = None;
+    for _ in 0..rounds.max(1) {
+        let t = Instant::now();
+        let report = service
+            .generate_report(&actor, "2013-01-01", "2013-06-30", None)
+            .await?;
+        times.push(t.elapsed());
+        last = Some(report);
+    }
+    let report = last.context("no report")?;
+    times.sort();
+    println!(
+        "half-year report 2013-01-01..2013-06-30, whole district, {} rounds: min {} s, median {} s, max {} s",
+        times.len(),
+        secs(times[0]),
+        secs(times[times.len() / 2]),
+        secs(times[times.len() - 1])
+    );
+    for f in &report.figures {
+        println!("  {} {} = {}", f.indicator.code, f.indicator.zh, f.value);
+    }
+    let page = web::reports::PAGE_ROWS;
+    let mut slowest = std::time::Duration::ZERO;
+    for f in &report.figures {
+        let t = Instant::now();
+        let (_, count, sum) = service
+            .report_records(&actor, report.id, f.indicator.code, page, 0)
+            .await?;
+        let first = t.elapsed();
+        let offset = (count - 1).max(0) / page * page;
+        let t = Instant::now();
+        service
+            .report_records(&actor, report.id, f.indicator.code, page, offset)
+            .await?;
+        let tail = t.elapsed();
+        slowest = slowest.max(first).max(tail);
+        let value = if f.indicator.unit.is_money() {
+            sum
+        } else {
+            count
+        };
+        anyhow::ensure!(
+            value == f.value,
+            "{}: the drill-down gives {value}, the figure {}",
+            f.indicator.code,
+            f.value
+        );
+        println!(
+            "  drill-down {}: {count} records, first page {} ms, last page {} ms",
+            f.indicator.code,
+            first.as_millis(),
+            tail.as_millis()
+        );
+    }
+    println!("slowest drill-down page: {} ms", slowest.as_millis());
     Ok(())
 }

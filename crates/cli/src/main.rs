@@ -249,6 +249,30 @@ enum BenchCommand {
         /// 同时测试 PostgreSQL(管理库地址)/ also PostgreSQL: an admin URL of the server
         #[arg(long, value_name = "URL")]
         postgres: Option<String>,
+        /// 保留数据库供报表测试 / keep the databases for `bench report`
+        #[arg(long)]
+        keep: bool,
+    },
+    /// 发放测试的子进程:建库并导入合成名册 / the payroll bench's child: a fresh database with the roster
+    #[command(hide = true)]
+    PayrollRoster {
+        #[arg(long)]
+        households: usize,
+        #[arg(long)]
+        url: String,
+    },
+    /// 在发放测试保留的数据库上计时半年报表与明细页 / time the half-year report and its drill-down pages over the payroll bench's database
+    Report {
+        /// 数据库地址 / database URL (default: the SQLite database of `bench payroll --keep`)
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "sqlite://bench-payroll/bench.sqlite"
+        )]
+        url: String,
+        /// 生成次数 / how many times the report is generated
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
     },
     /// 生成合成存量名册并计时导入 / generate a synthetic roster and time its import
     ImportAssistance {
@@ -386,21 +410,24 @@ fn report(e: &anyhow::Error, lang: web::Lang) {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Bench(BenchCommand::ImportAssistance {
-        households,
-        dir,
-        postgres,
-    }) = &cli.command
-    {
-        return bench::run(*households, dir, postgres.as_deref()).await;
-    }
-    if let Command::Bench(BenchCommand::Payroll {
-        households,
-        dir,
-        postgres,
-    }) = &cli.command
-    {
-        return bench::payroll(*households, dir, postgres.as_deref()).await;
+    if let Command::Bench(bench) = &cli.command {
+        match bench {
+            BenchCommand::Payroll {
+                households,
+                dir,
+                postgres,
+                keep,
+            } => return bench::payroll(*households, dir, postgres.as_deref(), *keep).await,
+            BenchCommand::PayrollRoster { households, url } => {
+                return bench::payroll_roster(*households, url).await;
+            }
+            BenchCommand::Report { url, rounds } => return bench::report(url, *rounds).await,
+            BenchCommand::ImportAssistance {
+                households,
+                dir,
+                postgres,
+            } => return bench::run(*households, dir, postgres.as_deref()).await,
+        }
     }
     if let Command::Config(ConfigCommand::Default) = cli.command {
         print!("{}", config::DEFAULT_TOML);

@@ -474,6 +474,15 @@ impl Period {
             .months_until_inclusive(self.last_month())
             .collect()
     }
+
+    /// The day each month's stock is counted on: its last day, or the period's end in the
+    /// last month. The last is always the period's end.
+    pub fn month_ends(self) -> Vec<NaiveDate> {
+        self.months()
+            .into_iter()
+            .map(|m| m.last_day().min(self.to))
+            .collect()
+    }
 }
 
 impl fmt::Display for Period {

@@ -16,7 +16,7 @@ pub mod dashboard;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::reports::{INDICATORS, Indicator, Kind, Measure, Period, content_hash, indicator};
 use domain::{Action, DivisionCode, Fen, Line, Month, ResidentId};
-use store::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
+use store::{Breakdown, FigureGroup, ReportRecord, ReportScope, StockGroup, StoredReport};
 
 use crate::assistance::field;
 use crate::{Actor, Error, Service};
@@ -215,6 +215,32 @@ impl Service {
         Ok(Params { period, root })
     }
 
+    /// The caseload stocks of `indicators` (those counting households or persons) on each
+    /// of `days`, counted together by [`store::Store::report_stocks`].
+    async fn stocks(
+        &self,
+        params: &Params,
+        cutoff: DateTime<Utc>,
+        indicators: &[&'static Indicator],
+        days: Vec<NaiveDate>,
+    ) -> Result<Stocks, Error> {
+        let mut programs: Vec<&str> = indicators
+            .iter()
+            .filter(|i| Stocks::counts(i))
+            .flat_map(|i| i.programs.iter().copied())
+            .collect();
+        programs.sort_unstable();
+        programs.dedup();
+        let groups = if programs.is_empty() {
+            Vec::new()
+        } else {
+            self.store()
+                .report_stocks(&programs, &days, Some(&params.root), cutoff)
+                .await?
+        };
+        Ok(Stocks { days, groups })
+    }
+
     fn scope(
         &self,
         params: &Params,
@@ -234,11 +260,13 @@ impl Service {
     }
 
     /// The figures of `indicators` for `params` at `cutoff`, with the root division's name.
+    /// The stock indicators' groups come from `stocks`, which must count the period's end.
     async fn figures(
         &self,
         params: &Params,
         cutoff: DateTime<Utc>,
         indicators: &[&'static Indicator],
+        stocks: &Stocks,
     ) -> Result<(Vec<Figure>, String), Error> {
         let root = self.store().division(&params.root).await?;
         let mut names: Vec<(String, String)> = self
@@ -257,11 +285,15 @@ impl Service {
         };
         let mut figures = Vec::with_capacity(indicators.len());
         for ind in indicators.iter().copied() {
-            let scope = self.scope(params, ind, params.period.to(), cutoff);
-            let groups = self
-                .store()
-                .report_figure(ind.measure, &scope, Breakdown::Street)
-                .await?;
+            let groups = match stocks.groups(ind, params.period.to()) {
+                Some(groups) => groups,
+                None => {
+                    let scope = self.scope(params, ind, params.period.to(), cutoff);
+                    self.store()
+                        .report_figure(ind.measure, &scope, Breakdown::Street)
+                        .await?
+                }
+            };
             figures.push(Figure {
                 indicator: ind,
                 value: value_of(ind, &groups),
@@ -291,7 +323,10 @@ impl Service {
         cutoff: DateTime<Utc>,
     ) -> Result<(Vec<Figure>, Vec<MonthFigures>, String), Error> {
         let all: Vec<&'static Indicator> = INDICATORS.iter().collect();
-        let (figures, name) = self.figures(params, cutoff, &all).await?;
+        let stocks = self
+            .stocks(params, cutoff, &all, params.period.month_ends())
+            .await?;
+        let (figures, name) = self.figures(params, cutoff, &all, &stocks).await?;
         let mut months = Vec::new();
         let paid = |code: &'static str| async move {
             let ind = indicator(code).ok_or(Error::NotFound)?;
@@ -307,13 +342,9 @@ impl Service {
         tekun_paid.extend(paid("tekun_urban.paid").await?);
         for month in params.period.months() {
             let on = month.last_day().min(params.period.to());
-            let count = |code: &'static str| async move {
+            let count = |code: &'static str| {
                 let ind = indicator(code).ok_or(Error::NotFound)?;
-                let scope = self.scope(params, ind, on, cutoff);
-                let groups = self
-                    .store()
-                    .report_figure(ind.measure, &scope, Breakdown::PaidIn)
-                    .await?;
+                let groups = stocks.groups(ind, on).ok_or(Error::NotFound)?;
                 Ok::<_, Error>(groups.iter().map(|g| g.count).sum::<i64>())
             };
             let key = month.to_string();
@@ -328,10 +359,9 @@ impl Service {
             };
             months.push(MonthFigures {
                 month,
-                dibao_households: count("dibao.households").await?,
-                dibao_persons: count("dibao.persons").await?,
-                tekun_persons: count("tekun_rural.persons").await?
-                    + count("tekun_urban.persons").await?,
+                dibao_households: count("dibao.households")?,
+                dibao_persons: count("dibao.persons")?,
+                tekun_persons: count("tekun_rural.persons")? + count("tekun_urban.persons")?,
                 dibao_paid: sum(&dibao_paid),
                 tekun_paid: sum(&tekun_paid),
             });
@@ -509,6 +539,52 @@ impl Service {
         );
         self.store().record_audit(&audit).await?;
         Ok((records, count, sum))
+    }
+}
+
+/// Caseload stocks on several days, counted in one go (the report's monthly chart and its
+/// figures at the period's end, a dashboard's months).
+pub(crate) struct Stocks {
+    days: Vec<NaiveDate>,
+    groups: Vec<StockGroup>,
+}
+
+impl Stocks {
+    /// Whether `ind` is a stock these count: households or persons of cases.
+    fn counts(ind: &Indicator) -> bool {
+        matches!(ind.measure, Measure::Households | Measure::Persons)
+    }
+
+    /// `ind`'s groups by street on `day`, as [`store::Store::report_figure`] gives them
+    /// (streets with nothing counted left out, in code order); `None` when `ind` is not a
+    /// stock these count or `day` was not counted.
+    fn groups(&self, ind: &Indicator, day: NaiveDate) -> Option<Vec<FigureGroup>> {
+        if !Stocks::counts(ind) {
+            return None;
+        }
+        let i = self.days.iter().position(|d| *d == day)?;
+        let mut by_street = std::collections::BTreeMap::<&str, i64>::new();
+        for g in self.groups.iter().filter(|g| {
+            g.day == i
+                && ind.programs.contains(&g.program.as_str())
+                && ind.area.is_none_or(|a| a == g.area)
+        }) {
+            *by_street.entry(g.street.as_str()).or_default() += match ind.measure {
+                Measure::Households => g.households,
+                _ => g.persons,
+            };
+        }
+        Some(
+            by_street
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(street, count)| FigureGroup {
+                    key: street.to_owned(),
+                    count,
+                    sum_fen: 0,
+                })
+                .collect(),
+        )
     }
 }
 

@@ -397,7 +397,8 @@ impl Store {
             "SELECT DISTINCT program FROM cases WHERE benefit_start IS NOT NULL \
              AND benefit_start <= $2 AND (benefit_end IS NULL OR benefit_end >= $1) \
              AND program <> 'dibao_margin' \
-             UNION SELECT DISTINCT program FROM payroll_ledger WHERE paid_in = $3 \
+             UNION SELECT DISTINCT r.program FROM payroll_runs r WHERE EXISTS \
+             (SELECT 1 FROM payroll_ledger e WHERE e.program = r.program AND e.paid_in = $3) \
              ORDER BY 1",
         )
         .bind(first.to_string())
@@ -451,7 +452,7 @@ impl Store {
         limit: i64,
     ) -> Result<Vec<PayrollCase>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        cases_in(&mut conn, program, after, i64::MAX, limit, None).await
+        cases_in(&mut conn, program, after, i64::MAX, limit, &Pick::Range).await
     }
 
     /// Computes and writes the next chunk of draft run `run_id` of `program`: up to `limit`
@@ -499,15 +500,27 @@ impl Store {
             return Ok(None);
         }
         let mut written = 0u64;
-        let bound = settled.map(|p| timestamp(p.decided_by));
+        // The chunk's unsettled cases, found once: the settled statement leaves them out by
+        // id and the Rust pass reads exactly them, so the per-case checks of `settled_sql`
+        // run once per case instead of once per statement.
+        let mut pick = Pick::Range;
         if let Some(path) = settled {
+            let unsettled: Vec<(i64,)> = sqlx::query_as(dynamic(format!(
+                "SELECT c.id FROM cases c WHERE c.program = $1 AND c.benefit_start IS NOT NULL \
+                 AND c.id > $2 AND c.id <= $3 AND NOT {} ORDER BY c.id",
+                settled_sql("$4")
+            )))
+            .bind(program)
+            .bind(after)
+            .bind(upto)
+            .bind(timestamp(path.decided_by))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+            pick = Pick::Ids(unsettled.into_iter().map(|(id,)| id).collect());
             let mut sql = Sql::default();
             let (lo, hi) = (sql.int(after), sql.int(upto));
-            let decided_by = sql.text(bound.clone().unwrap_or_default());
-            let narrow = format!(
-                "c.id > {lo} AND c.id <= {hi} AND {}",
-                settled_sql(&decided_by)
-            );
+            let narrow = format!("c.id > {lo} AND c.id <= {hi}{}", pick.excluded());
             let due = due_select(&path.rule, &mut sql, &narrow);
             let (run, month, prev, jump) = (
                 sql.int(run_id),
@@ -537,7 +550,7 @@ impl Store {
                 .map_err(StoreError::from)?
                 .rows_affected();
         }
-        let others = cases_in(&mut tx, program, after, upto, limit, bound.as_deref()).await?;
+        let others = cases_in(&mut tx, program, after, upto, limit, &pick).await?;
         let lines = compute(others)?;
         insert_lines(&mut tx, self.backend, run_id, &lines).await?;
         written += lines.len() as u64;
@@ -850,7 +863,8 @@ impl Store {
         let rows = sqlx::query(
             "SELECT paid_in, program, CAST(COUNT(DISTINCT household_id) AS BIGINT) AS households, \
              CAST(COUNT(*) AS BIGINT) AS entries, CAST(SUM(amount_fen) AS BIGINT) AS amount \
-             FROM payroll_ledger WHERE paid_in >= $1 AND paid_in <= $2 AND division_code LIKE $3 \
+             FROM payroll_ledger WHERE program IN (SELECT DISTINCT program FROM payroll_runs) \
+             AND paid_in >= $1 AND paid_in <= $2 AND division_code LIKE $3 \
              GROUP BY paid_in, program ORDER BY paid_in, program",
         )
         .bind(from)
@@ -1014,19 +1028,47 @@ fn settled_sql(bound: &str) -> String {
     )
 }
 
+/// Which cases of a chunk [`cases_in`] reads.
+enum Pick {
+    /// Every case in the range.
+    Range,
+    /// These cases (in id order), found beforehand.
+    Ids(Vec<i64>),
+}
+
+impl Pick {
+    /// The ids as an SQL list of integer literals (never text, so nothing to escape).
+    fn list(ids: &[i64]) -> String {
+        ids.iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A condition on `c` leaving the picked ids out (empty for a range).
+    fn excluded(&self) -> String {
+        match self {
+            Pick::Ids(ids) if !ids.is_empty() => format!(" AND c.id NOT IN ({})", Pick::list(ids)),
+            _ => String::new(),
+        }
+    }
+}
+
 /// Up to `limit` cases of `program` with a benefit start and an id in `(after, upto]`, in id
-/// order, with what a run computes from; only those that are not [`settled_sql`] by
-/// `unsettled_by` when it is given.
+/// order, with what a run computes from; with [`Pick::Ids`], only those.
 async fn cases_in(
     conn: &mut AnyConnection,
     program: &str,
     after: i64,
     upto: i64,
     limit: i64,
-    unsettled_by: Option<&str>,
+    pick: &Pick,
 ) -> Result<Vec<PayrollCase>, StoreError> {
-    let only = unsettled_by.map_or_else(String::new, |_| format!("AND NOT {}", settled_sql("$5")));
-    let bound = unsettled_by.unwrap_or("");
+    let only = match pick {
+        Pick::Range => String::new(),
+        Pick::Ids(ids) if ids.is_empty() => return Ok(Vec::new()),
+        Pick::Ids(ids) => format!("AND c.id IN ({})", Pick::list(ids)),
+    };
     let rows = sqlx::query(dynamic(format!(
         "SELECT c.id, c.household_id, c.income_per_capita_fen, c.benefit_start, \
          c.benefit_end, c.active, c.version, h.division_code, h.area, \
@@ -1034,14 +1076,12 @@ async fn cases_in(
           AND a.step IN ('approve', 'import')) AS decided_at \
          FROM cases c JOIN households h ON h.id = c.household_id \
          WHERE c.program = $1 AND c.benefit_start IS NOT NULL AND c.id > $2 AND c.id <= $4 \
-         AND ($5 = $5) {only} \
-         ORDER BY c.id LIMIT $3"
+         {only} ORDER BY c.id LIMIT $3"
     )))
     .bind(program)
     .bind(after)
     .bind(limit)
     .bind(upto)
-    .bind(bound)
     .fetch_all(&mut *conn)
     .await?;
     let mut out: Vec<PayrollCase> = Vec::with_capacity(rows.len());
@@ -1086,13 +1126,9 @@ async fn cases_in(
         .enumerate()
         .map(|(i, c)| (c.file.case.id, i))
         .collect();
-    // The same selection again, so that the members and payments of settled cases between
+    // Exactly the cases read, so that the members and payments of settled cases between
     // `lo` and `hi` are not read for nothing.
-    let chosen = format!(
-        "SELECT c.id FROM cases c WHERE c.program = $1 AND c.benefit_start IS NOT NULL \
-         AND c.id >= $2 AND c.id <= $3 AND ($4 = $4) {only}"
-    )
-    .replace("$5", "$4");
+    let chosen = Pick::list(&index.keys().copied().collect::<Vec<_>>());
     let members = sqlx::query(dynamic(format!(
         "SELECT c.id AS case_id, m.id, m.person_id, p.birth_date, m.relation, \
          m.disability_grade, m.severe_illness, m.employment, m.self_care, m.joined_on, \
@@ -1100,10 +1136,6 @@ async fn cases_in(
          JOIN persons p ON p.id = m.person_id \
          WHERE c.id IN ({chosen}) ORDER BY c.id, m.id"
     )))
-    .bind(program)
-    .bind(lo)
-    .bind(hi)
-    .bind(bound)
     .fetch_all(&mut *conn)
     .await?;
     for row in &members {
@@ -1152,10 +1184,6 @@ async fn cases_in(
          FROM payroll_ledger WHERE case_id IN ({chosen}) \
          GROUP BY case_id, benefit_month"
     )))
-    .bind(program)
-    .bind(lo)
-    .bind(hi)
-    .bind(bound)
     .fetch_all(&mut *conn)
     .await?;
     for row in &paid {

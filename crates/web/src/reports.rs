@@ -26,7 +26,7 @@ use crate::reject::{ApiQuery, Form, Json as ApiJson, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr};
 
 /// Records a drill-down page shows.
-const PAGE_ROWS: i64 = 50;
+pub const PAGE_ROWS: i64 = 50;
 /// The report's print style, served as a file (the CSP allows no inline style) and
 /// embedded in the file `minzheng report --format html` writes.
 pub const PRINT_CSS: &str = include_str!("../static/reports.css");

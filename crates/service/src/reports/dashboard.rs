@@ -104,7 +104,10 @@ impl Service {
         let cutoff = self.now();
         let indicators: Vec<&'static Indicator> =
             INDICATORS.iter().filter(|i| i.line == line).collect();
-        let (figures, division_name) = self.figures(&params, cutoff, &indicators).await?;
+        let stocks = self
+            .stocks(&params, cutoff, &indicators, params.period.month_ends())
+            .await?;
+        let (figures, division_name) = self.figures(&params, cutoff, &indicators, &stocks).await?;
         let mut series = Vec::new();
         for ind in indicators.iter().filter(|i| i.kind != Kind::Fact) {
             let points = match ind.kind {
@@ -133,11 +136,15 @@ impl Service {
                     let mut points = Vec::new();
                     for m in params.period.months() {
                         let on = m.last_day().min(params.period.to());
-                        let scope = self.scope(&params, ind, on, cutoff);
-                        let groups = self
-                            .store()
-                            .report_figure(ind.measure, &scope, Breakdown::Street)
-                            .await?;
+                        let groups = match stocks.groups(ind, on) {
+                            Some(groups) => groups,
+                            None => {
+                                let scope = self.scope(&params, ind, on, cutoff);
+                                self.store()
+                                    .report_figure(ind.measure, &scope, Breakdown::Street)
+                                    .await?
+                            }
+                        };
                         points.push((m, value_of(ind, &groups)));
                     }
                     points
