@@ -241,6 +241,39 @@ impl Service {
         Ok(Stocks { days, groups })
     }
 
+    /// The flow indicators among `indicators` by street and payment month, one pass each.
+    async fn flows(
+        &self,
+        params: &Params,
+        cutoff: DateTime<Utc>,
+        indicators: &[&'static Indicator],
+    ) -> Result<Flows, Error> {
+        let mut groups = Vec::new();
+        for ind in indicators.iter().copied().filter(|i| Flows::counts(i)) {
+            let scope = self.scope(params, ind, params.period.to(), cutoff);
+            let g = self
+                .store()
+                .report_figure(ind.measure, &scope, Breakdown::StreetAndMonth)
+                .await?;
+            groups.push((ind.code, g));
+        }
+        Ok(Flows { groups })
+    }
+
+    /// [`Service::stocks`] and [`Service::flows`] at once, on two connections: the two
+    /// long passes of a report run side by side.
+    async fn stocks_and_flows(
+        &self,
+        params: &Params,
+        cutoff: DateTime<Utc>,
+        indicators: &[&'static Indicator],
+    ) -> Result<(Stocks, Flows), Error> {
+        tokio::try_join!(
+            self.stocks(params, cutoff, indicators, params.period.month_ends()),
+            self.flows(params, cutoff, indicators)
+        )
+    }
+
     fn scope(
         &self,
         params: &Params,
@@ -260,13 +293,14 @@ impl Service {
     }
 
     /// The figures of `indicators` for `params` at `cutoff`, with the root division's name.
-    /// The stock indicators' groups come from `stocks`, which must count the period's end.
+    /// The stock indicators' groups come from `stocks`, which must count the period's end,
+    /// and the flows' from `flows`.
     async fn figures(
         &self,
         params: &Params,
         cutoff: DateTime<Utc>,
         indicators: &[&'static Indicator],
-        stocks: &Stocks,
+        (stocks, flows): &(Stocks, Flows),
     ) -> Result<(Vec<Figure>, String), Error> {
         let root = self.store().division(&params.root).await?;
         let mut names: Vec<(String, String)> = self
@@ -285,7 +319,10 @@ impl Service {
         };
         let mut figures = Vec::with_capacity(indicators.len());
         for ind in indicators.iter().copied() {
-            let groups = match stocks.groups(ind, params.period.to()) {
+            let groups = match stocks
+                .groups(ind, params.period.to())
+                .or_else(|| flows.by(ind, Part::Street))
+            {
                 Some(groups) => groups,
                 None => {
                     let scope = self.scope(params, ind, params.period.to(), cutoff);
@@ -323,23 +360,17 @@ impl Service {
         cutoff: DateTime<Utc>,
     ) -> Result<(Vec<Figure>, Vec<MonthFigures>, String), Error> {
         let all: Vec<&'static Indicator> = INDICATORS.iter().collect();
-        let stocks = self
-            .stocks(params, cutoff, &all, params.period.month_ends())
-            .await?;
-        let (figures, name) = self.figures(params, cutoff, &all, &stocks).await?;
+        let passes = self.stocks_and_flows(params, cutoff, &all).await?;
+        let (figures, name) = self.figures(params, cutoff, &all, &passes).await?;
+        let (stocks, flows) = &passes;
         let mut months = Vec::new();
-        let paid = |code: &'static str| async move {
+        let paid = |code: &'static str| {
             let ind = indicator(code).ok_or(Error::NotFound)?;
-            let scope = self.scope(params, ind, params.period.to(), cutoff);
-            Ok::<_, Error>(
-                self.store()
-                    .report_figure(Measure::Paid, &scope, Breakdown::PaidIn)
-                    .await?,
-            )
+            flows.by(ind, Part::Month).ok_or(Error::NotFound)
         };
-        let dibao_paid = paid("dibao.paid").await?;
-        let mut tekun_paid = paid("tekun_rural.paid").await?;
-        tekun_paid.extend(paid("tekun_urban.paid").await?);
+        let dibao_paid = paid("dibao.paid")?;
+        let mut tekun_paid = paid("tekun_rural.paid")?;
+        tekun_paid.extend(paid("tekun_urban.paid")?);
         for month in params.period.months() {
             let on = month.last_day().min(params.period.to());
             let count = |code: &'static str| {
@@ -582,6 +613,51 @@ impl Stocks {
                     key: street.to_owned(),
                     count,
                     sum_fen: 0,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Which part of a `STREET|YYYY-MM` key [`Flows::by`] groups by.
+#[derive(Clone, Copy)]
+enum Part {
+    Street,
+    Month,
+}
+
+/// Flow indicators' groups by street and payment month ([`Breakdown::StreetAndMonth`]).
+pub(crate) struct Flows {
+    groups: Vec<(&'static str, Vec<FigureGroup>)>,
+}
+
+impl Flows {
+    /// Whether `ind` is a flow these sum: anything over a period but the standards.
+    fn counts(ind: &Indicator) -> bool {
+        ind.kind == Kind::Flow && ind.measure != Measure::Standard
+    }
+
+    /// `ind`'s groups by street or by month, in key order, as [`store::Store::report_figure`]
+    /// gives them for that breakdown; `None` when `ind` was not summed.
+    fn by(&self, ind: &Indicator, part: Part) -> Option<Vec<FigureGroup>> {
+        let (_, groups) = self.groups.iter().find(|(code, _)| *code == ind.code)?;
+        let mut by = std::collections::BTreeMap::<&str, (i64, i64)>::new();
+        for g in groups {
+            let (street, month) = g.key.split_once('|').unwrap_or((g.key.as_str(), ""));
+            let key = match part {
+                Part::Street => street,
+                Part::Month => month,
+            };
+            let e = by.entry(key).or_default();
+            e.0 += g.count;
+            e.1 += g.sum_fen;
+        }
+        Some(
+            by.into_iter()
+                .map(|(key, (count, sum_fen))| FigureGroup {
+                    key: key.to_owned(),
+                    count,
+                    sum_fen,
                 })
                 .collect(),
         )

@@ -46,6 +46,9 @@ pub enum Breakdown {
     Street,
     /// By payment month (flows only; stocks give one group).
     PaidIn,
+    /// By street and payment month at once, the key `STREET|YYYY-MM` (flows): a figure's
+    /// streets and its months from one pass.
+    StreetAndMonth,
 }
 
 /// One group of a figure: its key (a nine-digit street prefix, a month, or empty), the
@@ -333,6 +336,7 @@ impl Store {
         let key = match breakdown {
             Breakdown::Street => "substr(r.division_code, 1, 9)",
             Breakdown::PaidIn => "r.paid_in",
+            Breakdown::StreetAndMonth => "substr(r.division_code, 1, 9) || '|' || r.paid_in",
         };
         let sql = format!(
             "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, \

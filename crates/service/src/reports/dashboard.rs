@@ -14,7 +14,7 @@ use domain::reports::{INDICATORS, Indicator, Kind, Period, dashboard_lines};
 use domain::{Action, DivisionCode, Line, Month};
 use store::Breakdown;
 
-use super::{Figure, value_of};
+use super::{Figure, Part, value_of};
 use crate::assistance::field;
 use crate::{Actor, Error, Service};
 
@@ -104,19 +104,22 @@ impl Service {
         let cutoff = self.now();
         let indicators: Vec<&'static Indicator> =
             INDICATORS.iter().filter(|i| i.line == line).collect();
-        let stocks = self
-            .stocks(&params, cutoff, &indicators, params.period.month_ends())
-            .await?;
-        let (figures, division_name) = self.figures(&params, cutoff, &indicators, &stocks).await?;
+        let passes = self.stocks_and_flows(&params, cutoff, &indicators).await?;
+        let (figures, division_name) = self.figures(&params, cutoff, &indicators, &passes).await?;
+        let (stocks, flows) = &passes;
         let mut series = Vec::new();
         for ind in indicators.iter().filter(|i| i.kind != Kind::Fact) {
             let points = match ind.kind {
                 Kind::Flow => {
-                    let scope = self.scope(&params, ind, params.period.to(), cutoff);
-                    let groups = self
-                        .store()
-                        .report_figure(ind.measure, &scope, Breakdown::PaidIn)
-                        .await?;
+                    let groups = match flows.by(ind, Part::Month) {
+                        Some(groups) => groups,
+                        None => {
+                            let scope = self.scope(&params, ind, params.period.to(), cutoff);
+                            self.store()
+                                .report_figure(ind.measure, &scope, Breakdown::PaidIn)
+                                .await?
+                        }
+                    };
                     params
                         .period
                         .months()
