@@ -436,6 +436,34 @@ impl Service {
         Ok(all)
     }
 
+    /// Pairing `id` and its household's liaison history, oldest first (`Read`, within the
+    /// jurisdiction, else not found; audited `veterans.liaison.read`).
+    pub async fn pairing(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<(PairingRecord, Vec<PairingRecord>), Error> {
+        self.authorize(actor, Line::Veterans, Action::Read)?;
+        let pairing = self.store().pairing(id).await?;
+        self.within(actor, &pairing.division_code)?;
+        let history = self
+            .store()
+            .household_pairings(pairing.household_id)
+            .await?
+            .into_iter()
+            .map(masked)
+            .collect::<Result<_, _>>()?;
+        let audit = self.audit(
+            actor,
+            "veterans.liaison.read",
+            format!("liaison_pairing:{id}"),
+            "",
+            "",
+        );
+        self.store().record_audit(&audit).await?;
+        Ok((masked(pairing)?, history))
+    }
+
     /// The liaison history of entitlement `id`'s household, oldest first (`Read`, within
     /// the jurisdiction; the entitlement page's read is the audited one).
     pub async fn entitlement_pairings(
