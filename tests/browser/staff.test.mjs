@@ -654,7 +654,7 @@ describe('an entitlement registered by the veterans section', { concurrency: fal
     await page.locator('select[name="cause"]').selectOption('duty');
     await tab.click(page.locator('main form button[type="submit"]'), { landsOn: '/veterans', status: 400 });
     assert.match(await tab.text('main form'), /残疾等级应为 1 到 10 级/);
-    await tab.step('41-youfu-grade-refused');
+    await tab.step('41-youfu-grade-refused', { expectErrors: ['/veterans'] });
     await page.locator('input[name="grade"]').fill('6');
     await tab.click(page.locator('main form button[type="submit"]'), {
       landsOn: /^\/veterans\/\d+\?done=registered$/,
@@ -676,7 +676,7 @@ describe('an entitlement registered by the veterans section', { concurrency: fal
     assert.match(refusal, /不能同时享受/);
     assert.match(refusal, /带病回乡退伍军人/);
     assert.match(refusal, /残疾军人/);
-    await tab.step('43-youfu-combination-refused');
+    await tab.step('43-youfu-combination-refused', { expectErrors: ['/veterans'] });
 
     // The register finds the person by name.
     await tab.goto(`/veterans?q=${encodeURIComponent(veteran.name)}`);
