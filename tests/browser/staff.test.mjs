@@ -43,6 +43,7 @@ const DEMO = (username, name, password) => ACCOUNTS[username] ?? { username, pas
 const HEPING = DEMO('heping', '和平社区', 'demo-heping-2013');
 const DONGCHENG = DEMO('dongcheng', '东城街道', 'demo-dongcheng-2013');
 const JIUZHU = DEMO('jiuzhu', '救助科', 'demo-jiuzhu-2013');
+const YOUFU = DEMO('youfu', '优抚科', 'demo-youfu-2013');
 const CHROMIUM = process.env.MINZHENG_BROWSER_CHROMIUM || '/usr/bin/chromium';
 const SHOTS = process.env.MINZHENG_BROWSER_SCREENSHOTS || join(HERE, 'screenshots');
 
@@ -617,5 +618,72 @@ describe('a 低保 application from the community to the district', { concurrenc
     await tab.step('39-jiuzhu-case-approved');
     await signOut(tab);
     tab.assertClean('the assistance walk-through');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// 优抚: the veterans section registers an entitled person.
+
+describe('an entitlement registered by the veterans section', { concurrency: false }, () => {
+  test('h. youfu registers a disabled soldier, a forbidden second category is refused', { timeout: 120_000 }, async () => {
+    // Unique per run, so the test can run again on the same server.
+    const seq = 100 + (Math.floor(Date.now() / 1000) % 800);
+    const veteran = { name: '周卫东', id: residentId('1958-03-16', seq) };
+    const tab = await newTab(YOUFU.username);
+    const page = tab.page;
+    await tab.goto('/login');
+    await signIn(tab, YOUFU, { landsOn: '/' });
+    assert.ok((await tab.navLabels()).includes('优抚安置'));
+    await tab.click(page.locator('header.top nav a', { hasText: '优抚安置' }), { landsOn: '/veterans' });
+    assert.equal(await tab.text('main h1'), '优抚对象');
+    await tab.step('40-youfu-register');
+    await tab.click(page.locator('main a', { hasText: '登记优抚对象' }), { landsOn: '/veterans/new' });
+    const fill = async (category) => {
+      await page.locator('input[name="name"]').fill(veteran.name);
+      await page.locator('input[name="id_number"]').fill(veteran.id);
+      await page.locator('select[name="category"]').selectOption(category);
+      await page.locator('input[name="certified_on"]').fill(beijingDay(-1));
+      await page.locator('input[name="document_number"]').fill(`示优字〔2013〕${seq}号`);
+      await page.locator('input[name="certifying_office"]').fill('示范区民政局');
+      await page.locator('input[name="community"]').fill(COMMUNITY.code);
+      await page.locator('input[name="address"]').fill('和平路 18 号');
+    };
+    await fill('11');
+    // A grade outside 1–10 first: refused next to the field, in Chinese.
+    await page.locator('input[name="grade"]').fill('11');
+    await page.locator('select[name="cause"]').selectOption('duty');
+    await tab.click(page.locator('main form button[type="submit"]'), { landsOn: '/veterans', status: 400 });
+    assert.match(await tab.text('main form'), /残疾等级应为 1 到 10 级/);
+    await tab.step('41-youfu-grade-refused', { expectErrors: ['/veterans'] });
+    await page.locator('input[name="grade"]').fill('6');
+    await tab.click(page.locator('main form button[type="submit"]'), {
+      landsOn: /^\/veterans\/\d+\?done=registered$/,
+    });
+    const entitlementPath = new URL(page.url()).pathname;
+    assert.match(await tab.text('main .notice'), /已登记/);
+    const main = await tab.text('main');
+    assert.match(main, /残疾军人/);
+    assert.match(main, /6 级 · 因公/);
+    assert.ok(!main.includes(veteran.id), 'the full ID number is not shown');
+    assert.match(main, /该户尚未与领导干部挂钩/);
+    await tab.step('42-youfu-entitlement');
+
+    // 带病回乡 beside a disability grade: refused, naming both categories.
+    await tab.goto('/veterans/new');
+    await fill('42');
+    await tab.click(page.locator('main form button[type="submit"]'), { landsOn: '/veterans', status: 400 });
+    const refusal = await tab.text('main form');
+    assert.match(refusal, /不能同时享受/);
+    assert.match(refusal, /带病回乡退伍军人/);
+    assert.match(refusal, /残疾军人/);
+    await tab.step('43-youfu-combination-refused', { expectErrors: ['/veterans'] });
+
+    // The register finds the person by name.
+    await tab.goto(`/veterans?q=${encodeURIComponent(veteran.name)}`);
+    assert.match(await tab.text('main table.list'), new RegExp(veteran.name));
+    await tab.click(page.locator('main table.list a', { hasText: veteran.name }).first(), { landsOn: entitlementPath });
+    await tab.step('44-youfu-found');
+    await signOut(tab);
+    tab.assertClean('the veterans walk-through');
   });
 });

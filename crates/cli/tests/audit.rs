@@ -125,12 +125,12 @@ fn a_fresh_database_built_by_the_program_verifies() {
         "a-long-enough-password\n",
     );
     let verified = run(command(&dir, "zh_CN.UTF-8", &["audit", "verify"]), "");
-    // The calendar seed, the veterans' category seed, the division import and the new
-    // account.
-    assert_eq!(intact_entries(&verified), 4, "{verified:#?}");
+    // The calendar seed, the veterans' category, category-exclusion and petition risk-level
+    // seeds, the division import and the new account.
+    assert_eq!(intact_entries(&verified), 6, "{verified:#?}");
     // Verifying reads; it adds nothing, so a second run counts the same.
     let again = run(command(&dir, "en_US.UTF-8", &["audit", "verify"]), "");
-    assert_eq!(intact_entries(&again), 4);
+    assert_eq!(intact_entries(&again), 6);
     let help = run(command(&dir, "zh_CN.UTF-8", &["audit", "--help"]), "");
     assert!(help.stdout.contains("verify"), "{help:#?}");
     assert!(help.stdout.contains("校验"), "{help:#?}");

@@ -57,6 +57,8 @@ pub enum Unit {
     Wan,
     /// Fen per person and month, shown in 元/人/月.
     YuanPerPersonMonth,
+    /// 次: things done (screenings, visits), counted.
+    Times,
 }
 
 impl Unit {
@@ -66,6 +68,7 @@ impl Unit {
             Unit::Persons => "人",
             Unit::Wan => "万元",
             Unit::YuanPerPersonMonth => "元/人/月",
+            Unit::Times => "次",
         }
     }
 
@@ -73,7 +76,7 @@ impl Unit {
     /// yuan when the standard has no fen.
     pub fn format(self, value: i64) -> String {
         match self {
-            Unit::Households | Unit::Persons => value.to_string(),
+            Unit::Households | Unit::Persons | Unit::Times => value.to_string(),
             Unit::Wan => Fen::from_fen(value).wan(),
             Unit::YuanPerPersonMonth => {
                 if value % 100 == 0 {
@@ -113,6 +116,12 @@ pub enum Measure {
     Received,
     /// Veterans' hardship grants of the kinds in `programs` approved in the period's months.
     Hardship,
+    /// Leader–veteran liaison pairings (联系户) started in the period's months for the
+    /// reasons in `programs` (`domain::veterans::liaison::PairingReason`).
+    Liaison,
+    /// Petition-case follow-ups (信访) of the kinds in `programs`
+    /// (`domain::veterans::petitions::FollowupKind`) made in the period's months.
+    Followups,
 }
 
 /// One named figure.
@@ -394,6 +403,42 @@ pub const INDICATORS: &[Indicator] = &[
         unit: Unit::Wan,
         measure: Measure::Hardship,
         programs: HARDSHIP_ALL,
+        area: None,
+    },
+    Indicator {
+        code: "veterans.liaison_reassigned",
+        figure: "V9",
+        line: Line::Veterans,
+        zh: "调整领导干部联系户挂钩",
+        en: "Leader–veteran liaison pairings re-assigned",
+        kind: Kind::Flow,
+        unit: Unit::Households,
+        measure: Measure::Liaison,
+        programs: &["leader_change", "other"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.petitions_screened",
+        figure: "V9",
+        line: Line::Veterans,
+        zh: "复退军人不稳定因素排查",
+        en: "Petition risks screened",
+        kind: Kind::Flow,
+        unit: Unit::Times,
+        measure: Measure::Followups,
+        programs: &["screening"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.home_visits",
+        figure: "V9",
+        line: Line::Veterans,
+        zh: "重点人员家访",
+        en: "Home visits to petitioners",
+        kind: Kind::Flow,
+        unit: Unit::Times,
+        measure: Measure::Followups,
+        programs: &["home_visit"],
         area: None,
     },
 ];

@@ -126,6 +126,10 @@ code_enum!(Basis, "basis", "veterans.basis");
 code_enum!(Cause, "cause", "veterans.cause");
 code_enum!(Status, "status", "veterans.status");
 
+pub mod combinations;
+pub mod liaison;
+pub mod petitions;
+
 /// Why an entitlement's parts or a standard are refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VeteransError {

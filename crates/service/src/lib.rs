@@ -90,6 +90,8 @@ impl Service {
         self.store.migrate().await?;
         self.seed_calendar(&Actor::system()).await?;
         self.seed_veteran_categories(&Actor::system()).await?;
+        self.seed_veteran_exclusions(&Actor::system()).await?;
+        self.seed_petition_risk_levels(&Actor::system()).await?;
         Ok(())
     }
 }

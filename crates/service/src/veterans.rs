@@ -19,11 +19,14 @@
 //! payroll's job (see ARCHITECTURE.md, "Veterans' amount function").
 
 pub mod hardship;
+pub mod liaison;
+pub mod petitions;
 pub mod reception;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::veterans::combinations::{self, Exclusion};
 use domain::veterans::{
     self, Basis, Cause, Due, Entitlement, Per, Standard, StandardKey, StandardTable, Status,
     StatusChange, Terms,
@@ -380,7 +383,114 @@ const SEED_CATEGORIES: &[(&str, &str, Basis)] = &[
     ("81", "60周岁以上农村籍退役士兵", Basis::ServiceYears),
 ];
 
+/// The category pairs seeded on a new database (`domain::veterans::combinations` gives
+/// the sources): 带病回乡 is an illness below any disability grade, and the rural elderly
+/// allowance goes only to those without another periodic pension or subsidy.
+const SEED_EXCLUSIONS: &[(&str, &str, &str)] = &[
+    (
+        "11",
+        "42",
+        "带病回乡退伍军人是未达到评残等级的，评残后按残疾军人抚恤",
+    ),
+    (
+        "11",
+        "81",
+        "老年生活补助只发给未享受国家定期抚恤补助的农村籍退役士兵",
+    ),
+    (
+        "41",
+        "81",
+        "老年生活补助只发给未享受国家定期抚恤补助的农村籍退役士兵",
+    ),
+    (
+        "42",
+        "81",
+        "老年生活补助只发给未享受国家定期抚恤补助的农村籍退役士兵",
+    ),
+    (
+        "51",
+        "81",
+        "老年生活补助只发给未享受国家定期抚恤补助的农村籍退役士兵",
+    ),
+    (
+        "61",
+        "81",
+        "老年生活补助只发给未享受国家定期抚恤补助的农村籍退役士兵",
+    ),
+];
+
 impl Service {
+    /// Seeds the forbidden category pairs the first time (from `prepare`), for the
+    /// categories on the list; an existing list is left as the section configured it.
+    pub(crate) async fn seed_veteran_exclusions(&self, actor: &Actor) -> Result<(), Error> {
+        if !self.store().veteran_exclusions().await?.is_empty() {
+            return Ok(());
+        }
+        let categories = self.store().veteran_categories().await?;
+        let listed = |code: &str| categories.iter().any(|c| c.code == code);
+        let rows: Vec<store::ExclusionRow> = SEED_EXCLUSIONS
+            .iter()
+            .filter(|(a, b, _)| listed(a) && listed(b))
+            .map(|(a, b, reason)| store::ExclusionRow {
+                category_code: (*a).to_owned(),
+                excludes_code: (*b).to_owned(),
+                reason: (*reason).to_owned(),
+            })
+            .collect();
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let audit = self.audit(
+            actor,
+            "veterans.exclusion.seed",
+            "veteran_category_exclusions",
+            "",
+            format!("pairs={}", rows.len()),
+        );
+        self.store()
+            .insert_veteran_exclusions(&rows, &audit)
+            .await?;
+        Ok(())
+    }
+
+    /// Refuses a category the person may not hold beside one they hold (not ended),
+    /// naming both categories and the reason.
+    async fn check_combination(
+        &self,
+        id: &ResidentId,
+        category: &CategoryRow,
+        categories: &[CategoryRow],
+        errors: &mut Vec<FieldError>,
+    ) -> Result<(), Error> {
+        let held = self.store().categories_held(id.as_str()).await?;
+        let held: Vec<&str> = held.iter().map(String::as_str).collect();
+        let exclusions: Vec<Exclusion> = self
+            .store()
+            .veteran_exclusions()
+            .await?
+            .into_iter()
+            .map(|x| Exclusion {
+                a: x.category_code,
+                b: x.excludes_code,
+                reason: x.reason,
+            })
+            .collect();
+        if let Some((other, x)) = combinations::clash(&category.code, &held, &exclusions) {
+            let name = |code: &str| {
+                categories
+                    .iter()
+                    .find(|c| c.code == code)
+                    .map_or_else(|| code.to_owned(), |c| c.name.clone())
+            };
+            errors.push(FieldError::new(
+                "category",
+                "veterans.combination",
+                format!("“{}”与“{}”：{}", category.name, name(other), x.reason),
+            ));
+        }
+        Ok(())
+    }
+
     /// Seeds the category list the first time (from `prepare`); an existing list is left
     /// as the section configured it.
     pub(crate) async fn seed_veteran_categories(&self, actor: &Actor) -> Result<(), Error> {
@@ -472,6 +582,10 @@ impl Service {
                 "veterans.category",
                 input.category.trim(),
             ));
+        }
+        if let (Some(id), Some(c)) = (&id, category) {
+            self.check_combination(id, c, &categories, &mut errors)
+                .await?;
         }
         let grade = optional_number(&input.grade, "grade", &mut errors);
         let cause = optional_cause(&input.cause, &mut errors);

@@ -49,7 +49,10 @@ async fn every_figure_is_the_sum_of_its_records_and_of_its_streets() {
         assert_eq!(fig("dibao.standard_rural"), 38_500);
         assert_eq!(fig("tekun_rural.standard"), 70_000);
         assert_eq!(fig("tekun_urban.standard"), 120_000);
-        for (code, value) in testkit::veterans::FIGURES {
+        for (code, value) in testkit::veterans::FIGURES
+            .iter()
+            .chain(testkit::veterans::liaison::FIGURES)
+        {
             assert_eq!(fig(code), *value, "{code}");
         }
 

@@ -246,7 +246,39 @@ fn measure_rows(measure: Measure, programs: &str) -> String {
         Measure::Visited => visited_rows(programs),
         Measure::Received => received_rows(programs),
         Measure::Hardship => hardship_rows(programs),
+        Measure::Liaison => liaison_rows(programs),
+        Measure::Followups => followup_rows(programs),
     }
+}
+
+/// Liaison pairings started for the reasons in months $3..$4 (by $1) and recorded by $2,
+/// with the household's division on the day of pairing; the leader is the record's kind.
+fn liaison_rows(reasons: &str) -> String {
+    format!(
+        "SELECT l.id, CAST(0 AS BIGINT) AS case_id, l.household_id, l.reason AS program, \
+         l.division_code, dv.area, CAST(0 AS BIGINT) AS amount_fen, \
+         substr(l.starts_on, 1, 7) AS paid_in, p.name AS name, '' AS id_number, \
+         l.starts_on AS benefit_month, l.leader_name AS kind \
+         FROM liaison_pairings l JOIN veteran_entitlements e ON e.id = l.entitlement_id \
+         JOIN persons p ON p.id = e.person_id JOIN divisions dv ON dv.code = l.division_code \
+         WHERE l.reason IN ({reasons}) AND l.starts_on <= $1 AND l.at <= $2 \
+         AND substr(l.starts_on, 1, 7) >= $3 AND substr(l.starts_on, 1, 7) <= $4"
+    )
+}
+
+/// Petition follow-ups of the kinds made in months $3..$4 (by $1) and recorded by $2, with
+/// the case's division; who followed up is the record's kind.
+fn followup_rows(kinds: &str) -> String {
+    format!(
+        "SELECT f.id, CAST(0 AS BIGINT) AS case_id, CAST(0 AS BIGINT) AS household_id, \
+         f.kind AS program, c.division_code, dv.area, CAST(0 AS BIGINT) AS amount_fen, \
+         substr(f.on_date, 1, 7) AS paid_in, c.petitioner AS name, '' AS id_number, \
+         f.on_date AS benefit_month, f.who AS kind \
+         FROM petition_followups f JOIN petition_cases c ON c.id = f.case_id \
+         JOIN divisions dv ON dv.code = c.division_code \
+         WHERE f.kind IN ({kinds}) AND f.on_date <= $1 AND f.at <= $2 \
+         AND substr(f.on_date, 1, 7) >= $3 AND substr(f.on_date, 1, 7) <= $4"
+    )
 }
 
 /// Soldiers received with the training choices, reported in months $3..$4 (by $1) and
@@ -511,7 +543,12 @@ impl Store {
              WHERE hm.household_id = r.household_id AND hm.relation = 'head' \
              ORDER BY hm.id LIMIT 1)";
         let (columns, order) = match measure {
-            Measure::Entitled | Measure::Visited | Measure::Received | Measure::Hardship => (
+            Measure::Entitled
+            | Measure::Visited
+            | Measure::Received
+            | Measure::Hardship
+            | Measure::Liaison
+            | Measure::Followups => (
                 "r.id AS id, r.name AS name, r.id_number AS id_number, \
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),

@@ -635,21 +635,22 @@ async fn every_change_is_chained_in_the_audit_log() {
     for_each_engine(async |db| {
         populated(db).await;
         let store = db.store();
-        // Preparing seeded the calendar and the veterans' categories (2), then the tree (1),
+        // Preparing seeded the calendar, the veterans' categories, their exclusions and the
+        // petition risk levels (4), then the tree (1),
         // two accounts (2), an application and a step (2), a standard, a policy, a care
         // standard and a setting (4).
         assert_eq!(
             store.verify_audit_chain(&mut |_| {}).await.unwrap(),
-            ChainCheck::Intact { entries: 11 }
+            ChainCheck::Intact { entries: 13 }
         );
         let (entries, total) = store
             .audit_entries(&store::AuditFilter::default(), 0, 4)
             .await
             .unwrap();
-        assert_eq!(total, 11);
+        assert_eq!(total, 13);
         assert_eq!(
             entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            [11, 10, 9, 8]
+            [13, 12, 11, 10]
         );
         assert_eq!(entries[0].prev_hash, entries[1].hash);
         let filter = store::AuditFilter {
@@ -671,7 +672,7 @@ async fn every_change_is_chained_in_the_audit_log() {
                 .await
                 .unwrap()
                 .1,
-            11
+            13
         );
     })
     .await;
@@ -697,7 +698,7 @@ async fn the_audit_log_refuses_updates_and_deletes() {
         assert!(delete.is_err(), "{:?}: a delete went through", db.backend());
         assert_eq!(
             db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
-            ChainCheck::Intact { entries: 11 }
+            ChainCheck::Intact { entries: 13 }
         );
     })
     .await;
@@ -747,7 +748,7 @@ async fn concurrent_writers_never_fork_the_chain() {
         }
         assert_eq!(
             db.store().verify_audit_chain(&mut |_| {}).await.unwrap(),
-            ChainCheck::Intact { entries: 43 }
+            ChainCheck::Intact { entries: 45 }
         );
     })
     .await;

@@ -261,6 +261,7 @@ pub async fn build_full(service: &Service, clock: &crate::FixedClock) -> Result<
     crate::half_year::build(service, clock).await?;
     clock.set(crate::default_time());
     crate::veterans::build_veterans(service).await?;
+    crate::veterans::liaison::build_liaison(service).await?;
     Ok(())
 }
 

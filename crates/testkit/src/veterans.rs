@@ -32,6 +32,8 @@ pub const FIGURES: &[(&str, i64)] = &[
     ("veterans.hardship", 500_000),
 ];
 
+pub mod liaison;
+
 const COUNTY: &str = "990101000000";
 /// A village of 青山镇 and a community of 东城街道.
 const VILLAGE: &str = "990101101201";

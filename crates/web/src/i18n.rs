@@ -24,6 +24,7 @@ const ZH_CN: &[&str] = &[
     include_str!("../locales/zh-CN/payroll.ftl"),
     include_str!("../locales/zh-CN/reports.ftl"),
     include_str!("../locales/zh-CN/veterans.ftl"),
+    include_str!("../locales/zh-CN/veterans_liaison.ftl"),
     include_str!("../locales/zh-CN/campaigns.ftl"),
 ];
 const EN: &[&str] = &[
@@ -36,6 +37,7 @@ const EN: &[&str] = &[
     include_str!("../locales/en/payroll.ftl"),
     include_str!("../locales/en/reports.ftl"),
     include_str!("../locales/en/veterans.ftl"),
+    include_str!("../locales/en/veterans_liaison.ftl"),
     include_str!("../locales/en/campaigns.ftl"),
 ];
 

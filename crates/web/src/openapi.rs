@@ -2161,6 +2161,252 @@ mod doc {
             (status = 415, body = ErrorDoc),
         ))]
     fn hardship_record() {}
+
+    /// A leader–veteran liaison pairing (联系户); ID numbers masked.
+    #[derive(ToSchema)]
+    pub struct PairingDoc {
+        id: i64,
+        household_id: i64,
+        entitlement_id: i64,
+        name: String,
+        id_number: String,
+        division: String,
+        leader_name: String,
+        leader_post: String,
+        leader_unit: String,
+        starts_on: String,
+        /// The day the pairing that replaced it started; `null` while in force.
+        ends_on: Option<String>,
+        /// `new`, `leader_change` or `other`.
+        reason: String,
+        note: String,
+        replaces_id: Option<i64>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct PairingPageDoc {
+        items: Vec<PairingDoc>,
+        total: usize,
+        page: usize,
+        per_page: usize,
+    }
+
+    #[derive(ToSchema)]
+    pub struct PairingBodyDoc {
+        /// The entitlement number through which the household is paired.
+        entitlement: String,
+        leader_name: String,
+        leader_post: String,
+        leader_unit: String,
+        starts_on: String,
+        note: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct ReassignBodyDoc {
+        leader_name: String,
+        leader_post: String,
+        leader_unit: String,
+        /// After the current pairing's start.
+        starts_on: String,
+        /// `leader_change` or `other` (then `note` says why).
+        reason: String,
+        note: String,
+    }
+
+    /// The pairings in force in the caller's jurisdiction, by the person's name (audited).
+    #[utoipa::path(get, path = "/api/v1/veterans/liaison", tag = "veterans",
+        params(
+            ("q" = Option<String>, Query, description = "The person's or the leader's name, initials, or a whole ID number"),
+            ("status" = Option<String>, Query, description = "The entitlement's status"),
+            ("division" = Option<String>, Query, description = "A division's subtree"),
+            ("page" = Option<usize>, Query, description = "1-based page"),
+            ("per_page" = Option<usize>, Query, description = "Rows per page, at most 200"),
+        ),
+        responses(
+            (status = 200, body = PairingPageDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn liaison_pairings() {}
+
+    /// Pairs a leader with an entitled household (the veterans section); a household paired
+    /// already (`veterans.liaison_paired`) or an ended entitlement (`veterans.liaison_ended`)
+    /// is refused.
+    #[utoipa::path(post, path = "/api/v1/veterans/liaison", tag = "veterans",
+        request_body = PairingBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn liaison_pair() {}
+
+    /// Re-assigns a pairing in force to another leader from a later date; the old one stays
+    /// in the history. A pairing re-assigned already is refused (`veterans.liaison_replaced`).
+    #[utoipa::path(post, path = "/api/v1/veterans/liaison/{id}/reassign", tag = "veterans",
+        params(("id" = i64, Path, description = "The pairing in force")),
+        request_body = ReassignBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn liaison_reassign() {}
+
+    #[derive(ToSchema)]
+    pub struct FollowupDoc {
+        seq: i64,
+        /// `screening`, `contact`, `home_visit` or `close`.
+        kind: String,
+        on_date: String,
+        /// Screenings only.
+        risk: Option<String>,
+        who: String,
+        /// What was done; the outcome for the close.
+        what: String,
+        next_due: Option<String>,
+    }
+
+    /// A petition case (信访) with its state derived from its follow-ups.
+    #[derive(ToSchema)]
+    pub struct PetitionDoc {
+        id: i64,
+        entitlement_id: Option<i64>,
+        petitioner: String,
+        division: String,
+        subject: String,
+        opened_on: String,
+        closed: bool,
+        /// The latest screening's risk level code.
+        risk: String,
+        /// `null` once closed.
+        next_due: Option<String>,
+        /// Send it back as `last_seq` with a follow-up or the close.
+        last_seq: i64,
+        /// One case only.
+        followups: Vec<FollowupDoc>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct PetitionPageDoc {
+        items: Vec<PetitionDoc>,
+        total: usize,
+        page: usize,
+        per_page: usize,
+    }
+
+    #[derive(ToSchema)]
+    pub struct OpenPetitionDoc {
+        /// An entitlement number, or empty with `petitioner` and `community`.
+        entitlement: String,
+        petitioner: String,
+        /// 12-digit community or village code.
+        community: String,
+        subject: String,
+        opened_on: String,
+        /// A risk level code (seeded: `high`, `medium`, `low`).
+        risk: String,
+        who: String,
+        what: String,
+        /// Empty: the risk level's interval after `opened_on`.
+        next_due: String,
+    }
+
+    #[derive(ToSchema)]
+    pub struct FollowupBodyDoc {
+        /// `screening`, `contact` or `home_visit` (ignored by the close).
+        kind: String,
+        on_date: String,
+        /// Screenings only.
+        risk: String,
+        who: String,
+        what: String,
+        next_due: String,
+        /// The close's outcome.
+        outcome: String,
+        /// The case's `last_seq` the request was made from; refused as
+        /// `veterans.petition_stale` when someone recorded since.
+        last_seq: String,
+    }
+
+    /// Petition cases in the caller's jurisdiction: open ones by next visit, then closed
+    /// ones; `due=overdue|week` gives the due list of visits (audited).
+    #[utoipa::path(get, path = "/api/v1/veterans/petitions", tag = "veterans",
+        params(
+            ("q" = Option<String>, Query, description = "Petitioner or subject"),
+            ("status" = Option<String>, Query, description = "`open` or `closed`"),
+            ("due" = Option<String>, Query, description = "`overdue` or `week`"),
+            ("risk" = Option<String>, Query, description = "A risk level code"),
+            ("division" = Option<String>, Query, description = "A division's subtree"),
+            ("page" = Option<usize>, Query, description = "1-based page"),
+            ("per_page" = Option<usize>, Query, description = "Rows per page, at most 200"),
+        ),
+        responses(
+            (status = 200, body = PetitionPageDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn petitions() {}
+
+    /// Opens a petition case with its first risk screening.
+    #[utoipa::path(post, path = "/api/v1/veterans/petitions", tag = "veterans",
+        request_body = OpenPetitionDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn petitions_open() {}
+
+    /// One petition case with its follow-ups (audited).
+    #[utoipa::path(get, path = "/api/v1/veterans/petitions/{id}", tag = "veterans",
+        params(("id" = i64, Path, description = "Case number")),
+        responses(
+            (status = 200, body = PetitionDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+        ))]
+    fn petition() {}
+
+    /// Records a screening, contact or home visit on an open case; a date before the case
+    /// opened (`veterans.followup_before_open`) or a closed case
+    /// (`veterans.petition_closed`) is refused.
+    #[utoipa::path(post, path = "/api/v1/veterans/petitions/{id}/followups", tag = "veterans",
+        params(("id" = i64, Path, description = "Case number")),
+        request_body = FollowupBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn petition_followup() {}
+
+    /// Closes an open case with its outcome (`on_date`, `who`, `outcome`, `last_seq`); a
+    /// closed case is refused (`veterans.petition_closed`).
+    #[utoipa::path(post, path = "/api/v1/veterans/petitions/{id}/close", tag = "veterans",
+        params(("id" = i64, Path, description = "Case number")),
+        request_body = FollowupBodyDoc,
+        responses(
+            (status = 201, body = CreatedDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 415, body = ErrorDoc),
+        ))]
+    fn petition_close() {}
 }
 
 struct Security;
@@ -2241,6 +2487,14 @@ impl utoipa::Modify for Security {
         doc::reception_receive,
         doc::hardship_grants,
         doc::hardship_record,
+        doc::liaison_pairings,
+        doc::liaison_pair,
+        doc::liaison_reassign,
+        doc::petitions,
+        doc::petitions_open,
+        doc::petition,
+        doc::petition_followup,
+        doc::petition_close,
         doc::checks_tasks,
         doc::checks_close,
         doc::checks_runs,

@@ -802,6 +802,26 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
             ],
             vec![4],
         ),
+        Some(Measure::Liaison) => (
+            vec![
+                col("division"),
+                col("name"),
+                col("starts-on"),
+                col("reason"),
+                col("leader"),
+            ],
+            vec![],
+        ),
+        Some(Measure::Followups) => (
+            vec![
+                col("division"),
+                col("petitioner"),
+                col("followed-on"),
+                col("entry-kind"),
+                col("who"),
+            ],
+            vec![],
+        ),
         _ => (vec![col("division"), col("case"), col("head")], vec![1]),
     };
     let rows = records
@@ -854,6 +874,20 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                     r.month.clone(),
                     t.get(&format!("veterans-hardship-{}", r.kind)),
                     Fen::from_fen(r.amount_fen).yuan(),
+                ],
+                Some(Measure::Liaison) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.month.clone(),
+                    t.get(&format!("veterans-liaison-reason-{}", r.program)),
+                    r.kind.clone(),
+                ],
+                Some(Measure::Followups) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.month.clone(),
+                    t.get(&format!("veterans-petitions-kind-{}", r.program)),
+                    r.kind.clone(),
                 ],
                 _ => vec![
                     division,

@@ -27,12 +27,16 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
 mod hardship;
+mod liaison;
+mod petitions;
 mod reception;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(reception::routes())
         .merge(hardship::routes())
+        .merge(liaison::routes())
+        .merge(petitions::routes())
         .route("/veterans", get(list_page).post(create))
         .route("/veterans/export.csv", get(export_csv))
         .route("/veterans/export.xlsx", get(export_xlsx))
@@ -517,6 +521,10 @@ struct DetailPage<'a> {
     errors: FieldErrors,
     form: StatusBody,
     can_decide: bool,
+    /// The household's liaison pairings, oldest first (`_liaison_history.html`).
+    history_liaison: Vec<liaison::PairingLine>,
+    can_pair: bool,
+    petitions: Vec<petitions::CaseLine>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -588,7 +596,16 @@ async fn detail_view(
     let t = state.i18n.tr(lang);
     let month = Month::of(state.service.today());
     let due = state.service.entitlement_due(actor, id, month).await;
+    let pairings = state.service.entitlement_pairings(actor, id).await?;
+    let cases = state.service.entitlement_petitions(actor, id).await?;
+    let today = state.service.today();
     let page = DetailPage {
+        history_liaison: pairings.iter().map(|p| liaison::line(&t, p)).collect(),
+        can_pair: may_decide(actor) && e.status != Status::Ended && pairings.is_empty(),
+        petitions: cases
+            .iter()
+            .map(|c| petitions::case_line(&t, c, today))
+            .collect(),
         t,
         path: format!("/veterans/{id}"),
         me: Some(Me::of(state, lang, signed)),

@@ -1009,6 +1009,127 @@ fn table() -> Vec<Row> {
         .only(&["youfu"])
         .json(r#"{"entitlement":""}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // 联系户 and 信访 (seeded by `common::seed_liaison`: pairing and case 1 in 和平社区, 2
+        // in 西城街道, 3 in 东城街道 outside 和平社区). Pairing is the section's; cases are
+        // recorded by streets, communities and the section.
+        Row::get("/veterans/liaison", "/veterans/liaison", Page).only(&assist_readers),
+        Row::post("/veterans/liaison", "/veterans/liaison")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/veterans/liaison/export.xlsx",
+            "/veterans/liaison/export.xlsx",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get("/veterans/liaison/{id}", "/veterans/liaison/1", Page)
+            .only(&assist_readers)
+            .outside(&[
+                ("heping", "/veterans/liaison/3"),
+                ("dongcheng", "/veterans/liaison/2"),
+            ]),
+        Row::post(
+            "/veterans/liaison/{id}/reassign",
+            "/veterans/liaison/1/reassign",
+        )
+        .only(&["youfu"])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/api/v1/veterans/liaison", "/api/v1/veterans/liaison", Api).only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/liaison",
+            "/api/v1/veterans/liaison",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"entitlement":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/liaison/{id}/reassign",
+            "/api/v1/veterans/liaison/1/reassign",
+            Api,
+        )
+        .only(&["youfu"])
+        .json(r#"{"leader_name":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/petitions", "/veterans/petitions", Page).only(&assist_readers),
+        Row::post("/veterans/petitions", "/veterans/petitions")
+            .only(&["youfu", "dongcheng", "heping"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/petitions/{id}", "/veterans/petitions/1", Page)
+            .only(&assist_readers)
+            .outside(&[
+                ("heping", "/veterans/petitions/3"),
+                ("dongcheng", "/veterans/petitions/2"),
+            ]),
+        Row::post(
+            "/veterans/petitions/{id}/followups",
+            "/veterans/petitions/1/followups",
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .outside(&[
+            ("heping", "/veterans/petitions/3/followups"),
+            ("dongcheng", "/veterans/petitions/2/followups"),
+        ])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::post(
+            "/veterans/petitions/{id}/close",
+            "/veterans/petitions/1/close",
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .outside(&[
+            ("heping", "/veterans/petitions/3/close"),
+            ("dongcheng", "/veterans/petitions/2/close"),
+        ])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/petitions",
+            "/api/v1/veterans/petitions",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/petitions",
+            "/api/v1/veterans/petitions",
+            Api,
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .json(r#"{"subject":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get(
+            "/api/v1/veterans/petitions/{id}",
+            "/api/v1/veterans/petitions/1",
+            Api,
+        )
+        .only(&assist_readers)
+        .outside(&[
+            ("heping", "/api/v1/veterans/petitions/3"),
+            ("dongcheng", "/api/v1/veterans/petitions/2"),
+        ]),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/petitions/{id}/followups",
+            "/api/v1/veterans/petitions/1/followups",
+            Api,
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .outside(&[
+            ("heping", "/api/v1/veterans/petitions/3/followups"),
+            ("dongcheng", "/api/v1/veterans/petitions/2/followups"),
+        ])
+        .json(r#"{"kind":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/petitions/{id}/close",
+            "/api/v1/veterans/petitions/1/close",
+            Api,
+        )
+        .only(&["youfu", "dongcheng", "heping"])
+        .json(r#"{"outcome":""}"#)
+        .ok(StatusCode::BAD_REQUEST),
         // 走访慰问: campaigns, delegations and items by the veterans section; visits also
         // by streets and communities (empty forms: reached, refused inline).
         Row::get("/campaigns", "/campaigns", Page).only(&assist_readers),
@@ -1166,6 +1287,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_table_says() {
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
         common::seed_veterans(db).await;
+        common::seed_liaison(db).await;
         let mut callers = Callers::sign_in(&app).await;
         for row in table() {
             let anonymous = match row.kind {

@@ -113,6 +113,7 @@ async fn every_documented_path_answers() {
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
         common::seed_veterans(db).await;
+        common::seed_liaison(db).await;
         // An auditor reads everything, including the audit log; a token from 我的账号.
         let current = {
             let client = service::sessions::Client {

@@ -6,11 +6,13 @@
 //! report, so a report generated for the same period and division shows the same figures.
 //! Stocks are counted on the period's last day (today in the current year: "now");
 //! flows are summed by payment month. The due items are the counts the line's own lists
-//! show (the case list's overdue filter, the review list, the task list, the run list),
+//! show (the case list's overdue filter, the review list, the task list, the run list, the
+//! petition cases' due list of visits),
 //! over the actor's jurisdiction, each only for those who act on it.
 
 use chrono::{Datelike, NaiveDate};
 use domain::reports::{INDICATORS, Indicator, Kind, Period, dashboard_lines};
+use domain::veterans::petitions::VisitDue;
 use domain::{Action, DivisionCode, Line, Month};
 use store::Breakdown;
 
@@ -129,7 +131,14 @@ impl Service {
                             let v = groups
                                 .iter()
                                 .filter(|g| g.key == key)
-                                .map(|g| g.sum_fen)
+                                .map(|g| {
+                                    // Counting flows (soldiers received, visits made) count.
+                                    if ind.unit.is_money() {
+                                        g.sum_fen
+                                    } else {
+                                        g.count
+                                    }
+                                })
                                 .sum();
                             (m, v)
                         })
@@ -176,6 +185,29 @@ impl Service {
     async fn due_items(&self, actor: &Actor, line: Line) -> Result<Vec<DueItem>, Error> {
         let mut due = Vec::new();
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        if line == Line::Veterans {
+            if actor.may(Line::Veterans, Action::Read) {
+                for (key, when, href) in [
+                    (
+                        "petition-visits-overdue",
+                        VisitDue::Overdue,
+                        "/veterans/petitions?due=overdue",
+                    ),
+                    (
+                        "petition-visits-week",
+                        VisitDue::ThisWeek,
+                        "/veterans/petitions?due=week",
+                    ),
+                ] {
+                    due.push(DueItem {
+                        key,
+                        count: count(self.petitions_due_count(actor, when).await?),
+                        href,
+                    });
+                }
+            }
+            return Ok(due);
+        }
         if line != Line::Assistance {
             return Ok(due);
         }

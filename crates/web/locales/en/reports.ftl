@@ -87,6 +87,7 @@ dash-kind-on = on { $date }
 dash-kind-year = { $year } to date
 dash-chart-stock = { $indicator } at each month's end
 dash-chart-paid = { $indicator } by month (10,000 yuan)
+dash-chart-count = { $indicator } by month
 dash-due-cases-overdue = Applications past their time limit
 dash-due-reviews-due = Households due for review
 dash-due-check-tasks = Open cross-check tasks

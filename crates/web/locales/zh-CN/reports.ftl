@@ -87,6 +87,7 @@ dash-kind-on = 截至 { $date }
 dash-kind-year = { $year } 年累计
 dash-chart-stock = 每月末{ $indicator }
 dash-chart-paid = 每月{ $indicator }(万元)
+dash-chart-count = 每月{ $indicator }
 dash-due-cases-overdue = 超过办理时限的申请
 dash-due-reviews-due = 到期应复核的家庭
 dash-due-check-tasks = 未处理的数据比对待办

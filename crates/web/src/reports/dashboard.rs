@@ -104,6 +104,12 @@ fn view<'a>(state: &'a AppState, lang: Lang, signed: &Signed, d: &Dashboard) -> 
             let unit = s.indicator.unit;
             let title = if unit.is_money() {
                 t.with("dash-chart-paid", &[("indicator", &label(&t, s.indicator))])
+            } else if s.indicator.kind == Kind::Flow {
+                // Counted flows (soldiers received, visits made) are counts per month.
+                t.with(
+                    "dash-chart-count",
+                    &[("indicator", &label(&t, s.indicator))],
+                )
             } else {
                 t.with(
                     "dash-chart-stock",

@@ -387,3 +387,41 @@ pub async fn seed_veterans(db: &TestDb) {
     .await
     .unwrap();
 }
+
+/// Liaison pairings and petition cases on the entitlements of [`seed_veterans`]: pairing
+/// and case 1 in 和平社区, 2 in 西城街道, 3 in 东城街道's second community.
+pub async fn seed_liaison(db: &TestDb) {
+    use service::veterans::liaison::PairingInput;
+    use service::veterans::petitions::OpenInput;
+    let s = &db.service;
+    let system = service::Actor::system();
+    for entitlement in 1..=3 {
+        s.pair_leader(
+            &system,
+            &PairingInput {
+                entitlement: entitlement.to_string(),
+                leader_name: "李红".into(),
+                leader_post: "副区长".into(),
+                leader_unit: "示范区人民政府".into(),
+                starts_on: "2013-06-01".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        s.open_petition(
+            &system,
+            &OpenInput {
+                entitlement: entitlement.to_string(),
+                subject: "要求提高补助标准".into(),
+                opened_on: "2013-06-03".into(),
+                risk: "high".into(),
+                who: "民政办".into(),
+                what: "排查登记".into(),
+                ..OpenInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    }
+}
