@@ -19,6 +19,7 @@
 //! payroll's job (see ARCHITECTURE.md, "Veterans' amount function").
 
 pub mod hardship;
+pub mod payroll;
 pub mod reception;
 
 use std::collections::HashMap;

@@ -68,6 +68,9 @@ pub use payroll::{
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
+pub use veterans::payroll::{
+    HOLIDAY_NAME, HOLIDAY_ONCE, HolidayRecord, HouseholdLine, HouseholdPaid, NewHoliday,
+};
 pub use veterans::{
     BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,
     EntitlementRecord, HardshipGrantRecord, HouseholdChoice, NewEntitlement, NewHardshipGrant,

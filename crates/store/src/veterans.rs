@@ -3,6 +3,8 @@
 //! Validation, permissions and the money rule live in `service` and `domain::veterans`;
 //! here are the queries, each change one transaction with its audit entry.
 
+pub(crate) mod payroll;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Area, DivisionCode};
 use sqlx::Row;

@@ -960,7 +960,8 @@ mod doc {
     /// One line of a run, with the case history's reason for a difference.
     #[derive(ToSchema)]
     pub struct LineDoc {
-        case_id: i64,
+        /// The assistance case; absent for the veterans' programmes (one line per household).
+        case_id: Option<i64>,
         household_id: i64,
         division_code: String,
         benefit_month: String,
@@ -992,7 +993,8 @@ mod doc {
         id: i64,
         program: String,
         household_id: i64,
-        case_id: i64,
+        /// The assistance case; absent for the veterans' programmes.
+        case_id: Option<i64>,
         division_code: String,
         benefit_month: String,
         /// `regular`, `arrears`, `recovery`, `reversal` or `one_off`.

@@ -269,7 +269,8 @@ pub struct RunQuery {
 }
 
 struct LineRow {
-    case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    case_id: Option<i64>,
     head_name: String,
     division: String,
     benefit_month: String,
@@ -567,7 +568,7 @@ impl LedgerQuery {
 
 struct EntryRow {
     id: i64,
-    case_id: i64,
+    case_id: Option<i64>,
     head_name: String,
     program: String,
     benefit_month: String,
@@ -705,7 +706,7 @@ async fn ledger_export(
         .map(|e| {
             vec![
                 e.id.to_string(),
-                e.case_id.to_string(),
+                e.case_id.map(|c| c.to_string()).unwrap_or_default(),
                 e.head_name.clone(),
                 e.division_code.clone(),
                 program_label(&t, &e.program),
@@ -845,7 +846,8 @@ pub struct RunDetailJson {
 
 #[derive(Debug, Serialize)]
 pub struct LineJson {
-    pub case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub household_id: i64,
     pub division_code: String,
     pub benefit_month: String,
@@ -864,7 +866,8 @@ pub struct EntryJson {
     pub id: i64,
     pub program: String,
     pub household_id: i64,
-    pub case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub division_code: String,
     pub benefit_month: String,
     pub kind: String,
