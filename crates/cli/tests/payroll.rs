@@ -159,7 +159,7 @@ fn ledger(db: &TestDb, rt: &tokio::runtime::Runtime) -> Vec<String> {
         .into_iter()
         .map(|e| {
             format!(
-                "{} {} {} {} {} {} {} {} {} {:?} {} {}",
+                "{} {} {:?} {} {} {} {} {} {} {:?} {} {}",
                 e.program,
                 e.household_id,
                 e.case_id,

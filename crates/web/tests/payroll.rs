@@ -83,7 +83,7 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
                 .starts_with("text/csv")
         );
         assert!(csv.body.contains("台账编号"));
-        let case = entries[0].case_id;
+        let case = entries[0].case_id.unwrap();
         let page = jiuzhu.get(&app, &format!("/assistance/{case}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("发放记录") && page.body.contains("2013-01"));
@@ -136,7 +136,7 @@ async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_
             .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
             .await;
         let entries = db.store().ledger_all().await.unwrap();
-        let case = entries[0].case_id;
+        let case = entries[0].case_id.unwrap();
 
         let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
         let path = format!("/assistance/{case}/payee");
@@ -276,7 +276,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
         };
         let mut cases = std::collections::BTreeMap::new();
         for e in db.store().ledger_all().await.unwrap() {
-            cases.insert(e.household_id, e.case_id);
+            cases.insert(e.household_id, e.case_id.unwrap());
         }
         for (i, case) in cases.values().enumerate() {
             let input = service::bank::PayeeInput {
