@@ -453,7 +453,7 @@ async fn the_holiday_payment_pays_each_entitled_household_once_and_shows_its_cov
         bad.amounts.push(("99".into(), "100".into()));
         assert_eq!(
             invalid(s.define_holiday(&youfu, &bad).await).1,
-            "veterans.unknown_category"
+            "veterans.category"
         );
         let mut bad = input.clone();
         bad.amounts[0].1 = "八百".into();

@@ -570,10 +570,7 @@ fn outcome_table(t: &Tr<'_>, payments: &[PaymentOutcome]) -> Table {
             vec![
                 p.run_id.to_string(),
                 p.month.clone(),
-                t.get(&format!(
-                    "assistance-program-{}",
-                    p.program.replace('_', "-")
-                )),
+                crate::payroll::program_label(t, &p.program),
                 p.household_id.to_string(),
                 p.head_name.clone(),
                 p.division_code.clone(),

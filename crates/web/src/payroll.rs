@@ -49,8 +49,14 @@ fn yuan(fen: i64) -> String {
     Fen::from_fen(fen).yuan_grouped()
 }
 
-fn program_label(t: &Tr<'_>, code: &str) -> String {
-    t.get(&format!("assistance-program-{}", code.replace('_', "-")))
+/// A programme's name: an assistance programme's, or the veterans' (优抚金, 优待金).
+pub(crate) fn program_label(t: &Tr<'_>, code: &str) -> String {
+    let line = if code.starts_with("veterans") {
+        "payroll"
+    } else {
+        "assistance"
+    };
+    t.get(&format!("{line}-program-{}", code.replace('_', "-")))
 }
 
 fn state_label(t: &Tr<'_>, code: &str) -> String {
@@ -146,7 +152,7 @@ fn list_view(
     (notice, errors): (Option<String>, Vec<String>),
 ) -> Response {
     let t = state.i18n.tr(lang);
-    let programs = ["dibao", "tekun_dispersed", "tekun_centralized"]
+    let programs = ["dibao", "tekun_dispersed", "tekun_centralized", "veterans"]
         .into_iter()
         .map(|p| list::Choice::new(p, program_label(&t, p), &form.program))
         .collect();
@@ -340,6 +346,8 @@ struct RunPageView<'a> {
     errors: Vec<String>,
     /// Expected, paid, failed, re-issued, outstanding, once the run has a bank file.
     recon: Option<crate::bank::ReconView>,
+    /// A holiday run's coverage (paid over entitled households).
+    holiday: Option<String>,
 }
 
 pub(crate) async fn run_view(
@@ -415,7 +423,20 @@ pub(crate) async fn run_view(
     let pages = (found + PER_PAGE - 1) / PER_PAGE;
     let s = &v.summary;
     let program = program_label(&t, &v.run.program);
+    let holiday = match state.service.holiday_of_run(actor, id).await? {
+        Some(h) => Some(t.with(
+            "payroll-holiday-coverage",
+            &[
+                ("name", &h.record.name),
+                ("entitled", &h.entitled.to_string()),
+                ("paid", &h.paid.to_string()),
+                ("coverage", &h.coverage()),
+            ],
+        )),
+        None => None,
+    };
     let view = RunPageView {
+        holiday,
         heading: t.with(
             "payroll-run-heading",
             &[
@@ -654,7 +675,13 @@ async fn ledger_page(
         },
         prev_link: (page > 1).then(|| link(page - 1)),
         next_link: (page < pages).then(|| link(page + 1)),
-        programs: ["dibao", "tekun_dispersed", "tekun_centralized"]
+        programs: [
+            "dibao",
+            "tekun_dispersed",
+            "tekun_centralized",
+            "veterans",
+            "veterans_holiday",
+        ]
             .into_iter()
             .map(|p| (p, program_label(&t, p), q.program == p))
             .collect(),

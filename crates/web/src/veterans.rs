@@ -27,12 +27,14 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
 mod hardship;
+mod holidays;
 mod reception;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(reception::routes())
         .merge(hardship::routes())
+        .merge(holidays::routes())
         .route("/veterans", get(list_page).post(create))
         .route("/veterans/export.csv", get(export_csv))
         .route("/veterans/export.xlsx", get(export_xlsx))

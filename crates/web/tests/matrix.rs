@@ -973,6 +973,25 @@ fn table() -> Vec<Row> {
         Row::post("/veterans/hardship", "/veterans/hardship")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),
+        // 优待金: read in the jurisdiction, defined and run by the veterans section only.
+        Row::get("/veterans/holidays", "/veterans/holidays", Page).only(&assist_readers),
+        Row::post("/veterans/holidays", "/veterans/holidays")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/veterans/holidays/{id}/run", "/veterans/holidays/999/run")
+            .only(&["youfu"])
+            .ok(StatusCode::NOT_FOUND),
+        Row::get("/api/v1/veterans/holidays", "/api/v1/veterans/holidays", Api)
+            .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/holidays/{id}/run",
+            "/api/v1/veterans/holidays/999/run",
+            Api,
+        )
+        .only(&["youfu"])
+        .json("{}")
+        .ok(StatusCode::NOT_FOUND),
         Row::get(
             "/api/v1/veterans/reception/batches",
             "/api/v1/veterans/reception/batches",

@@ -376,7 +376,7 @@ impl Service {
         for (row, (code, _)) in holiday.amounts.iter().enumerate() {
             if !categories.iter().any(|c| &c.code == code) {
                 errors.push(
-                    FieldError::new("category", "veterans.unknown_category", code).at_row(row + 1),
+                    FieldError::new("category", "veterans.category", code).at_row(row + 1),
                 );
             } else if seen.contains(code) {
                 errors.push(
@@ -471,6 +471,27 @@ impl Service {
             record,
             run,
         })
+    }
+
+    /// The holiday payment run `run_id` pays, with its coverage, if it is a holiday run
+    /// (`payroll` `read`, as the run page it is shown on; counted in the jurisdiction).
+    pub async fn holiday_of_run(
+        &self,
+        actor: &Actor,
+        run_id: i64,
+    ) -> Result<Option<HolidayView>, Error> {
+        self.authorize(actor, Line::Payroll, Action::Read)?;
+        let Some(h) = self
+            .store()
+            .holidays()
+            .await?
+            .into_iter()
+            .find(|h| h.run_id == Some(run_id))
+        else {
+            return Ok(None);
+        };
+        let records = self.store().payroll_entitlements().await?;
+        self.holiday_view(actor, h, &records).await.map(Some)
     }
 
     /// Prepares the run of holiday `id` (`payroll` and `veterans` `write`): created with its
