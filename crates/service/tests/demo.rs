@@ -88,8 +88,9 @@ async fn the_demo_district_reproduces_the_seed_figures_from_its_records() {
         // Six months × three programmes, each prepared by jiuzhu, approved by jiuzhu2,
         // exported once and reconciled with the bank's file.
         let runs = s.payroll_runs(&leader, None).await.unwrap();
-        let (veterans, runs): (Vec<_>, Vec<_>) =
-            runs.into_iter().partition(|r| r.program.starts_with("veterans"));
+        let (veterans, runs): (Vec<_>, Vec<_>) = runs
+            .into_iter()
+            .partition(|r| r.program.starts_with("veterans"));
         assert_eq!(runs.len(), 18, "{engine}");
         for r in &runs {
             assert_eq!(r.state, "reconciled", "{} {}", r.month, r.program);
@@ -105,13 +106,20 @@ async fn the_demo_district_reproduces_the_seed_figures_from_its_records() {
         assert_eq!(veterans.len(), 7, "{engine}");
         for r in &veterans {
             assert_eq!(
-                (r.prepared_by.as_str(), r.approved_by.as_deref(), r.state.as_str()),
+                (
+                    r.prepared_by.as_str(),
+                    r.approved_by.as_deref(),
+                    r.state.as_str()
+                ),
                 ("youfu", Some("youfu2"), "approved")
             );
         }
         assert_eq!(fig("veterans.holiday_households"), 615, "{engine}");
         assert_eq!(fig("veterans.holiday_paid"), 462_465_000, "{engine}");
-        assert_eq!(report.figure("veterans.holiday_paid").unwrap().text(), "462.4650");
+        assert_eq!(
+            report.figure("veterans.holiday_paid").unwrap().text(),
+            "462.4650"
+        );
         assert_eq!(sum(&["veterans_holiday"]), 462_465_000);
         let youfu = actor(db, "youfu").await;
         let holidays = s.holidays(&youfu).await.unwrap();

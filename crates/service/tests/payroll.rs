@@ -83,7 +83,8 @@ async fn ledger(db: &TestDb) -> Vec<store::LedgerEntry> {
 fn paid(entries: &[store::LedgerEntry]) -> HashMap<(String, i64), i64> {
     let mut out = HashMap::new();
     for e in entries {
-        *out.entry((e.benefit_month.clone(), e.case_id.unwrap())).or_insert(0) += e.amount_fen;
+        *out.entry((e.benefit_month.clone(), e.case_id.unwrap()))
+            .or_insert(0) += e.amount_fen;
     }
     out
 }
@@ -459,7 +460,10 @@ async fn a_death_recorded_late_becomes_a_recovery_and_the_diff_names_it() {
             .payroll_run_lines(&jiuzhu, run, LineSelection::All, 1000, 0)
             .await
             .unwrap();
-        let mine: Vec<_> = lines.iter().filter(|l| l.case_id == Some(case_id)).collect();
+        let mine: Vec<_> = lines
+            .iter()
+            .filter(|l| l.case_id == Some(case_id))
+            .collect();
         let recovery = |m: &str| {
             mine.iter()
                 .find(|l| l.kind == "recovery" && l.benefit_month == m)

@@ -21,10 +21,10 @@
 
 use domain::ResidentId;
 use service::campaigns::{CampaignInput, DelegationInput, VisitInput};
-use service::veterans::hardship::HardshipInput;
-use service::veterans::reception::{BatchInput, ReceptionInput};
 use service::users::AccountInput;
+use service::veterans::hardship::HardshipInput;
 use service::veterans::payroll::HolidayInput;
+use service::veterans::reception::{BatchInput, ReceptionInput};
 use service::veterans::{EntitlementInput, StandardInput, StatusInput};
 use service::{Actor, Error, Service};
 
@@ -425,7 +425,12 @@ async fn pay(service: &Service, youfu: &Actor) -> Result<(), Error> {
     );
     for month in 1..=6 {
         for run in service
-            .prepare_payroll(youfu, &format!("2013-{month:02}"), Some("veterans"), &mut |_| {})
+            .prepare_payroll(
+                youfu,
+                &format!("2013-{month:02}"),
+                Some("veterans"),
+                &mut |_| {},
+            )
             .await?
         {
             service.approve_payroll_run(&checker, run).await?;

@@ -682,9 +682,9 @@ async fn ledger_page(
             "veterans",
             "veterans_holiday",
         ]
-            .into_iter()
-            .map(|p| (p, program_label(&t, p), q.program == p))
-            .collect(),
+        .into_iter()
+        .map(|p| (p, program_label(&t, p), q.program == p))
+        .collect(),
         kinds: ["regular", "arrears", "recovery", "reversal", "one_off"]
             .into_iter()
             .map(|k| (k, kind_label(&t, k), q.kind == k))

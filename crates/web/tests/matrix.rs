@@ -981,8 +981,12 @@ fn table() -> Vec<Row> {
         Row::post("/veterans/holidays/{id}/run", "/veterans/holidays/999/run")
             .only(&["youfu"])
             .ok(StatusCode::NOT_FOUND),
-        Row::get("/api/v1/veterans/holidays", "/api/v1/veterans/holidays", Api)
-            .only(&assist_readers),
+        Row::get(
+            "/api/v1/veterans/holidays",
+            "/api/v1/veterans/holidays",
+            Api,
+        )
+        .only(&assist_readers),
         Row::new(
             "POST",
             "/api/v1/veterans/holidays/{id}/run",

@@ -375,9 +375,7 @@ impl Service {
         let mut seen = Vec::new();
         for (row, (code, _)) in holiday.amounts.iter().enumerate() {
             if !categories.iter().any(|c| &c.code == code) {
-                errors.push(
-                    FieldError::new("category", "veterans.category", code).at_row(row + 1),
-                );
+                errors.push(FieldError::new("category", "veterans.category", code).at_row(row + 1));
             } else if seen.contains(code) {
                 errors.push(
                     FieldError::new("category", "veterans.holiday_category_twice", code)

@@ -53,10 +53,7 @@ impl HolidayBody {
         let mut amounts: Vec<(String, String)> = self
             .amounts
             .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix("amount_")
-                    .map(|c| (c.to_owned(), v.clone()))
-            })
+            .filter_map(|(k, v)| k.strip_prefix("amount_").map(|c| (c.to_owned(), v.clone())))
             .collect();
         amounts.sort();
         HolidayInput {
@@ -120,12 +117,10 @@ fn row(t: &Tr<'_>, h: &HolidayView) -> HolidayRow {
         paid: h.paid,
         paid_money: Fen::from_fen(h.paid_fen).wan(),
         coverage: h.coverage(),
-        run: h.run.as_ref().map(|r| {
-            (
-                r.id,
-                t.get(&format!("payroll-state-{}", r.state)),
-            )
-        }),
+        run: h
+            .run
+            .as_ref()
+            .map(|r| (r.id, t.get(&format!("payroll-state-{}", r.state)))),
     }
 }
 
@@ -155,7 +150,8 @@ async fn list_view(
             })
             .collect(),
         can_define: actor.may(Line::Veterans, Action::Approve),
-        can_run: actor.may(Line::Veterans, Action::Write) && actor.may(Line::Payroll, Action::Write),
+        can_run: actor.may(Line::Veterans, Action::Write)
+            && actor.may(Line::Payroll, Action::Write),
         t,
         path: "/veterans/holidays".into(),
         me: Some(Me::of(state, lang, signed)),
@@ -186,7 +182,11 @@ async fn define(
     let t = state.i18n.tr(lang);
     let result = async {
         signed.check_csrf(&form.csrf)?;
-        match state.service.define_holiday(signed.actor(), &form.input()).await {
+        match state
+            .service
+            .define_holiday(signed.actor(), &form.input())
+            .await
+        {
             Ok(_) => Ok(Redirect::to("/veterans/holidays").into_response()),
             Err(service::Error::Invalid(errors)) => {
                 let errors = FieldErrors::new(
@@ -221,7 +221,10 @@ async fn prepare_run(
     let result = async {
         signed.check_csrf(&form.csrf)?;
         let id = parse_id(&id)?;
-        let run = state.service.prepare_holiday_run(signed.actor(), id).await?;
+        let run = state
+            .service
+            .prepare_holiday_run(signed.actor(), id)
+            .await?;
         Ok::<_, service::Error>(Redirect::to(&format!("/payroll/{run}")).into_response())
     }
     .await;
@@ -245,7 +248,11 @@ pub struct HolidayJson {
     pub run_id: Option<i64>,
 }
 
-async fn api_list(State(state): State<AppState>, lang: Lang, ApiCaller(actor): ApiCaller) -> Response {
+async fn api_list(
+    State(state): State<AppState>,
+    lang: Lang,
+    ApiCaller(actor): ApiCaller,
+) -> Response {
     match state.service.holidays(&actor).await {
         Ok(list) => Json(
             list.iter()
