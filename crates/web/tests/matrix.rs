@@ -994,7 +994,6 @@ fn table() -> Vec<Row> {
             Api,
         )
         .only(&["youfu"])
-        .json("{}")
         .ok(StatusCode::NOT_FOUND),
         Row::get(
             "/api/v1/veterans/reception/batches",
