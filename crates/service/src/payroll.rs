@@ -751,8 +751,8 @@ impl Service {
         Ok(())
     }
 
-    /// Approves every checked run of `month`; every one is checked for the approver first,
-    /// so a refusal approves none. Returns (run id, entries written) per run.
+    /// Approves every checked run of `month` that the approver's section pays; every one is
+    /// checked for the approver first, so a refusal approves none. Returns (run id, entries written) per run.
     pub async fn approve_payroll_month(
         &self,
         actor: &Actor,
@@ -764,10 +764,21 @@ impl Service {
             .store()
             .payroll_runs(Some(&month.to_string()), None)
             .await?;
-        let open: Vec<&RunRecord> = runs
+        let unapproved: Vec<&RunRecord> = runs
             .iter()
             .filter(|r| matches!(r.state.as_str(), "draft" | "checked"))
             .collect();
+        // The month's runs of the approver's own section; another section's are theirs.
+        let open: Vec<&RunRecord> = unapproved
+            .iter()
+            .copied()
+            .filter(|r| {
+                stored_program(&r.program).is_ok_and(|p| actor.may(p.line(), Action::Approve))
+            })
+            .collect();
+        if open.is_empty() && !unapproved.is_empty() {
+            return Err(Error::Forbidden);
+        }
         if open.is_empty() {
             return Err(match runs.first() {
                 Some(r) => conflict("payroll.already_approved", format!("{month} {}", r.program)),

@@ -16,7 +16,8 @@
 //!
 //! Money: what an entitlement is due for a month is `domain::veterans::monthly_due`; this
 //! module only shows it (on the detail page and in the standard's preview). Paying it is the
-//! payroll's job (see ARCHITECTURE.md, "Veterans' amount function").
+//! payroll's job, through [`payroll`] (see ARCHITECTURE.md, "Veterans through the one
+//! payroll").
 
 pub mod hardship;
 pub mod payroll;

@@ -899,6 +899,17 @@ fn table() -> Vec<Row> {
         Row::get("/veterans/{id}", "/veterans/1", Page)
             .only(&assist_readers)
             .outside(&[("heping", "/veterans/3"), ("dongcheng", "/veterans/2")]),
+        // The household's account: read where the entitlement is read, recorded by the
+        // veterans section (an empty account is refused field by field).
+        Row::get("/veterans/{id}/payee", "/veterans/1/payee", Page)
+            .only(&assist_readers)
+            .outside(&[
+                ("heping", "/veterans/3/payee"),
+                ("dongcheng", "/veterans/2/payee"),
+            ]),
+        Row::post("/veterans/{id}/payee", "/veterans/1/payee")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
         Row::post("/veterans/{id}/status", "/veterans/1/status")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),

@@ -5,7 +5,8 @@
 
 #![allow(
     clippy::unwrap_used,
-    reason = "a test binary: a panic is a failed test with a line number"
+    clippy::print_stdout,
+    reason = "a test binary: a panic is a failed test with a line number; the engine name is printed so a failing test says which engine failed"
 )]
 
 mod common;

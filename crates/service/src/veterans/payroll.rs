@@ -123,11 +123,19 @@ fn no_standard(e: &NoStandard, category_name: &str) -> Error {
     ))
 }
 
+/// One entitlement as a run sees it.
+struct Held {
+    entitlement: Entitlement,
+    category_name: String,
+    registered_at: DateTime<Utc>,
+    /// When its status changes were recorded.
+    changes_at: Vec<DateTime<Utc>>,
+}
+
 /// One household's entitlements as a run sees them.
 struct Household {
     division_code: String,
-    /// (entitlement, its category's name, registered at, status changes recorded at).
-    held: Vec<(Entitlement, String, DateTime<Utc>, Vec<DateTime<Utc>>)>,
+    held: Vec<Held>,
 }
 
 impl Household {
@@ -136,8 +144,8 @@ impl Household {
     fn due(&self, table: &StandardTable, month: Month) -> Result<(i64, i64), Error> {
         let mut total = 0i64;
         let mut paying = 0i64;
-        for (e, name, _, _) in &self.held {
-            match domain::veterans::monthly_due(e, table, month) {
+        for h in &self.held {
+            match domain::veterans::monthly_due(&h.entitlement, table, month) {
                 Ok(Due::Pay { amount, .. }) => {
                     total = total.saturating_add(amount.as_fen());
                     if amount.as_fen() > 0 {
@@ -145,7 +153,7 @@ impl Household {
                     }
                 }
                 Ok(Due::Nothing(_)) => {}
-                Err(err) => return Err(no_standard(&err, name)),
+                Err(err) => return Err(no_standard(&err, &h.category_name)),
             }
         }
         Ok((total, paying))
@@ -155,7 +163,7 @@ impl Household {
     fn changed_after(&self, cutoff: DateTime<Utc>) -> bool {
         self.held
             .iter()
-            .any(|(_, _, at, events)| *at > cutoff || events.iter().any(|t| *t > cutoff))
+            .any(|h| h.registered_at > cutoff || h.changes_at.iter().any(|t| *t > cutoff))
     }
 }
 
@@ -181,7 +189,12 @@ fn households(
                 held: Vec::new(),
             })
             .held
-            .push((e, r.category_name.clone(), r.at, events));
+            .push(Held {
+                entitlement: e,
+                category_name: r.category_name.clone(),
+                registered_at: r.at,
+                changes_at: events,
+            });
     }
     Ok(out)
 }
@@ -556,6 +569,21 @@ impl Service {
         Ok(run_id)
     }
 
+    /// The accounts of entitlement `id`'s household, current first (`veterans` or
+    /// `payroll` `read`, within the jurisdiction).
+    pub async fn entitlement_payees(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Vec<store::PayeeRecord>, Error> {
+        if !actor.may(Line::Payroll, Action::Read) {
+            self.authorize(actor, Line::Veterans, Action::Read)?;
+        }
+        let record = self.store().entitlement(id).await?;
+        self.within(actor, &record.division_code)?;
+        Ok(self.store().payee_history(record.household_id).await?)
+    }
+
     /// Records the bank account of entitlement `id`'s household (`payroll` and `veterans`
     /// `write`, within the jurisdiction), as `set_payee` does for a case's household.
     pub async fn set_entitlement_payee(
@@ -595,11 +623,12 @@ fn holiday_lines(
         let entitled: Vec<i64> = h
             .held
             .iter()
-            .filter(|(e, _, _, _)| {
+            .map(|h| &h.entitlement)
+            .filter(|e| {
                 e.certified_on <= holiday.entitled_on
                     && status_on(e, holiday.entitled_on) == Status::Active
             })
-            .filter_map(|(e, _, _, _)| amounts.get(e.category.as_str()).copied())
+            .filter_map(|e| amounts.get(e.category.as_str()).copied())
             .collect();
         let Some(&amount) = entitled.iter().max() else {
             continue;
