@@ -142,6 +142,38 @@ async fn a_holiday_payment_is_defined_run_and_approved_through_the_pages() {
             .get(&app, "/payroll/ledger?program=veterans_holiday")
             .await;
         assert!(ledger.body.contains("共 3 笔"), "{}", ledger.body);
+
+        // The household's account, recorded from the entitlement's page.
+        let detail = youfu.get(&app, "/veterans/1").await;
+        assert!(detail.body.contains("href=\"/veterans/1/payee\""));
+        let payload = "622848001000000021";
+        let number = format!(
+            "{payload}{}",
+            domain::bank::luhn_check_digit(payload).unwrap()
+        );
+        let saved = youfu
+            .post(
+                &app,
+                "/veterans/1/payee",
+                &[
+                    ("csrf", &csrf),
+                    ("holder", "王老兵"),
+                    ("bank_name", "中国农业银行"),
+                    ("account_number", &number),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        let page = youfu.get(&app, "/veterans/1/payee").await;
+        assert!(page.body.contains("王老兵") && !page.body.contains(&number));
+        let bad = youfu
+            .post(
+                &app,
+                "/veterans/1/payee",
+                &[("csrf", &csrf), ("holder", "王老兵")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     })
     .await;
 }
