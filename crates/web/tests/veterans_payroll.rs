@@ -177,3 +177,84 @@ async fn a_holiday_payment_is_defined_run_and_approved_through_the_pages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_veterans_run_is_prepared_and_read_on_the_payroll_pages() {
+    testkit::for_each_engine(async |db| {
+        let app = demo_app(db).await;
+        common::seed_veterans(db).await;
+        let mut youfu = Browser::demo(&app, "youfu").await;
+        let csrf = youfu.csrf(&app).await;
+        // No standard for category 42 yet: the run stops with the reason, in Chinese.
+        let stopped = youfu
+            .post(
+                &app,
+                "/payroll",
+                &[
+                    ("csrf", &csrf),
+                    ("month", "2013-01"),
+                    ("program", "veterans"),
+                ],
+            )
+            .await;
+        assert_eq!(stopped.status, StatusCode::BAD_REQUEST);
+        assert!(
+            stopped.body.contains("没有适用的优抚标准") && stopped.body.contains("带病回乡"),
+            "{}",
+            stopped.body
+        );
+        db.service
+            .set_veteran_standard(
+                &Actor::system(),
+                &service::veterans::StandardInput {
+                    category: "42".into(),
+                    grade: String::new(),
+                    cause: String::new(),
+                    effective_from: "2013-01-01".into(),
+                    amount: "300".into(),
+                    per: "month".into(),
+                    citation: "民发〔2012〕200号".into(),
+                },
+            )
+            .await
+            .unwrap();
+        let done = youfu
+            .post(
+                &app,
+                "/payroll",
+                &[
+                    ("csrf", &csrf),
+                    ("month", "2013-01"),
+                    ("program", "veterans"),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let list = youfu.get(&app, "/payroll?month=2013-01").await;
+        assert!(list.body.contains("优抚金"), "{}", list.body);
+        let run = db
+            .store()
+            .payroll_runs(Some("2013-01"), Some("veterans"))
+            .await
+            .unwrap()[0]
+            .id;
+        let page = youfu.get(&app, &format!("/payroll/{run}?show=all")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains("优抚金") && page.body.contains("王老兵"),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("900.00"),
+            "three households at 300: {}",
+            page.body
+        );
+        // The assistance section reads it but is offered no approval.
+        let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
+        let seen = jiuzhu.get(&app, &format!("/payroll/{run}")).await;
+        assert_eq!(seen.status, StatusCode::OK);
+        assert!(!seen.body.contains(&format!("/payroll/{run}/approve")));
+    })
+    .await;
+}
