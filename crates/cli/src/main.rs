@@ -845,7 +845,7 @@ async fn demo(config: &Config) -> anyhow::Result<()> {
     println!("演示账号 / demo accounts (用户名 / 密码 / 角色):");
     for a in testkit::demo::ACCOUNTS
         .iter()
-        .chain(std::iter::once(&testkit::demo::CHECKER))
+        .chain([&testkit::demo::CHECKER, &testkit::veterans::CHECKER])
     {
         println!("  {:<10} {:<22} {}", a.username, a.password, a.display_name);
     }

@@ -157,8 +157,11 @@ pub async fn show(service: &Service, id: i64, as_user: Option<&str>) -> anyhow::
                 _ => l.start_step.clone().unwrap_or_default(),
             };
             println!(
-                "  case {}\t{}\t{}\t{}\t{} → {}{}\t{reason}",
-                l.case_id,
+                "  {}\t{}\t{}\t{}\t{} → {}{}\t{reason}",
+                l.case_id.map_or_else(
+                    || format!("household {}", l.household_id),
+                    |c| format!("case {c}")
+                ),
                 l.division_code,
                 l.benefit_month,
                 l.kind,

@@ -159,7 +159,7 @@ fn ledger(db: &TestDb, rt: &tokio::runtime::Runtime) -> Vec<String> {
         .into_iter()
         .map(|e| {
             format!(
-                "{} {} {} {} {} {} {} {} {} {:?} {} {}",
+                "{} {} {:?} {} {} {} {} {} {} {:?} {} {}",
                 e.program,
                 e.household_id,
                 e.case_id,
@@ -256,6 +256,140 @@ fn the_batch_commands_prepare_approve_as_a_second_account_and_refuse_in_chinese(
     )));
     assert!(out.contains("审批人不能是制单人 fuhe"), "{out}");
     assert_eq!(ledger(&db, &rt), paid);
+    rt.block_on(db.cleanup());
+}
+
+#[test]
+fn a_month_includes_the_veterans_and_each_section_approves_its_own_runs() {
+    use service::veterans::{EntitlementInput, StandardInput as VeteranStandard};
+    let rt = rt();
+    let db = rt.block_on(testkit::sqlite());
+    let assistance_token = rt.block_on(district(&db, 20));
+    let url = db.url.clone();
+    let veterans_token = rt.block_on(async {
+        let s = &db.service;
+        let system = Actor::system();
+        s.set_veteran_standard(
+            &system,
+            &VeteranStandard {
+                category: "51".into(),
+                grade: String::new(),
+                cause: String::new(),
+                effective_from: "2013-01-01".into(),
+                amount: "420".into(),
+                per: "month".into(),
+                citation: "民发〔2012〕200号".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let id =
+            domain::ResidentId::synthetic("990101", "1946-05-20".parse().unwrap(), 511).unwrap();
+        s.register_entitlement(
+            &system,
+            &EntitlementInput {
+                id_number: id.as_str().into(),
+                name: "钱卫国".into(),
+                category: "51".into(),
+                certified_on: "2012-11-20".into(),
+                document_number: "示优〔2012〕51号".into(),
+                certifying_office: "示范区民政局".into(),
+                community: "990101001001".into(),
+                address: "和平路 18 号".into(),
+                ..EntitlementInput::default()
+            },
+        )
+        .await
+        .unwrap();
+        let user = NewUser {
+            username: "youfu2".into(),
+            display_name: "优抚科 孙复核".into(),
+            password_hash: "x".into(),
+            role: "veterans_staff".into(),
+            jurisdiction: testkit::demo::COUNTY.parse().unwrap(),
+            phone: None,
+            must_change_password: false,
+        };
+        let audit = s.audit(&system, "accounts.create", "user:youfu2", "", "");
+        db.store().insert_user(&user, &audit).await.unwrap();
+        s.issue_api_token(&system, "youfu2", "payroll-batch")
+            .await
+            .unwrap()
+    });
+
+    // Every programme due: the three assistance ones and the veterans'.
+    let stdout = ok(&finish(minzheng(
+        &url,
+        &["payroll", "run", "--month", "2013-01"],
+        None,
+    )));
+    let ids: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    assert_eq!(ids.len(), 4, "{stdout}");
+    assert!(stdout.contains("veterans"), "{stdout}");
+    // The assistance approver approves the assistance runs only.
+    let stdout = ok(&finish(minzheng(
+        &url,
+        &["payroll", "approve", "--month", "2013-01", "--as", "fuhe"],
+        Some(&assistance_token),
+    )));
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    let stdout = ok(&finish(minzheng(
+        &url,
+        &["payroll", "approve", "--month", "2013-01", "--as", "youfu2"],
+        Some(&veterans_token),
+    )));
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let veterans: Vec<String> = ledger(&db, &rt)
+        .into_iter()
+        .filter(|e| e.starts_with("veterans "))
+        .collect();
+    assert_eq!(veterans.len(), 1);
+    assert!(
+        veterans[0].contains(" None ") && veterans[0].contains(" 42000 "),
+        "{veterans:?}"
+    );
+
+    // A category without a standard stops the veterans' run, in Chinese, naming it.
+    rt.block_on(async {
+        let id =
+            domain::ResidentId::synthetic("990101", "1940-08-08".parse().unwrap(), 524).unwrap();
+        db.service
+            .register_entitlement(
+                &Actor::system(),
+                &EntitlementInput {
+                    id_number: id.as_str().into(),
+                    name: "冯秀兰".into(),
+                    category: "21".into(),
+                    certified_on: "2013-01-20".into(),
+                    document_number: "示优〔2013〕21号".into(),
+                    certifying_office: "示范区民政局".into(),
+                    community: "990101001001".into(),
+                    address: "和平路 20 号".into(),
+                    ..EntitlementInput::default()
+                },
+            )
+            .await
+            .unwrap();
+    });
+    let out = refused(&finish(minzheng(
+        &url,
+        &[
+            "payroll",
+            "run",
+            "--month",
+            "2013-02",
+            "--program",
+            "veterans",
+        ],
+        None,
+    )));
+    assert!(
+        out.contains("没有适用的优抚标准") && out.contains("烈士遗属"),
+        "{out}"
+    );
     rt.block_on(db.cleanup());
 }
 

@@ -19,7 +19,6 @@
 //! in [`reissue`].
 
 use chrono::FixedOffset;
-use domain::assistance::Program;
 use domain::bank::{
     AccountKind, Bank, BankAccount, BankAccountError, BankFile, BatchError, BatchHeader,
     BatchTemplate, PaymentBatch, PaymentLine, Reconciliation, ReturnStatus, parse_returns,
@@ -185,12 +184,8 @@ fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
     }
 }
 
-fn program_words(p: Program) -> &'static str {
-    match p {
-        Program::Dibao | Program::DibaoMargin => "低保金",
-        Program::TekunDispersed => "特困分散供养金",
-        Program::TekunCentralized => "特困集中供养金",
-    }
+fn program_words(program: &str) -> Result<&'static str, Error> {
+    Ok(crate::payroll::stored_program(program)?.words())
 }
 
 impl Service {
@@ -219,13 +214,29 @@ impl Service {
     ) -> Result<PayeeView, Error> {
         self.authorize(actor, Line::Payroll, Action::Write)?;
         let view = self.case_payee(actor, case_id).await?;
+        self.add_household_payee(actor, view.household_id, &format!("case={case_id}"), input)
+            .await?;
+        self.case_payee(actor, case_id).await
+    }
+
+    /// Records `input` as household `household_id`'s current account with its audit entry
+    /// (`what` names the record it was reached from); a change of an existing account
+    /// needs a reason. Callers authorize and check the jurisdiction.
+    pub(crate) async fn add_household_payee(
+        &self,
+        actor: &Actor,
+        household_id: i64,
+        what: &str,
+        input: &PayeeInput,
+    ) -> Result<(), Error> {
+        let history = self.store().payee_history(household_id).await?;
         let account = check_payee(input)?;
-        let reason = match view.current() {
+        let reason = match history.first() {
             Some(_) => check_reason(&input.reason)?,
             None => input.reason.trim().chars().take(200).collect(),
         };
         let payee = NewPayee {
-            household_id: view.household_id,
+            household_id,
             holder: account.holder().to_owned(),
             bank_name: account.bank().name().to_owned(),
             bank_code: account.bank().code().map(str::to_owned),
@@ -236,18 +247,18 @@ impl Service {
         let audit = self.audit(
             actor,
             "payroll.payee.set",
-            format!("household:{}", view.household_id),
+            format!("household:{household_id}"),
             &reason,
             format!(
-                "case={case_id} bank={} account={} kind={} previous={}",
+                "{what} bank={} account={} kind={} previous={}",
                 payee.bank_name,
                 account.number().masked(),
                 payee.account_kind,
-                view.current().map_or_else(|| "none".into(), masked)
+                history.first().map_or_else(|| "none".into(), masked)
             ),
         );
         self.store().add_payee(&payee, &audit).await?;
-        self.case_payee(actor, case_id).await
+        Ok(())
     }
 
     async fn template(&self) -> Result<BatchTemplate, Error> {
@@ -323,6 +334,7 @@ impl Service {
         // it is the paying section's act, like approval (leaders and auditors only read).
         self.authorize(actor, Line::Payroll, Action::Approve)?;
         let run = self.store().payroll_run(run_id).await?;
+        self.authorize_run(actor, &run, Action::Approve)?;
         let what = format!("{} {}", run.month, run.program);
         if matches!(run.state.as_str(), "draft" | "checked") {
             return Err(conflict("payroll.not_approved", what));
@@ -338,17 +350,13 @@ impl Service {
         } else {
             check_reason(reason)?
         };
-        let program = run
-            .program
-            .parse::<Program>()
-            .map_err(|_| crate::assistance::corrupt(format!("program {:?}", run.program)))?;
         let month = domain::Month::parse(&run.month)
             .map_err(|_| crate::assistance::corrupt(format!("month {:?}", run.month)))?;
         let purpose = format!(
             "{}年{}月{}",
             month.year(),
             month.month(),
-            program_words(program)
+            program_words(&run.program)?
         );
         let (lines, not_exportable) = self.payment_lines(run_id, &purpose).await?;
         let header = self
@@ -452,6 +460,7 @@ impl Service {
     ) -> Result<Reconciliation, Error> {
         self.authorize(actor, Line::Payroll, Action::Approve)?;
         let run = self.store().payroll_run(run_id).await?;
+        self.authorize_run(actor, &run, Action::Approve)?;
         let what = format!("{} {}", run.month, run.program);
         let Some(file) = self.store().bank_files(run_id).await?.pop() else {
             return Err(conflict("payroll.not_exported", what));

@@ -30,6 +30,13 @@
 //! a second account with `payroll` `approve` (never the preparer, never the console
 //! operator) approves it, which writes the ledger in one transaction. A month is prepared
 //! after the one before it is approved, and once approved can never be run again.
+//!
+//! The veterans' programmes go through the same runs, approval, ledger and bank files
+//! ([`PayrollProgram`]): `veterans` (优抚金) is computed by `service::veterans::payroll`
+//! with `domain::veterans::monthly_due`, one line per household, and `veterans_holiday`
+//! (优待金) is a one-off run of a holiday payment. A run's preparation and approval need
+//! the `payroll` permission *and* the same permission in the programme's own line
+//! (`assistance` or `veterans`), so each section pays only its own programmes.
 
 use chrono::{DateTime, Datelike, Utc};
 use domain::assistance::Program;
@@ -58,7 +65,7 @@ const MAX_ONE_OFF_FEN: i64 = 10_000_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunProgress {
     pub run_id: i64,
-    pub program: Program,
+    pub program: PayrollProgram,
     pub cases_done: u64,
     pub cases_total: u64,
 }
@@ -68,7 +75,7 @@ pub struct RunProgress {
 pub struct RunView {
     pub run: RunRecord,
     pub month: Month,
-    pub program: Program,
+    pub program: PayrollProgram,
     pub summary: RunSummary,
     pub prev_month: Option<Month>,
     /// The actor may approve it now (checked, not the preparer, holds the permission).
@@ -79,7 +86,62 @@ fn month_of(text: &str) -> Result<Month, Error> {
     Month::parse(text).map_err(|e| Error::invalid(field("month", e.code(), text)))
 }
 
-fn cash_program(text: &str) -> Result<Program, Error> {
+/// What a run pays: an assistance programme's cases, or one of the veterans' programmes
+/// (entitlements by household, `service::veterans::payroll`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayrollProgram {
+    Assistance(Program),
+    /// 优抚金: the entitlements' regular monthly payments.
+    Veterans,
+    /// 优待金: a holiday payment, one-off, run from its holiday.
+    Holiday,
+}
+
+impl PayrollProgram {
+    pub const VETERANS: &'static str = "veterans";
+    pub const HOLIDAY: &'static str = "veterans_holiday";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayrollProgram::Assistance(p) => p.as_str(),
+            PayrollProgram::Veterans => Self::VETERANS,
+            PayrollProgram::Holiday => Self::HOLIDAY,
+        }
+    }
+
+    /// The business line whose section decides this programme's payments.
+    pub fn line(self) -> Line {
+        match self {
+            PayrollProgram::Assistance(_) => Line::Assistance,
+            PayrollProgram::Veterans | PayrollProgram::Holiday => Line::Veterans,
+        }
+    }
+
+    /// What a bank file's purpose calls the money.
+    pub fn words(self) -> &'static str {
+        match self {
+            PayrollProgram::Assistance(Program::Dibao | Program::DibaoMargin) => "低保金",
+            PayrollProgram::Assistance(Program::TekunDispersed) => "特困分散供养金",
+            PayrollProgram::Assistance(Program::TekunCentralized) => "特困集中供养金",
+            PayrollProgram::Veterans => "优抚金",
+            PayrollProgram::Holiday => "优待金",
+        }
+    }
+}
+
+impl std::fmt::Display for PayrollProgram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A programme paid in cash (低保边缘 is not), from a request.
+fn cash_program(text: &str) -> Result<PayrollProgram, Error> {
+    match text {
+        PayrollProgram::VETERANS => return Ok(PayrollProgram::Veterans),
+        PayrollProgram::HOLIDAY => return Ok(PayrollProgram::Holiday),
+        _ => {}
+    }
     let p = text
         .parse::<Program>()
         .map_err(|e| Error::invalid(field("program", e.code(), text)))?;
@@ -90,10 +152,15 @@ fn cash_program(text: &str) -> Result<Program, Error> {
             text,
         )));
     }
-    Ok(p)
+    Ok(PayrollProgram::Assistance(p))
 }
 
-fn stored_month(text: &str) -> Result<Month, Error> {
+/// The programme of a stored run or ledger entry.
+pub(crate) fn stored_program(text: &str) -> Result<PayrollProgram, Error> {
+    cash_program(text).map_err(|_| crate::assistance::corrupt(format!("program {text:?}")))
+}
+
+pub(crate) fn stored_month(text: &str) -> Result<Month, Error> {
     Month::parse(text).map_err(|_| crate::assistance::corrupt(format!("month {text:?}")))
 }
 
@@ -206,10 +273,7 @@ impl RunContext {
         if due > 0 || prev.is_some() {
             let mut l = line(self.month, "regular", due, members);
             l.prev_fen = prev;
-            l.flagged = prev.is_some_and(|p| {
-                due > 0
-                    && i128::from((due - p).abs()) * 100 > i128::from(self.jump_pct) * i128::from(p)
-            });
+            l.flagged = jumped(due, prev, self.jump_pct);
             out.push(l);
         }
         for (month, cutoff) in &self.earlier {
@@ -221,14 +285,29 @@ impl RunContext {
             }
             let (due, members) = self.due(&c, *month)?;
             let paid = c.paid.get(&month.to_string()).map_or(0, |(all, _)| *all);
-            let diff = due - paid;
-            if diff > 0 {
-                out.push(line(*month, "arrears", diff, members));
-            } else if diff < 0 {
-                out.push(line(*month, "recovery", diff, members));
+            if let Some(kind) = correction(due - paid) {
+                out.push(line(*month, kind, due - paid, members));
             }
         }
         Ok(())
+    }
+}
+
+/// Whether a regular amount `due` moved from last month's `prev` by more than `jump_pct`
+/// percent (a stop or a new payment is not a jump).
+pub(crate) fn jumped(due: i64, prev: Option<i64>, jump_pct: i64) -> bool {
+    prev.is_some_and(|p| {
+        due > 0 && i128::from((due - p).abs()) * 100 > i128::from(jump_pct) * i128::from(p)
+    })
+}
+
+/// The line kind that settles `diff` (due now minus paid) for an earlier month: arrears
+/// when more is due, a recovery when less, nothing when equal.
+pub(crate) fn correction(diff: i64) -> Option<&'static str> {
+    match diff.signum() {
+        1 => Some("arrears"),
+        -1 => Some("recovery"),
+        _ => None,
     }
 }
 
@@ -347,7 +426,18 @@ impl Service {
         self.authorize(actor, Line::Payroll, Action::Write)?;
         let month = month_of(month)?;
         let programs = match program.map(str::trim).filter(|p| !p.is_empty()) {
-            Some(p) => vec![cash_program(p)?],
+            Some(p) => {
+                let p = cash_program(p)?;
+                if p == PayrollProgram::Holiday {
+                    return Err(Error::invalid(field(
+                        "program",
+                        "payroll.holiday_from_holiday",
+                        p.as_str(),
+                    )));
+                }
+                self.authorize(actor, p.line(), Action::Write)?;
+                vec![p]
+            }
             None => {
                 let prev = month.prev().map(|p| p.to_string()).unwrap_or_default();
                 let mut out = Vec::new();
@@ -356,8 +446,17 @@ impl Service {
                     .programs_due(month.first_day(), month.last_day(), &prev)
                     .await?
                 {
-                    out.push(cash_program(&p)?);
+                    let p = stored_program(&p)?;
+                    if p != PayrollProgram::Holiday {
+                        out.push(p);
+                    }
                 }
+                if !out.contains(&PayrollProgram::Veterans) && self.veterans_due(month).await? {
+                    out.push(PayrollProgram::Veterans);
+                }
+                // Every programme due that the actor's section pays; the others are left
+                // to their own section.
+                out.retain(|p| actor.may(p.line(), Action::Write));
                 out
             }
         };
@@ -369,7 +468,7 @@ impl Service {
             )));
         }
         // Every programme is checked before any run is created: a refusal changes nothing.
-        let mut plan: Vec<(Program, Option<RunRecord>)> = Vec::new();
+        let mut plan: Vec<(PayrollProgram, Option<RunRecord>)> = Vec::new();
         for p in programs {
             let runs = self.store().payroll_runs(None, Some(p.as_str())).await?;
             let mut existing = None;
@@ -443,12 +542,38 @@ impl Service {
                 }
             };
             if run.state == "draft" {
-                self.compute_run(actor, &run, program, chunk.clamp(1, 100_000), progress)
-                    .await?;
+                match program {
+                    PayrollProgram::Assistance(p) => {
+                        self.compute_run(actor, &run, p, chunk.clamp(1, 100_000), progress)
+                            .await?;
+                    }
+                    PayrollProgram::Veterans | PayrollProgram::Holiday => {
+                        self.compute_veterans_run(actor, &run, program, progress)
+                            .await?;
+                    }
+                }
             }
             ids.push(run.id);
         }
         Ok(ids)
+    }
+
+    /// The approved runs of `program` before `month` with their cut-offs, oldest first: the
+    /// months a run may owe arrears or recover for.
+    pub(crate) async fn earlier_approved(
+        &self,
+        program: &str,
+        month: Month,
+    ) -> Result<Vec<(Month, DateTime<Utc>)>, Error> {
+        let mut earlier = Vec::new();
+        for r in self.store().payroll_runs(None, Some(program)).await? {
+            let m = stored_month(&r.month)?;
+            if m < month && r.approved_by.is_some() {
+                earlier.push((m, r.cutoff));
+            }
+        }
+        earlier.sort_by_key(|(m, _)| *m);
+        Ok(earlier)
     }
 
     /// Computes a draft run from its cursor to the end, chunk by chunk, then checks it.
@@ -461,18 +586,7 @@ impl Service {
         progress: &mut (dyn FnMut(RunProgress) + Send),
     ) -> Result<(), Error> {
         let month = stored_month(&run.month)?;
-        let mut earlier = Vec::new();
-        for r in self
-            .store()
-            .payroll_runs(None, Some(program.as_str()))
-            .await?
-        {
-            let m = stored_month(&r.month)?;
-            if m < month && r.approved_by.is_some() {
-                earlier.push((m, r.cutoff));
-            }
-        }
-        earlier.sort_by_key(|(m, _)| *m);
+        let earlier = self.earlier_approved(program.as_str(), month).await?;
         let ctx = RunContext {
             month,
             cutoff: run.cutoff,
@@ -504,7 +618,7 @@ impl Service {
             .await?;
         progress(RunProgress {
             run_id: run.id,
-            program,
+            program: PayrollProgram::Assistance(program),
             cases_done: done,
             cases_total: total,
         });
@@ -539,11 +653,22 @@ impl Service {
             done += chunk.cases;
             progress(RunProgress {
                 run_id: run.id,
-                program,
+                program: PayrollProgram::Assistance(program),
                 cases_done: done.min(total),
                 cases_total: total,
             });
         }
+        self.check_run(actor, run, month).await
+    }
+
+    /// Marks draft run `run` checked with its totals and difference from last month: the
+    /// last step of computing any programme's run.
+    pub(crate) async fn check_run(
+        &self,
+        actor: &Actor,
+        run: &RunRecord,
+        month: Month,
+    ) -> Result<(), Error> {
         let prev = month.prev().map(|p| p.to_string()).unwrap_or_default();
         let s = self.store().run_summary(run.id, &prev).await?;
         let audit = self.audit(
@@ -572,6 +697,7 @@ impl Service {
     pub async fn approve_payroll_run(&self, actor: &Actor, id: i64) -> Result<u64, Error> {
         self.authorize(actor, Line::Payroll, Action::Approve)?;
         let run = self.store().payroll_run(id).await?;
+        self.authorize_run(actor, &run, Action::Approve)?;
         self.approvable(actor, &run)?;
         let audit = self.audit(
             actor,
@@ -597,6 +723,18 @@ impl Service {
         }
     }
 
+    /// Refuses unless the actor holds `action` in the run's programme's own line too (the
+    /// `payroll` permission is checked by the caller): assistance staff do not approve the
+    /// veterans' runs, nor veterans staff the assistance ones.
+    pub(crate) fn authorize_run(
+        &self,
+        actor: &Actor,
+        run: &RunRecord,
+        action: Action,
+    ) -> Result<(), Error> {
+        self.authorize(actor, stored_program(&run.program)?.line(), action)
+    }
+
     fn approvable(&self, actor: &Actor, run: &RunRecord) -> Result<(), Error> {
         let what = format!("{} {}", run.month, run.program);
         if actor.is_system() {
@@ -613,8 +751,8 @@ impl Service {
         Ok(())
     }
 
-    /// Approves every checked run of `month`; every one is checked for the approver first,
-    /// so a refusal approves none. Returns (run id, entries written) per run.
+    /// Approves every checked run of `month` that the approver's section pays; every one is
+    /// checked for the approver first, so a refusal approves none. Returns (run id, entries written) per run.
     pub async fn approve_payroll_month(
         &self,
         actor: &Actor,
@@ -626,10 +764,21 @@ impl Service {
             .store()
             .payroll_runs(Some(&month.to_string()), None)
             .await?;
-        let open: Vec<&RunRecord> = runs
+        let unapproved: Vec<&RunRecord> = runs
             .iter()
             .filter(|r| matches!(r.state.as_str(), "draft" | "checked"))
             .collect();
+        // The month's runs of the approver's own section; another section's are theirs.
+        let open: Vec<&RunRecord> = unapproved
+            .iter()
+            .copied()
+            .filter(|r| {
+                stored_program(&r.program).is_ok_and(|p| actor.may(p.line(), Action::Approve))
+            })
+            .collect();
+        if open.is_empty() && !unapproved.is_empty() {
+            return Err(Error::Forbidden);
+        }
         if open.is_empty() {
             return Err(match runs.first() {
                 Some(r) => conflict("payroll.already_approved", format!("{month} {}", r.program)),
@@ -637,6 +786,7 @@ impl Service {
             });
         }
         for r in &open {
+            self.authorize_run(actor, r, Action::Approve)?;
             self.approvable(actor, r)?;
         }
         let mut out = Vec::with_capacity(open.len());
@@ -667,17 +817,15 @@ impl Service {
         self.authorize(actor, Line::Payroll, Action::Read)?;
         let run = self.store().payroll_run(id).await?;
         let month = stored_month(&run.month)?;
-        let program = run
-            .program
-            .parse::<Program>()
-            .map_err(|_| crate::assistance::corrupt(format!("program {:?}", run.program)))?;
+        let program = stored_program(&run.program)?;
         let prev_month = month.prev();
         let summary = self
             .store()
             .run_summary(id, &prev_month.map(|m| m.to_string()).unwrap_or_default())
             .await?;
-        let may_approve =
-            actor.may(Line::Payroll, Action::Approve) && self.approvable(actor, &run).is_ok();
+        let may_approve = actor.may(Line::Payroll, Action::Approve)
+            && actor.may(program.line(), Action::Approve)
+            && self.approvable(actor, &run).is_ok();
         Ok(RunView {
             run,
             month,

@@ -16,11 +16,13 @@
 //!
 //! Money: what an entitlement is due for a month is `domain::veterans::monthly_due`; this
 //! module only shows it (on the detail page and in the standard's preview). Paying it is the
-//! payroll's job (see ARCHITECTURE.md, "Veterans' amount function").
+//! payroll's job, through [`payroll`] (see ARCHITECTURE.md, "Veterans through the one
+//! payroll").
 
 pub mod hardship;
 pub mod liaison;
 pub mod petitions;
+pub mod payroll;
 pub mod reception;
 
 use std::collections::HashMap;

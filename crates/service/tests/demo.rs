@@ -1,7 +1,9 @@
 //! The demo district (issue 6 item 6, issue 5 "done when"): built through the real services,
 //! its January–June 2013 report shows exactly the seed figures A1, A2, A3, A7 and A8 of
 //! `seed-figures.md`, computed from the records, and its six monthly payrolls are approved
-//! by a second person, exported to the bank and reconciled with the bank's result files.
+//! by a second person, exported to the bank and reconciled with the bank's result files;
+//! the veterans are paid through the same payroll and the Spring Festival holiday payment
+//! gives V2.
 
 #![allow(
     clippy::unwrap_used,
@@ -90,6 +92,9 @@ async fn the_demo_district_reproduces_the_seed_figures_from_its_records() {
         // Six months × three programmes, each prepared by jiuzhu, approved by jiuzhu2,
         // exported once and reconciled with the bank's file.
         let runs = s.payroll_runs(&leader, None).await.unwrap();
+        let (veterans, runs): (Vec<_>, Vec<_>) = runs
+            .into_iter()
+            .partition(|r| r.program.starts_with("veterans"));
         assert_eq!(runs.len(), 18, "{engine}");
         for r in &runs {
             assert_eq!(r.state, "reconciled", "{} {}", r.month, r.program);
@@ -99,6 +104,36 @@ async fn the_demo_district_reproduces_the_seed_figures_from_its_records() {
             assert_eq!(files.len(), 1, "{} {}", r.month, r.program);
             assert_eq!(files[0].total_fen, r.total_fen, "{} {}", r.month, r.program);
         }
+
+        // V2: the veterans' six regular runs and the Spring Festival holiday run, prepared by
+        // youfu and approved by youfu2; 615 households, 462.465万元, coverage 100 %.
+        assert_eq!(veterans.len(), 7, "{engine}");
+        for r in &veterans {
+            assert_eq!(
+                (
+                    r.prepared_by.as_str(),
+                    r.approved_by.as_deref(),
+                    r.state.as_str()
+                ),
+                ("youfu", Some("youfu2"), "approved")
+            );
+        }
+        assert_eq!(fig("veterans.holiday_households"), 615, "{engine}");
+        assert_eq!(fig("veterans.holiday_paid"), 462_465_000, "{engine}");
+        assert_eq!(
+            report.figure("veterans.holiday_paid").unwrap().text(),
+            "462.4650"
+        );
+        assert_eq!(sum(&["veterans_holiday"]), 462_465_000);
+        let youfu = actor(db, "youfu").await;
+        let holidays = s.holidays(&youfu).await.unwrap();
+        assert_eq!(holidays.len(), 1);
+        let h = &holidays[0];
+        assert_eq!(
+            (h.entitled, h.paid, h.paid_fen, h.coverage()),
+            (615, 615, 462_465_000, "100%".to_owned()),
+            "{engine}"
+        );
 
         // Applications went through the workflow and changes through the change service.
         assert!(audit_of(db, "assistance.import").await.len() == 1);

@@ -481,6 +481,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("members", Kind::Int),
             ("prev_fen", Kind::Int),
             ("flagged", Kind::Int),
+            ("reason", Kind::Text),
         ],
     },
     Table {
@@ -871,6 +872,31 @@ pub(crate) const TABLES: &[Table] = &[
             ("next_due", Kind::Text),
             ("by_user", Kind::Text),
             ("at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "veteran_holidays",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("name", Kind::Text),
+            ("entitled_on", Kind::Text),
+            ("month", Kind::Text),
+            ("run_id", Kind::Int),
+            ("by_user", Kind::Text),
+            ("at", Kind::Text),
+        ],
+    },
+    Table {
+        name: "veteran_holiday_amounts",
+        key: "id",
+        identity: true,
+        columns: &[
+            ("id", Kind::Int),
+            ("holiday_id", Kind::Int),
+            ("category_code", Kind::Text),
+            ("amount_fen", Kind::Int),
         ],
     },
 ];

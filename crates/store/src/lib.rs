@@ -76,6 +76,9 @@ pub use veterans::petitions::{
     CLOSED_ONCE, FOLLOWUP_SEQ, FollowupRecord, NewFollowup, NewPetitionCase, PetitionFilter,
     PetitionRecord, RiskLevelRow,
 };
+pub use veterans::payroll::{
+    HOLIDAY_NAME, HOLIDAY_ONCE, HolidayRecord, HouseholdLine, HouseholdPaid, NewHoliday,
+};
 pub use veterans::{
     BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,
     EntitlementRecord, HardshipGrantRecord, HouseholdChoice, NewEntitlement, NewHardshipGrant,

@@ -78,7 +78,8 @@ pub struct NewLine {
 /// A line as the run detail shows it, with the case history's reason for a difference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunLine {
-    pub case_id: i64,
+    /// The assistance case; `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub household_id: i64,
     pub division_code: String,
     pub division_name: String,
@@ -148,7 +149,8 @@ pub struct LedgerEntry {
     pub id: i64,
     pub program: String,
     pub household_id: i64,
-    pub case_id: i64,
+    /// The assistance case; `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub division_code: String,
     pub head_name: String,
     pub benefit_month: String,
@@ -271,9 +273,11 @@ fn read_run(row: &AnyRow) -> Result<RunRecord, StoreError> {
 const LEDGER_COLUMNS: &str = "e.id, e.program, e.household_id, e.case_id, e.division_code, \
      e.benefit_month, e.kind, e.paid_in, e.seq, e.amount_fen, e.run_id, e.reverses, e.reason, \
      e.recorded_by, e.recorded_at, \
-     (SELECT p.name FROM members m JOIN persons p ON p.id = m.person_id \
+     COALESCE((SELECT p.name FROM members m JOIN persons p ON p.id = m.person_id \
       WHERE m.household_id = e.household_id AND m.relation = 'head' \
-      ORDER BY m.id LIMIT 1) AS head_name";
+      ORDER BY m.id LIMIT 1), (SELECT p.name FROM veteran_entitlements v \
+      JOIN persons p ON p.id = v.person_id WHERE v.household_id = e.household_id \
+      ORDER BY v.id LIMIT 1)) AS head_name";
 
 fn read_entry(row: &AnyRow) -> Result<LedgerEntry, StoreError> {
     let at: String = row.try_get("recorded_at")?;
@@ -633,8 +637,9 @@ impl Store {
              benefit_month, kind, paid_in, seq, amount_fen, run_id, reason, recorded_by, \
              recorded_at) \
              SELECT $1, household_id, case_id, division_code, benefit_month, kind, $2, 1, \
-             amount_fen, run_id, '', $3, $4 FROM payroll_lines \
-             WHERE run_id = $5 AND amount_fen <> 0 ORDER BY case_id, benefit_month, kind",
+             amount_fen, run_id, reason, $3, $4 FROM payroll_lines \
+             WHERE run_id = $5 AND amount_fen <> 0 \
+             ORDER BY case_id, household_id, benefit_month, kind",
         )
         .bind(&run.program)
         .bind(&run.month)
@@ -747,9 +752,11 @@ impl Store {
         let rows = sqlx::query(dynamic(format!(
             "SELECT l.case_id, l.household_id, l.division_code, d.name AS division_name, \
              l.benefit_month, l.kind, l.amount_fen, l.members, l.prev_fen, l.flagged, \
-             (SELECT p.name FROM members m JOIN persons p ON p.id = m.person_id \
+             COALESCE((SELECT p.name FROM members m JOIN persons p ON p.id = m.person_id \
               WHERE m.household_id = l.household_id AND m.relation = 'head' \
-              ORDER BY m.id LIMIT 1) AS head_name, \
+              ORDER BY m.id LIMIT 1), (SELECT p.name FROM veteran_entitlements v \
+              JOIN persons p ON p.id = v.person_id WHERE v.household_id = l.household_id \
+              ORDER BY v.id LIMIT 1)) AS head_name, \
              (SELECT x.kind FROM case_changes x WHERE x.case_id = l.case_id \
               AND x.effective_from = $3 ORDER BY x.seq DESC LIMIT 1) AS change_kind, \
              (SELECT x.reason FROM case_changes x WHERE x.case_id = l.case_id \
@@ -758,7 +765,7 @@ impl Store {
               AND a.step IN ('approve', 'import') ORDER BY a.seq DESC LIMIT 1) AS start_step \
              FROM payroll_lines l LEFT JOIN divisions d ON d.code = l.division_code \
              WHERE l.run_id = $1 AND l.division_code LIKE $2 AND {condition} \
-             ORDER BY l.case_id, l.benefit_month, l.kind LIMIT $4 OFFSET $5"
+             ORDER BY l.case_id, l.household_id, l.benefit_month, l.kind LIMIT $4 OFFSET $5"
         )))
         .bind(run_id)
         .bind(&prefix)

@@ -213,7 +213,8 @@ fn current_member(s: &str, day: &str, cutoff: &str) -> String {
 /// household had on $1 (as known at $2). Parameters as in [`covered_cases`], then the months.
 fn paid_entries(programs: &str) -> String {
     format!(
-        "SELECT e.id, e.case_id, e.household_id, e.program, e.division_code, e.benefit_month, \
+        "SELECT e.id, CAST(COALESCE(e.case_id, 0) AS BIGINT) AS case_id, e.household_id, \
+         e.program, e.division_code, e.benefit_month, \
          e.paid_in, e.kind, e.amount_fen, \
          COALESCE((SELECT x.area_before FROM case_changes x WHERE x.case_id = e.case_id \
              AND x.kind = 'move' AND (x.at > $2 OR x.effective_from > $1) \

@@ -6,6 +6,7 @@
 pub(crate) mod combinations;
 pub(crate) mod liaison;
 pub(crate) mod petitions;
+pub(crate) mod payroll;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Area, DivisionCode};

@@ -1070,7 +1070,7 @@ async fn balance(
     let mut regular: HashMap<i64, i64> = HashMap::new();
     for e in service.store().ledger_all().await? {
         if e.program == "dibao" && e.kind == "regular" && e.benefit_month == may.to_string() {
-            *regular.entry(e.case_id).or_default() += e.amount_fen;
+            *regular.entry(e.case_id.unwrap_or(0)).or_default() += e.amount_fen;
         }
     }
     let standards = service.standards(&staff.jiuzhu).await?;

@@ -10,10 +10,20 @@
 //! persons; 3 delegations with 15 participants; 100 letters, calendars and couplets each;
 //! V5 = 5 soldiers of the winter 2012 batch received, 4 in secondary and 1 in higher
 //! vocational training; V8 = 0.5万元 of hardship grants.
+//!
+//! It also pays them through the payroll as the section would: the regular 优抚金 runs of
+//! January to June 2013 (prepared by `youfu`, approved by [`CHECKER`]) and the 2013 Spring
+//! Festival holiday payment (优待金) over the households entitled on 2013-02-01, which gives
+//! V2: 615 households, 462.465万元, coverage 100 %. Most of them are the families of
+//! conscripts serving now (category 71, paid 7 630 yuan once a year at the Spring Festival,
+//! so their monthly standard is 0), registered in bulk; the amounts per category are the
+//! holiday's data ([`HOLIDAY_AMOUNTS`]).
 
 use domain::ResidentId;
 use service::campaigns::{CampaignInput, DelegationInput, VisitInput};
+use service::users::AccountInput;
 use service::veterans::hardship::HardshipInput;
+use service::veterans::payroll::HolidayInput;
 use service::veterans::reception::{BatchInput, ReceptionInput};
 use service::veterans::{EntitlementInput, StandardInput, StatusInput};
 use service::{Actor, Error, Service};
@@ -30,6 +40,41 @@ pub const FIGURES: &[(&str, i64)] = &[
     ("veterans.training_secondary", 4),
     ("veterans.training_higher", 1),
     ("veterans.hardship", 500_000),
+    ("veterans.holiday_households", 615),
+    ("veterans.holiday_paid", 462_465_000),
+];
+
+/// The veterans section's second account, which approves the runs `youfu` prepares.
+pub const CHECKER: crate::demo::DemoAccount = crate::demo::DemoAccount {
+    username: "youfu2",
+    password: "demo-youfu2-2013",
+    display_name: "优抚科 孙复核",
+    role: "veterans_staff",
+    jurisdiction: COUNTY,
+};
+
+/// The Spring Festival holiday payment: its name (the ledger's reason), the day households
+/// must be entitled on, and the month it is paid in.
+pub const HOLIDAY: (&str, &str, &str) = ("2013年春节优待金", "2013-02-01", "2013-02");
+/// Its amount per category, in yuan.
+pub const HOLIDAY_AMOUNTS: &[(&str, &str)] = &[
+    ("71", "7630"),
+    ("11", "1000"),
+    ("21", "1000"),
+    ("41", "1450"),
+    ("51", "800"),
+    ("61", "800"),
+    ("81", "500"),
+];
+/// The conscripts' families (category 71) and the demobilised soldiers (41) registered in
+/// bulk: with the eight households above, 615 entitled on the holiday's day.
+const CONSCRIPT_FAMILIES: usize = 605;
+const DEMOBILISED: usize = 2;
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+];
+const GIVEN: &[&str] = &[
+    "建华", "秀英", "国强", "桂兰", "志明", "玉珍", "德胜", "淑芬", "春生", "凤英", "永福", "丽华",
 ];
 
 pub mod liaison;
@@ -71,6 +116,9 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
         standard("51", "", "", "2013-01-01", "420", "month"),
         standard("61", "", "", "2013-01-01", "420", "month"),
         standard("81", "", "", "2013-01-01", "20", "month"),
+        standard("41", "", "", "2013-01-01", "400", "month"),
+        // Conscripts' families are paid once a year, by the holiday payment.
+        standard("71", "", "", "2013-01-01", "0", "year"),
     ] {
         service.set_veteran_standard(&youfu, &s).await?;
     }
@@ -163,6 +211,9 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
             &person("冯秀兰", id_number("1940-08-08", 524)?, "21", "", false),
         )
         .await?;
+
+    register_in_bulk(service, &youfu).await?;
+    pay(service, &youfu).await?;
 
     let campaign = service
         .create_campaign(
@@ -305,5 +356,104 @@ pub async fn build_veterans(service: &Service) -> Result<(), Error> {
             )
             .await?;
     }
+    Ok(())
+}
+
+/// The conscripts' families and demobilised soldiers of the holiday payment, spread over
+/// the six streets' first six communities.
+async fn register_in_bulk(service: &Service, youfu: &Actor) -> Result<(), Error> {
+    let first_birth = chrono::NaiveDate::from_ymd_opt(1955, 3, 1).ok_or(Error::NotFound)?;
+    for i in 0..CONSCRIPT_FAMILIES + DEMOBILISED {
+        let (category, certified) = if i < CONSCRIPT_FAMILIES {
+            ("71", "2012-12-10")
+        } else {
+            ("41", "2012-06-15")
+        };
+        let days = i64::try_from(i).unwrap_or(0) * 11;
+        let birth = first_birth + chrono::Duration::days(days);
+        let seq = 700 + u16::try_from(i % 100).unwrap_or(0);
+        let id = ResidentId::synthetic("990101", birth, seq)
+            .map(|id| id.as_str().to_owned())
+            .map_err(|e| Error::invalid(service::FieldError::new("id_number", e.code(), "")))?;
+        let community = format!("99010100{}00{}", i % 6 + 1, (i / 6) % 6 + 1);
+        service
+            .register_entitlement(
+                youfu,
+                &EntitlementInput {
+                    id_number: id,
+                    name: format!(
+                        "{}{}",
+                        SURNAMES[i % SURNAMES.len()],
+                        GIVEN[(i / SURNAMES.len()) % GIVEN.len()]
+                    ),
+                    category: category.into(),
+                    grade: String::new(),
+                    cause: String::new(),
+                    service_years: String::new(),
+                    certified_on: certified.into(),
+                    document_number: format!("示优字〔2012〕{category}-{i:03}号"),
+                    certifying_office: "示范区人民武装部".into(),
+                    community,
+                    address: format!("{}号", i + 1),
+                    area: String::new(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// The regular runs of January to June and the Spring Festival holiday run, each prepared
+/// by `youfu` and approved by [`CHECKER`].
+async fn pay(service: &Service, youfu: &Actor) -> Result<(), Error> {
+    let operator = Actor::system();
+    service
+        .add_account(
+            &operator,
+            AccountInput {
+                username: CHECKER.username.into(),
+                display_name: CHECKER.display_name.into(),
+                role: CHECKER.role.into(),
+                jurisdiction: CHECKER.jurisdiction.into(),
+                password: CHECKER.password.into(),
+                phone: None,
+                must_change_password: false,
+            },
+        )
+        .await?;
+    let checker = Actor::user(
+        &service.store().user_by_username(CHECKER.username).await?,
+        "demo",
+    );
+    for month in 1..=6 {
+        for run in service
+            .prepare_payroll(
+                youfu,
+                &format!("2013-{month:02}"),
+                Some("veterans"),
+                &mut |_| {},
+            )
+            .await?
+        {
+            service.approve_payroll_run(&checker, run).await?;
+        }
+    }
+    let (name, entitled_on, month) = HOLIDAY;
+    let holiday = service
+        .define_holiday(
+            youfu,
+            &HolidayInput {
+                name: name.into(),
+                entitled_on: entitled_on.into(),
+                month: month.into(),
+                amounts: HOLIDAY_AMOUNTS
+                    .iter()
+                    .map(|(c, a)| ((*c).to_owned(), (*a).to_owned()))
+                    .collect(),
+            },
+        )
+        .await?;
+    let run = service.prepare_holiday_run(youfu, holiday).await?;
+    service.approve_payroll_run(&checker, run).await?;
     Ok(())
 }

@@ -30,6 +30,10 @@ use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export};
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/assistance/{id}/payee", get(payee_page).post(payee_submit))
+        .route(
+            "/veterans/{id}/payee",
+            get(entitlement_payee_page).post(entitlement_payee_submit),
+        )
         .route("/payroll/{id}/bank-file", post(bank_file))
         .route(
             "/api/v1/assistance/cases/{id}/payee",
@@ -100,7 +104,12 @@ struct PayeePage<'a> {
     t: Tr<'a>,
     path: String,
     me: Option<Me>,
-    case_id: i64,
+    /// The business line's list and the record the household was reached from (an
+    /// assistance case or an entitlement); the form posts to `{record_href}/payee`.
+    line_href: &'static str,
+    line_label: String,
+    record_href: String,
+    record_label: String,
     has_current: bool,
     rows: Vec<PayeeRow>,
     form: PayeeForm,
@@ -132,24 +141,50 @@ impl PayeeForm {
     }
 }
 
+/// Whose household's payee a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PayeeOf {
+    Case,
+    Entitlement,
+}
+
 async fn render_payee(
     state: &AppState,
     lang: Lang,
     signed: &Signed,
+    line: PayeeOf,
     id: &str,
     form: PayeeForm,
     errors: Vec<(String, String)>,
 ) -> Result<Response, service::Error> {
-    let case_id = parse_id(id)?;
-    let view = state.service.case_payee(signed.actor(), case_id).await?;
     let t = state.i18n.tr(lang);
-    let rows = view.history.iter().map(|p| payee_row(&t, p)).collect();
+    let id = parse_id(id)?;
+    let (history, line_href, line_label, record_href, record_label) = match line {
+        PayeeOf::Case => (
+            state.service.case_payee(signed.actor(), id).await?.history,
+            "/assistance",
+            t.get("assistance-title"),
+            format!("/assistance/{id}"),
+            format!("{} {id}", t.get("assistance-case")),
+        ),
+        PayeeOf::Entitlement => (
+            state.service.entitlement_payees(signed.actor(), id).await?,
+            "/veterans",
+            t.get("veterans-title"),
+            format!("/veterans/{id}"),
+            format!("{} {id}", t.get("veterans-title")),
+        ),
+    };
+    let rows = history.iter().map(|p| payee_row(&t, p)).collect();
     let page = PayeePage {
         t,
-        path: format!("/assistance/{case_id}/payee"),
+        path: format!("{record_href}/payee"),
         me: Some(Me::of(state, lang, signed)),
-        case_id,
-        has_current: view.current().is_some(),
+        line_href,
+        line_label,
+        record_href,
+        record_label,
+        has_current: !history.is_empty(),
         rows,
         form: PayeeForm {
             csrf: String::new(),
@@ -167,9 +202,81 @@ async fn payee_page(
     signed: Signed,
     Path(id): Path<String>,
 ) -> Response {
-    render_payee(&state, lang, &signed, &id, PayeeForm::default(), Vec::new())
-        .await
-        .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
+    render_payee(
+        &state,
+        lang,
+        &signed,
+        PayeeOf::Case,
+        &id,
+        PayeeForm::default(),
+        Vec::new(),
+    )
+    .await
+    .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
+}
+
+async fn entitlement_payee_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Path(id): Path<String>,
+) -> Response {
+    render_payee(
+        &state,
+        lang,
+        &signed,
+        PayeeOf::Entitlement,
+        &id,
+        PayeeForm::default(),
+        Vec::new(),
+    )
+    .await
+    .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
+}
+
+/// An entitlement's household account: the veterans' runs pay into it.
+async fn entitlement_payee_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Path(id): Path<String>,
+    Form(form): Form<PayeeForm>,
+) -> Response {
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        let entitlement = parse_id(&id)?;
+        match state
+            .service
+            .set_entitlement_payee(signed.actor(), entitlement, &form.input())
+            .await
+        {
+            Ok(()) => {
+                Ok(Redirect::to(&format!("/veterans/{entitlement}/payee?done=1")).into_response())
+            }
+            Err(service::Error::Invalid(errors)) => {
+                let t = state.i18n.tr(lang);
+                let errors = errors
+                    .iter()
+                    .map(|e| (e.field.to_owned(), t.field_error(e)))
+                    .collect();
+                let mut response = render_payee(
+                    &state,
+                    lang,
+                    &signed,
+                    PayeeOf::Entitlement,
+                    &id,
+                    form,
+                    errors,
+                )
+                .await?;
+                *response.status_mut() = StatusCode::BAD_REQUEST;
+                Ok(response)
+            }
+            Err(e) => Err(e),
+        }
+    }
+    .await;
+    result.unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
 }
 
 async fn payee_submit(
@@ -196,7 +303,8 @@ async fn payee_submit(
                     .iter()
                     .map(|e| (e.field.to_owned(), t.field_error(e)))
                     .collect();
-                let mut response = render_payee(&state, lang, &signed, &id, form, errors).await?;
+                let mut response =
+                    render_payee(&state, lang, &signed, PayeeOf::Case, &id, form, errors).await?;
                 *response.status_mut() = StatusCode::BAD_REQUEST;
                 Ok(response)
             }
@@ -570,10 +678,7 @@ fn outcome_table(t: &Tr<'_>, payments: &[PaymentOutcome]) -> Table {
             vec![
                 p.run_id.to_string(),
                 p.month.clone(),
-                t.get(&format!(
-                    "assistance-program-{}",
-                    p.program.replace('_', "-")
-                )),
+                crate::payroll::program_label(t, &p.program),
                 p.household_id.to_string(),
                 p.head_name.clone(),
                 p.division_code.clone(),

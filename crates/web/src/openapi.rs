@@ -960,7 +960,8 @@ mod doc {
     /// One line of a run, with the case history's reason for a difference.
     #[derive(ToSchema)]
     pub struct LineDoc {
-        case_id: i64,
+        /// The assistance case; absent for the veterans' programmes (one line per household).
+        case_id: Option<i64>,
         household_id: i64,
         division_code: String,
         benefit_month: String,
@@ -992,7 +993,8 @@ mod doc {
         id: i64,
         program: String,
         household_id: i64,
-        case_id: i64,
+        /// The assistance case; absent for the veterans' programmes.
+        case_id: Option<i64>,
         division_code: String,
         benefit_month: String,
         /// `regular`, `arrears`, `recovery`, `reversal` or `one_off`.
@@ -2088,6 +2090,32 @@ mod doc {
         approved_on: String,
     }
 
+    /// A holiday payment (优待金) with its coverage.
+    #[derive(ToSchema)]
+    pub struct HolidayDoc {
+        id: i64,
+        /// The ledger entries' reason, e.g. 2013年春节优待金.
+        name: String,
+        /// The day households must hold an active entitlement on.
+        entitled_on: String,
+        /// `YYYY-MM`, the month its run pays in.
+        month: String,
+        /// (category code, fen) pairs.
+        amounts: Vec<(String, i64)>,
+        entitled_households: i64,
+        entitled_fen: i64,
+        paid_households: i64,
+        paid_fen: i64,
+        /// Paid over entitled households in hundredths of a percent (10000 = 100 %).
+        coverage_bp: Option<i64>,
+        run_id: Option<i64>,
+    }
+
+    #[derive(ToSchema)]
+    pub struct HolidayRunDoc {
+        run_id: i64,
+    }
+
     #[derive(ToSchema)]
     pub struct HardshipListDoc {
         items: Vec<HardshipDoc>,
@@ -2407,6 +2435,30 @@ mod doc {
             (status = 415, body = ErrorDoc),
         ))]
     fn petition_close() {}
+
+    /// The holiday payments (优待金) with their coverage in the caller's jurisdiction.
+    #[utoipa::path(get, path = "/api/v1/veterans/holidays", tag = "veterans",
+        responses(
+            (status = 200, body = Vec<HolidayDoc>),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+        ))]
+    fn holidays() {}
+
+    /// Prepares a holiday payment's run (the veterans section, `payroll` and `veterans`
+    /// write): computed and checked, then approved by another account on the payroll
+    /// endpoints. A holiday is run once (`veterans.holiday_run_exists`).
+    #[utoipa::path(post, path = "/api/v1/veterans/holidays/{id}/run", tag = "veterans",
+        params(("id" = i64, Path, description = "Holiday payment id")),
+        responses(
+            (status = 201, body = HolidayRunDoc),
+            (status = 400, body = ErrorDoc),
+            (status = 401, body = ErrorDoc),
+            (status = 403, body = ErrorDoc),
+            (status = 404, body = ErrorDoc),
+            (status = 409, body = ErrorDoc),
+        ))]
+    fn holiday_run() {}
 }
 
 struct Security;
@@ -2495,6 +2547,8 @@ impl utoipa::Modify for Security {
         doc::petition,
         doc::petition_followup,
         doc::petition_close,
+        doc::holidays,
+        doc::holiday_run,
         doc::checks_tasks,
         doc::checks_close,
         doc::checks_runs,

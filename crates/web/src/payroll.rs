@@ -49,8 +49,14 @@ fn yuan(fen: i64) -> String {
     Fen::from_fen(fen).yuan_grouped()
 }
 
-fn program_label(t: &Tr<'_>, code: &str) -> String {
-    t.get(&format!("assistance-program-{}", code.replace('_', "-")))
+/// A programme's name: an assistance programme's, or the veterans' (优抚金, 优待金).
+pub(crate) fn program_label(t: &Tr<'_>, code: &str) -> String {
+    let line = if code.starts_with("veterans") {
+        "payroll"
+    } else {
+        "assistance"
+    };
+    t.get(&format!("{line}-program-{}", code.replace('_', "-")))
 }
 
 fn state_label(t: &Tr<'_>, code: &str) -> String {
@@ -146,7 +152,7 @@ fn list_view(
     (notice, errors): (Option<String>, Vec<String>),
 ) -> Response {
     let t = state.i18n.tr(lang);
-    let programs = ["dibao", "tekun_dispersed", "tekun_centralized"]
+    let programs = ["dibao", "tekun_dispersed", "tekun_centralized", "veterans"]
         .into_iter()
         .map(|p| list::Choice::new(p, program_label(&t, p), &form.program))
         .collect();
@@ -269,7 +275,8 @@ pub struct RunQuery {
 }
 
 struct LineRow {
-    case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    case_id: Option<i64>,
     head_name: String,
     division: String,
     benefit_month: String,
@@ -339,6 +346,8 @@ struct RunPageView<'a> {
     errors: Vec<String>,
     /// Expected, paid, failed, re-issued, outstanding, once the run has a bank file.
     recon: Option<crate::bank::ReconView>,
+    /// A holiday run's coverage (paid over entitled households).
+    holiday: Option<String>,
 }
 
 pub(crate) async fn run_view(
@@ -414,7 +423,20 @@ pub(crate) async fn run_view(
     let pages = (found + PER_PAGE - 1) / PER_PAGE;
     let s = &v.summary;
     let program = program_label(&t, &v.run.program);
+    let holiday = match state.service.holiday_of_run(actor, id).await? {
+        Some(h) => Some(t.with(
+            "payroll-holiday-coverage",
+            &[
+                ("name", &h.record.name),
+                ("entitled", &h.entitled.to_string()),
+                ("paid", &h.paid.to_string()),
+                ("coverage", &h.coverage()),
+            ],
+        )),
+        None => None,
+    };
     let view = RunPageView {
+        holiday,
         heading: t.with(
             "payroll-run-heading",
             &[
@@ -567,7 +589,7 @@ impl LedgerQuery {
 
 struct EntryRow {
     id: i64,
-    case_id: i64,
+    case_id: Option<i64>,
     head_name: String,
     program: String,
     benefit_month: String,
@@ -653,10 +675,16 @@ async fn ledger_page(
         },
         prev_link: (page > 1).then(|| link(page - 1)),
         next_link: (page < pages).then(|| link(page + 1)),
-        programs: ["dibao", "tekun_dispersed", "tekun_centralized"]
-            .into_iter()
-            .map(|p| (p, program_label(&t, p), q.program == p))
-            .collect(),
+        programs: [
+            "dibao",
+            "tekun_dispersed",
+            "tekun_centralized",
+            "veterans",
+            "veterans_holiday",
+        ]
+        .into_iter()
+        .map(|p| (p, program_label(&t, p), q.program == p))
+        .collect(),
         kinds: ["regular", "arrears", "recovery", "reversal", "one_off"]
             .into_iter()
             .map(|k| (k, kind_label(&t, k), q.kind == k))
@@ -705,7 +733,7 @@ async fn ledger_export(
         .map(|e| {
             vec![
                 e.id.to_string(),
-                e.case_id.to_string(),
+                e.case_id.map(|c| c.to_string()).unwrap_or_default(),
                 e.head_name.clone(),
                 e.division_code.clone(),
                 program_label(&t, &e.program),
@@ -845,7 +873,8 @@ pub struct RunDetailJson {
 
 #[derive(Debug, Serialize)]
 pub struct LineJson {
-    pub case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub household_id: i64,
     pub division_code: String,
     pub benefit_month: String,
@@ -864,7 +893,8 @@ pub struct EntryJson {
     pub id: i64,
     pub program: String,
     pub household_id: i64,
-    pub case_id: i64,
+    /// `None` for the veterans' programmes (keyed by household).
+    pub case_id: Option<i64>,
     pub division_code: String,
     pub benefit_month: String,
     pub kind: String,

@@ -29,6 +29,7 @@ use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 mod hardship;
 mod liaison;
 mod petitions;
+mod holidays;
 mod reception;
 
 pub fn routes() -> Router<AppState> {
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(hardship::routes())
         .merge(liaison::routes())
         .merge(petitions::routes())
+        .merge(holidays::routes())
         .route("/veterans", get(list_page).post(create))
         .route("/veterans/export.csv", get(export_csv))
         .route("/veterans/export.xlsx", get(export_xlsx))

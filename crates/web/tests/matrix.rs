@@ -899,6 +899,17 @@ fn table() -> Vec<Row> {
         Row::get("/veterans/{id}", "/veterans/1", Page)
             .only(&assist_readers)
             .outside(&[("heping", "/veterans/3"), ("dongcheng", "/veterans/2")]),
+        // The household's account: read where the entitlement is read, recorded by the
+        // veterans section (an empty account is refused field by field).
+        Row::get("/veterans/{id}/payee", "/veterans/1/payee", Page)
+            .only(&assist_readers)
+            .outside(&[
+                ("heping", "/veterans/3/payee"),
+                ("dongcheng", "/veterans/2/payee"),
+            ]),
+        Row::post("/veterans/{id}/payee", "/veterans/1/payee")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
         Row::post("/veterans/{id}/status", "/veterans/1/status")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),
@@ -973,6 +984,28 @@ fn table() -> Vec<Row> {
         Row::post("/veterans/hardship", "/veterans/hardship")
             .only(&["youfu"])
             .ok(StatusCode::BAD_REQUEST),
+        // 优待金: read in the jurisdiction, defined and run by the veterans section only.
+        Row::get("/veterans/holidays", "/veterans/holidays", Page).only(&assist_readers),
+        Row::post("/veterans/holidays", "/veterans/holidays")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/veterans/holidays/{id}/run", "/veterans/holidays/999/run")
+            .only(&["youfu"])
+            .ok(StatusCode::NOT_FOUND),
+        Row::get(
+            "/api/v1/veterans/holidays",
+            "/api/v1/veterans/holidays",
+            Api,
+        )
+        .only(&assist_readers),
+        Row::new(
+            "POST",
+            "/api/v1/veterans/holidays/{id}/run",
+            "/api/v1/veterans/holidays/999/run",
+            Api,
+        )
+        .only(&["youfu"])
+        .ok(StatusCode::NOT_FOUND),
         Row::get(
             "/api/v1/veterans/reception/batches",
             "/api/v1/veterans/reception/batches",

@@ -51,15 +51,15 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
         assert_eq!(forged.status, StatusCode::BAD_REQUEST);
         assert!(db.store().ledger_all().await.unwrap().is_empty());
 
-        let mut youfu = Browser::demo(&app, "youfu").await;
-        let page = youfu.get(&app, "/payroll/1").await;
+        let mut checker = common::checker(&app, db).await;
+        let page = checker.get(&app, "/payroll/1").await;
         assert!(page.body.contains("action=\"/payroll/1/approve\""));
-        let csrf = youfu.csrf(&app).await;
-        let done = youfu
+        let csrf = checker.csrf(&app).await;
+        let done = checker
             .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
-        let after = youfu.get(&app, "/payroll/1?done=approved").await;
+        let after = checker.get(&app, "/payroll/1?done=approved").await;
         assert!(after.body.contains("已审批"));
         let entries = db.store().ledger_all().await.unwrap();
         assert!(!entries.is_empty());
@@ -83,7 +83,7 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
                 .starts_with("text/csv")
         );
         assert!(csv.body.contains("台账编号"));
-        let case = entries[0].case_id;
+        let case = entries[0].case_id.unwrap();
         let page = jiuzhu.get(&app, &format!("/assistance/{case}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("发放记录") && page.body.contains("2013-01"));
@@ -104,16 +104,16 @@ async fn a_run_is_read_and_approved_through_the_pages_by_a_second_person() {
         let detail = api(&app, "GET", "/api/v1/payroll/runs/1", Some(&token), None).await;
         let json: serde_json::Value = serde_json::from_str(&detail.body).unwrap();
         assert_eq!(json["run"]["state"], "approved");
-        let youfu_token = db
+        let checker_token = db
             .service
-            .issue_api_token(&Actor::system(), "youfu", "matrix")
+            .issue_api_token(&Actor::system(), "jiuzhu2", "matrix")
             .await
             .unwrap();
         let again = api(
             &app,
             "POST",
             "/api/v1/payroll/runs/1/approve",
-            Some(&youfu_token),
+            Some(&checker_token),
             None,
         )
         .await;
@@ -130,13 +130,13 @@ async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_
         let app = demo_app(db).await;
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
-        let mut youfu = Browser::demo(&app, "youfu").await;
-        let csrf = youfu.csrf(&app).await;
-        youfu
+        let mut checker = common::checker(&app, db).await;
+        let csrf = checker.csrf(&app).await;
+        checker
             .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
             .await;
         let entries = db.store().ledger_all().await.unwrap();
-        let case = entries[0].case_id;
+        let case = entries[0].case_id.unwrap();
 
         let mut jiuzhu = Browser::demo(&app, "jiuzhu").await;
         let path = format!("/assistance/{case}/payee");
@@ -180,10 +180,10 @@ async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_
             )
             .await
             .unwrap();
-        let run = youfu.get(&app, "/payroll/1").await;
+        let run = checker.get(&app, "/payroll/1").await;
         assert!(run.body.contains("action=\"/payroll/1/bank-file\""));
-        let csrf = youfu.csrf(&app).await;
-        let file = youfu
+        let csrf = checker.csrf(&app).await;
+        let file = checker
             .post(
                 &app,
                 "/payroll/1/bank-file",
@@ -192,7 +192,7 @@ async fn a_payee_is_recorded_on_its_page_and_an_approved_run_downloads_its_bank_
             .await;
         assert_eq!(file.status, StatusCode::OK, "{}", file.body);
         assert!(file.body.contains("pain.001.001.09") && file.body.contains(&good));
-        let again = youfu
+        let again = checker
             .post(
                 &app,
                 "/payroll/1/bank-file",
@@ -263,9 +263,9 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
         let app = demo_app(db).await;
         common::seed_cases(db).await;
         common::seed_payroll(db).await;
-        let mut youfu = Browser::demo(&app, "youfu").await;
-        let csrf = youfu.csrf(&app).await;
-        youfu
+        let mut checker = common::checker(&app, db).await;
+        let csrf = checker.csrf(&app).await;
+        checker
             .post(&app, "/payroll/1/approve", &[("csrf", &csrf)])
             .await;
         let s = &db.service;
@@ -276,7 +276,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
         };
         let mut cases = std::collections::BTreeMap::new();
         for e in db.store().ledger_all().await.unwrap() {
-            cases.insert(e.household_id, e.case_id);
+            cases.insert(e.household_id, e.case_id.unwrap());
         }
         for (i, case) in cases.values().enumerate() {
             let input = service::bank::PayeeInput {
@@ -296,8 +296,8 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
             )
             .await
             .unwrap();
-        let csrf = youfu.csrf(&app).await;
-        let file = youfu
+        let csrf = checker.csrf(&app).await;
+        let file = checker
             .post(&app, "/payroll/1/bank-file", &[("csrf", &csrf), ("format", "csv")])
             .await;
         assert_eq!(file.status, StatusCode::OK, "{}", file.body);
@@ -323,29 +323,29 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
             .collect();
 
         // A wrong amount and an unknown key: the page lists both by row and field.
-        let run = youfu.get(&app, "/payroll/1").await;
+        let run = checker.get(&app, "/payroll/1").await;
         assert!(run.body.contains("action=\"/payroll/1/returns\""), "{}", run.body);
         let mut bad = rows.clone();
         bad[0].1 += 1;
         bad.push(("R1H999999".into(), 100, "成功", ""));
-        let reply = upload(&app, &youfu, "/payroll/1/returns", &csrf, &returns(&bad)).await;
+        let reply = upload(&app, &checker, "/payroll/1/returns", &csrf, &returns(&bad)).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
         assert!(reply.body.contains("第 2 行") && reply.body.contains("金额与代发文件不符"), "{}", reply.body);
         let last = bad.len() + 1;
         assert!(reply.body.contains(&format!("第 {last} 行")) && reply.body.contains("代发文件中没有此流水号"));
         assert!(db.store().latest_returns(1).await.unwrap().is_empty());
-        let forged = upload(&app, &youfu, "/payroll/1/returns", "forged", &returns(&rows)).await;
+        let forged = upload(&app, &checker, "/payroll/1/returns", "forged", &returns(&rows)).await;
         assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
         // One payment fails: the run page reconciles, the failed list shows it.
         rows[0].2 = "失败";
         rows[0].3 = "账户已冻结";
-        let reply = upload(&app, &youfu, "/payroll/1/returns", &csrf, &returns(&rows)).await;
+        let reply = upload(&app, &checker, "/payroll/1/returns", &csrf, &returns(&rows)).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
-        let run = youfu.get(&app, "/payroll/1?done=returns").await;
+        let run = checker.get(&app, "/payroll/1?done=returns").await;
         assert!(run.body.contains("失败待补发") && run.body.contains("回盘文件已导入"));
         let (household, fen) = paid[0];
-        let failed = youfu.get(&app, "/payroll/failed").await;
+        let failed = checker.get(&app, "/payroll/failed").await;
         assert!(failed.body.contains("账户已冻结"), "{}", failed.body);
         let item = format!("value=\"1-{household}\"");
         assert!(!failed.body.contains(&item), "not before the account is corrected");
@@ -360,13 +360,13 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
             ..Default::default()
         };
         s.set_payee(&jiuzhu, cases[&household], &input).await.unwrap();
-        let failed = youfu.get(&app, "/payroll/failed").await;
+        let failed = checker.get(&app, "/payroll/failed").await;
         assert!(failed.body.contains(&item), "{}", failed.body);
-        let sheet = youfu.get(&app, "/payroll/failed/export.csv").await;
+        let sheet = checker.get(&app, "/payroll/failed/export.csv").await;
         assert!(sheet.body.contains("账户已冻结") && !sheet.body.contains(&new_card));
 
         let item = format!("1-{household}");
-        let reissued = youfu
+        let reissued = checker
             .post(
                 &app,
                 "/payroll/failed/reissue",
@@ -375,7 +375,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
             .await;
         assert_eq!(reissued.status, StatusCode::OK, "{}", reissued.body);
         assert_eq!(reissued.headers["x-reissue-batch-id"], "1");
-        let again = youfu
+        let again = checker
             .post(
                 &app,
                 "/payroll/failed/reissue",
@@ -386,7 +386,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
 
         // The API: the reconciliation adds up; the batch's result closes the run.
         let token = s
-            .issue_api_token(&Actor::system(), "youfu", "returns")
+            .issue_api_token(&Actor::system(), "jiuzhu2", "returns")
             .await
             .unwrap();
         let got = api(&app, "GET", "/api/v1/payroll/runs/1/reconciliation", Some(&token), None).await;
@@ -410,7 +410,7 @@ async fn a_result_file_is_uploaded_and_a_failed_payment_reissued_through_the_pag
         let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(json["paid"]["count"], 1);
         assert_eq!(db.store().payroll_run(1).await.unwrap().state, "reconciled");
-        let sheet = youfu.get(&app, "/payroll/1/reconciliation.csv").await;
+        let sheet = checker.get(&app, "/payroll/1/reconciliation.csv").await;
         assert_eq!(sheet.status, StatusCode::OK);
         assert!(sheet.body.contains(&format!("R1H{household}X1")) && !sheet.body.contains(&new_card));
     })
@@ -443,10 +443,10 @@ async fn runs_are_prepared_from_the_run_list_and_the_api() {
             .unwrap();
         assert!(runs.iter().all(|r| r.month == "2013-01"));
 
-        let mut youfu = Browser::demo(&app, "youfu").await;
-        let csrf_y = youfu.csrf(&app).await;
+        let mut checker = common::checker(&app, db).await;
+        let csrf_y = checker.csrf(&app).await;
         for r in &runs {
-            youfu
+            checker
                 .post(
                     &app,
                     &format!("/payroll/{}/approve", r.id),
@@ -504,11 +504,11 @@ async fn runs_are_prepared_from_the_run_list_and_the_api() {
 async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
     testkit::for_each_engine(async |db| {
         let app = demo_app(db).await;
-        let mut youfu = Browser::demo(&app, "youfu").await;
-        let page = youfu.get(&app, "/payroll/settings").await;
+        let mut checker = common::checker(&app, db).await;
+        let page = checker.get(&app, "/payroll/settings").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("action=\"/payroll/settings\"") && page.body.contains("GBK"));
-        let csrf = youfu.csrf(&app).await;
+        let csrf = checker.csrf(&app).await;
         let form = |encoding: &'static str| -> Vec<(&'static str, String)> {
             vec![
                 ("csrf", csrf.clone()),
@@ -524,7 +524,7 @@ async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
         };
         let fields = form("big5");
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let refused = youfu.post(&app, "/payroll/settings", &fields).await;
+        let refused = checker.post(&app, "/payroll/settings", &fields).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST);
         assert!(
             refused.body.contains("不是可选的值(big5)"),
@@ -540,7 +540,7 @@ async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
         );
         let fields = form("utf8");
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let saved = youfu.post(&app, "/payroll/settings", &fields).await;
+        let saved = checker.post(&app, "/payroll/settings", &fields).await;
         assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
         let template = db
             .store()
@@ -552,7 +552,7 @@ async fn bank_settings_are_edited_on_their_page_and_refused_by_field() {
             template.contains("\"xlsx\"") && template.contains("\"utf8\""),
             "{template}"
         );
-        let page = youfu.get(&app, "/payroll/settings?done=1").await;
+        let page = checker.get(&app, "/payroll/settings?done=1").await;
         assert!(page.body.contains("代发设置已保存") && page.body.contains("11223344556677"));
     })
     .await;

@@ -21,7 +21,6 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use chrono::{DateTime, Utc};
-use domain::assistance::Program;
 use domain::bank::{
     BankFile, Mismatch, PaymentBatch, PaymentLine, Reconciliation, ReturnError, ReturnStatus,
     parse_returns, reconcile,
@@ -425,15 +424,12 @@ impl Service {
             };
             let attempt = p.attempts + 1;
             let key = format!("R{}H{}X{attempt}", p.run_id, p.household_id);
-            let program = p
-                .program
-                .parse::<Program>()
-                .map_err(|_| crate::assistance::corrupt(format!("program {:?}", p.program)))?;
+            let program = program_words(&p.program)?;
             lines.push(PaymentLine {
                 key: key.clone(),
                 account: stored_account(payee)?,
                 amount: Fen::from_fen(p.amount_fen),
-                purpose: format!("{}{}补发", p.month, program_words(program)),
+                purpose: format!("{}{}补发", p.month, program),
                 reference: format!("H{}", p.household_id),
                 id_number: None,
             });

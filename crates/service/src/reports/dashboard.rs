@@ -252,8 +252,13 @@ impl Service {
                 .programs_due(month.first_day(), month.last_day(), &prev)
                 .await?;
             let key = month.to_string();
+            // The assistance dashboard counts the assistance programmes; the veterans'
+            // runs are their own section's.
             let missing = wanted
                 .iter()
+                .filter(|p| {
+                    crate::payroll::stored_program(p).is_ok_and(|p| p.line() == Line::Assistance)
+                })
                 .filter(|p| !runs.iter().any(|r| r.month == key && &r.program == *p))
                 .count();
             due.push(DueItem {

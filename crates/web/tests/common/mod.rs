@@ -146,6 +146,32 @@ impl Browser {
         .await
     }
 
+    /// A browser signed in as the assistance section's second account (`jiuzhu2`, created
+    /// here), which approves what `jiuzhu` prepares: payroll runs are approved by the
+    /// paying section's own staff.
+    pub async fn checker_of(app: &Router, db: &TestDb) -> Browser {
+        let a = testkit::demo::CHECKER;
+        db.service
+            .add_account(
+                &service::Actor::system(),
+                service::users::AccountInput {
+                    username: a.username.into(),
+                    display_name: a.display_name.into(),
+                    role: a.role.into(),
+                    jurisdiction: a.jurisdiction.into(),
+                    password: a.password.into(),
+                    phone: None,
+                    must_change_password: false,
+                },
+            )
+            .await
+            .unwrap();
+        let mut browser = Browser::default();
+        let reply = browser.sign_in(app, a.username, a.password).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        browser
+    }
+
     /// A browser signed in as a demo account.
     pub async fn demo(app: &Router, username: &str) -> Browser {
         let account = testkit::demo::ACCOUNTS
@@ -169,6 +195,11 @@ impl Browser {
     pub async fn csrf(&mut self, app: &Router) -> String {
         self.get(app, "/account").await.csrf()
     }
+}
+
+/// See [`Browser::checker_of`].
+pub async fn checker(app: &Router, db: &TestDb) -> Browser {
+    Browser::checker_of(app, db).await
 }
 
 pub fn urlencode(text: &str) -> String {

@@ -1,0 +1,130 @@
+//! Upgrading a database that already holds payroll data to migration 0016 (the veterans in
+//! the payroll): on SQLite the migration rebuilds payroll_runs, payroll_lines and
+//! payroll_ledger with foreign keys off, so it is tried on rows that reference them (lines,
+//! ledger entries, a bank file) through the real migrator, with foreign keys on as every
+//! connection has them: the rows survive, the references hold, the ledger is still
+//! append-only and the new programmes are accepted.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a panic in a test is a failure with a line number"
+)]
+
+use sqlx::Executor;
+use sqlx::any::AnyPoolOptions;
+use store::Store;
+
+#[tokio::test]
+async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("old.sqlite3").display()
+    );
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA foreign_keys = ON;").await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .unwrap();
+    let mut before = sqlx::migrate!("migrations/sqlite");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 16)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    pool.execute(
+        "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
+         ('990101000000', '示范区', NULL, 'urban', '2013-02-01T01:00:00.000000Z'), \
+         ('990101001001', '和平社区', '990101000000', 'urban', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO households (id, division_code, address, area, created_at) \
+         VALUES (1, '990101001001', '和平路 1 号', 'urban', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO cases (id, household_id, program, benefit_start, created_at) \
+         VALUES (1, 1, 'dibao', '2013-01-01', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO payroll_runs (id, month, program, state, cutoff, jump_pct, prepared_by, \
+         prepared_at, approved_by, approved_at) \
+         VALUES (1, '2013-01', 'dibao', 'approved', '2013-02-01T01:00:00.000000Z', 30, 'jiuzhu', '2013-02-01T01:00:00.000000Z', 'jiuzhu2', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
+         benefit_month, kind, amount_fen, members) \
+         VALUES (1, 1, 1, '990101001001', '2013-01', 'regular', 38500, 1); \
+         INSERT INTO payroll_ledger (id, program, household_id, case_id, division_code, \
+         benefit_month, kind, paid_in, amount_fen, run_id, recorded_by, recorded_at) \
+         VALUES (1, 'dibao', 1, 1, '990101001001', '2013-01', 'regular', '2013-01', 38500, 1, \
+         'jiuzhu2', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO bank_files (run_id, format, file_name, sha256, lines, total_fen, \
+         exported_by, exported_at) VALUES (1, 'csv', 'f.csv', \
+         '0000000000000000000000000000000000000000000000000000000000000000', 1, 38500, \
+         'jiuzhu2', '2013-02-01T01:00:00.000000Z');",
+    )
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert_eq!(store.applied_migrations().await.unwrap().last(), Some(&16));
+    let entries = store.ledger_all().await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        (entries[0].case_id, entries[0].amount_fen, entries[0].run_id),
+        (Some(1), 38500, Some(1))
+    );
+    assert_eq!(store.bank_files(1).await.unwrap().len(), 1);
+    assert_eq!(store.payroll_run(1).await.unwrap().state, "approved");
+    let (update, delete) = store.try_tamper_ledger(1).await;
+    assert!(update.is_err() && delete.is_err());
+    store.close().await;
+
+    // The references still hold, and the new programme is accepted, without a case.
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("PRAGMA foreign_keys = ON;").await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .unwrap();
+    let violations: Vec<sqlx::any::AnyRow> = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert!(violations.is_empty());
+    assert!(
+        pool.execute("DELETE FROM payroll_runs WHERE id = 1")
+            .await
+            .is_err(),
+        "a run its lines name cannot go"
+    );
+    pool.execute(
+        "INSERT INTO payroll_runs (id, month, program, state, cutoff, jump_pct, prepared_by, \
+         prepared_at) VALUES (2, '2013-01', 'veterans', 'draft', '2013-02-01T01:00:00.000000Z', 30, 'youfu', '2013-02-01T01:00:00.000000Z'); \
+         INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
+         benefit_month, kind, amount_fen, members) \
+         VALUES (2, NULL, 1, '990101001001', '2013-01', 'regular', 42000, 1);",
+    )
+    .await
+    .unwrap();
+    assert!(
+        pool.execute(
+            "INSERT INTO payroll_ledger (program, household_id, case_id, division_code, \
+             benefit_month, kind, paid_in, amount_fen, recorded_by, recorded_at) VALUES \
+             ('dibao', 1, NULL, '990101001001', '2013-02', 'regular', '2013-02', 1, 'x', '2013-02-01T01:00:00.000000Z')"
+        )
+        .await
+        .is_err(),
+        "an assistance entry needs its case"
+    );
+    pool.close().await;
+}
