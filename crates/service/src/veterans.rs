@@ -21,8 +21,8 @@
 
 pub mod hardship;
 pub mod liaison;
-pub mod petitions;
 pub mod payroll;
+pub mod petitions;
 pub mod reception;
 
 use std::collections::HashMap;

@@ -72,12 +72,12 @@ pub use veterans::combinations::ExclusionRow;
 pub use veterans::liaison::{
     NewPairing, PAIRING_FIRST, PAIRING_REPLACED_ONCE, PairingFilter, PairingRecord,
 };
+pub use veterans::payroll::{
+    HOLIDAY_NAME, HOLIDAY_ONCE, HolidayRecord, HouseholdLine, HouseholdPaid, NewHoliday,
+};
 pub use veterans::petitions::{
     CLOSED_ONCE, FOLLOWUP_SEQ, FollowupRecord, NewFollowup, NewPetitionCase, PetitionFilter,
     PetitionRecord, RiskLevelRow,
-};
-pub use veterans::payroll::{
-    HOLIDAY_NAME, HOLIDAY_ONCE, HolidayRecord, HouseholdLine, HouseholdPaid, NewHoliday,
 };
 pub use veterans::{
     BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,

@@ -5,8 +5,8 @@
 
 pub(crate) mod combinations;
 pub(crate) mod liaison;
-pub(crate) mod petitions;
 pub(crate) mod payroll;
+pub(crate) mod petitions;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::{Area, DivisionCode};

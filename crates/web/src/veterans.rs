@@ -27,9 +27,9 @@ use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
 mod hardship;
+mod holidays;
 mod liaison;
 mod petitions;
-mod holidays;
 mod reception;
 
 pub fn routes() -> Router<AppState> {
