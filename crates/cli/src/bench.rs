@@ -86,6 +86,24 @@ pub fn roster(households: usize) -> anyhow::Result<(String, String, String)> {
     Ok((h, p, s))
 }
 
+/// The synthetic roster's three texts as the upload the roster import takes.
+fn roster_files(h: String, p: String, s: String) -> RosterFiles {
+    RosterFiles {
+        households: RosterFile {
+            name: "households.csv".into(),
+            bytes: h.into_bytes(),
+        },
+        persons: RosterFile {
+            name: "persons.csv".into(),
+            bytes: p.into_bytes(),
+        },
+        standards: Some(RosterFile {
+            name: "standards.csv".into(),
+            bytes: s.into_bytes(),
+        }),
+    }
+}
+
 async fn fresh(url: &str) -> anyhow::Result<Service> {
     let store = Store::connect(url).await?;
     let service = Service::new(store, Arc::new(SystemClock));
@@ -113,20 +131,7 @@ pub async fn run(households: usize, dir: &Path, postgres: Option<&str>) -> anyho
         started.elapsed().as_secs_f64(),
         dir.display()
     );
-    let files = RosterFiles {
-        households: RosterFile {
-            name: "households.csv".into(),
-            bytes: h.into_bytes(),
-        },
-        persons: RosterFile {
-            name: "persons.csv".into(),
-            bytes: p.into_bytes(),
-        },
-        standards: Some(RosterFile {
-            name: "standards.csv".into(),
-            bytes: s.into_bytes(),
-        }),
-    };
+    let files = roster_files(h, p, s);
     let db = dir.join("bench.sqlite");
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
@@ -338,20 +343,7 @@ pub async fn payroll_roster(households: usize, url: &str) -> anyhow::Result<()> 
         "生成 / generated {households} households, {persons} persons in {} s",
         secs(t.elapsed())
     );
-    let files = RosterFiles {
-        households: RosterFile {
-            name: "households.csv".into(),
-            bytes: h.into_bytes(),
-        },
-        persons: RosterFile {
-            name: "persons.csv".into(),
-            bytes: p.into_bytes(),
-        },
-        standards: Some(RosterFile {
-            name: "standards.csv".into(),
-            bytes: s.into_bytes(),
-        }),
-    };
+    let files = roster_files(h, p, s);
     let service = fresh(url).await?;
     let t = Instant::now();
     let report = service
