@@ -59,6 +59,10 @@ pub enum Unit {
     YuanPerPersonMonth,
     /// 次: things done (screenings, visits), counted.
     Times,
+    /// 项: rules in force (standards), counted.
+    Items,
+    /// Hundredths of a percent (10000 = 100 %), shown as the document does (`100`, `98.37`).
+    Percent,
 }
 
 impl Unit {
@@ -69,6 +73,8 @@ impl Unit {
             Unit::Wan => "万元",
             Unit::YuanPerPersonMonth => "元/人/月",
             Unit::Times => "次",
+            Unit::Items => "项",
+            Unit::Percent => "%",
         }
     }
 
@@ -76,7 +82,9 @@ impl Unit {
     /// yuan when the standard has no fen.
     pub fn format(self, value: i64) -> String {
         match self {
-            Unit::Households | Unit::Persons | Unit::Times => value.to_string(),
+            Unit::Households | Unit::Persons | Unit::Times | Unit::Items => value.to_string(),
+            Unit::Percent if value % 100 == 0 => (value / 100).to_string(),
+            Unit::Percent => format!("{}.{:02}", value / 100, (value % 100).abs()),
             Unit::Wan => Fen::from_fen(value).wan(),
             Unit::YuanPerPersonMonth => {
                 if value % 100 == 0 {
@@ -122,6 +130,14 @@ pub enum Measure {
     /// Petition-case follow-ups (信访) of the kinds in `programs`
     /// (`domain::veterans::petitions::FollowupKind`) made in the period's months.
     Followups,
+    /// Veterans' standards (优抚标准) of every category raised with effect in the period's
+    /// months: a key with no standard before, or a yearly amount above the one before.
+    /// Standards are district-wide; `programs` is unused.
+    StandardsRaised,
+    /// The households entitled to the holiday payments (优待金) paid in the period's months,
+    /// one record per holiday and household with the money its entries paid (net): the
+    /// denominator of the coverage rate, and the paid among them its numerator.
+    HolidayEntitled,
 }
 
 /// One named figure.
@@ -310,6 +326,18 @@ pub const INDICATORS: &[Indicator] = &[
         area: None,
     },
     Indicator {
+        code: "veterans.standards_raised",
+        figure: "V1",
+        line: Line::Veterans,
+        zh: "提高优抚对象抚恤补助标准",
+        en: "Veterans' pension and subsidy standards raised",
+        kind: Kind::Fact,
+        unit: Unit::Items,
+        measure: Measure::StandardsRaised,
+        programs: &["veterans"],
+        area: None,
+    },
+    Indicator {
         code: "veterans.elderly_rural",
         figure: "V3",
         line: Line::Veterans,
@@ -355,6 +383,18 @@ pub const INDICATORS: &[Indicator] = &[
         kind: Kind::Flow,
         unit: Unit::Wan,
         measure: Measure::Paid,
+        programs: &["veterans_holiday"],
+        area: None,
+    },
+    Indicator {
+        code: "veterans.holiday_coverage",
+        figure: "V2",
+        line: Line::Veterans,
+        zh: "优待金发放覆盖率",
+        en: "Holiday preferential payments: coverage",
+        kind: Kind::Rate,
+        unit: Unit::Percent,
+        measure: Measure::HolidayEntitled,
         programs: &["veterans_holiday"],
         area: None,
     },
@@ -467,6 +507,20 @@ pub const INDICATORS: &[Indicator] = &[
         area: None,
     },
 ];
+
+impl Indicator {
+    /// The figure from what its records add up to: their number, the sum of their amounts
+    /// and, for a rate, how many of them have an amount above zero. A rate is in hundredths
+    /// of a percent, rounded down (never 100 % while one is unpaid); a rate over nothing is 0.
+    pub fn value(&self, count: i64, sum_fen: i64, paid: i64) -> i64 {
+        match self.kind {
+            Kind::Rate if count == 0 => 0,
+            Kind::Rate => paid.saturating_mul(10_000) / count,
+            _ if self.unit.is_money() => sum_fen,
+            _ => count,
+        }
+    }
+}
 
 /// The business lines with indicators, in registry order: each has a dashboard.
 pub fn dashboard_lines() -> Vec<Line> {
@@ -594,6 +648,13 @@ mod tests {
         }
         assert_eq!(Unit::Wan.format(1_117_517_800), "1117.5178");
         assert_eq!(Unit::YuanPerPersonMonth.format(38_500), "385");
+        assert_eq!(Unit::Percent.format(10_000), "100");
+        assert_eq!(Unit::Percent.format(9_837), "98.37");
+        assert_eq!(Unit::Percent.format(5), "0.05");
+        let rate = indicator("veterans.holiday_coverage").map(|i| i.value(3, 900, 2));
+        assert_eq!(rate, Some(6_666));
+        let none = indicator("veterans.holiday_coverage").map(|i| i.value(0, 0, 0));
+        assert_eq!(none, Some(0));
         assert_eq!(indicator("dibao.paid").map(|i| i.figure), Some("A2"));
         assert!(indicator("dibao.nothing").is_none());
     }

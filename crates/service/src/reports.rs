@@ -83,7 +83,7 @@ impl Report {
         } else {
             format!("{}至{}", self.period.from(), self.period.to())
         };
-        vec![
+        let mut sentences = vec![
             format!(
                 "截止{month}月份,我区纳入低保救济的对象有{}户{}人,{half}共发放低保金{}万元。",
                 v("dibao.households"),
@@ -108,7 +108,75 @@ impl Report {
                 v("tekun_urban.standard"),
                 v("tekun_urban.paid"),
             ),
-        ]
+        ];
+        // The veterans' sentences, each where its figures are not all zero (a district
+        // without the section's records gets no empty claims).
+        let any = |codes: &[&str]| {
+            codes
+                .iter()
+                .any(|c| self.figure(c).is_some_and(|f| f.value != 0))
+        };
+        let veterans = [
+            (
+                &["veterans.standards_raised"][..],
+                format!(
+                    "{half}我区提高了{}项优抚对象抚恤补助标准。",
+                    v("veterans.standards_raised")
+                ),
+            ),
+            (
+                &["veterans.holiday_households"][..],
+                format!(
+                    "我区按照国家和省、市的优待政策,兑现优待了烈军属等优抚对象{}户,\
+                     兑现优待金{}万元,优待面达{}%。",
+                    v("veterans.holiday_households"),
+                    v("veterans.holiday_paid"),
+                    v("veterans.holiday_coverage"),
+                ),
+            ),
+            (
+                &["veterans.elderly_rural", "veterans.combat"][..],
+                format!(
+                    "目前,我区已认定60岁以上符合发放老年生活补助的农村籍退伍军人{}人;\
+                     认定参战、涉核退役人员共计{}人。",
+                    v("veterans.elderly_rural"),
+                    v("veterans.combat"),
+                ),
+            ),
+            (
+                &["veterans.received"][..],
+                format!(
+                    "我区共接收{}名退役士兵,{}名愿意参加中等职业技术技能培训,\
+                     {}名愿意参加高等职业技术技能培训。",
+                    v("veterans.received"),
+                    v("veterans.training_secondary"),
+                    v("veterans.training_higher"),
+                ),
+            ),
+            (
+                &["campaigns.troops", "campaigns.entitled"][..],
+                format!(
+                    "走访慰问驻地部队,共向部队赠送慰问金{}万元;对重点优抚对象的慰问,\
+                     共发放慰问金和慰问品{}万元。",
+                    v("campaigns.troops"),
+                    v("campaigns.entitled"),
+                ),
+            ),
+            (
+                &["veterans.hardship"][..],
+                format!(
+                    "{half}我区发放复退军人解“六难”经费共计{}万元。",
+                    v("veterans.hardship")
+                ),
+            ),
+        ];
+        sentences.extend(
+            veterans
+                .into_iter()
+                .filter(|(codes, _)| any(codes))
+                .map(|(_, text)| text),
+        );
+        sentences
     }
 }
 
@@ -613,6 +681,7 @@ impl Stocks {
                     key: street.to_owned(),
                     count,
                     sum_fen: 0,
+                    paid: 0,
                 })
                 .collect(),
         )
@@ -641,7 +710,7 @@ impl Flows {
     /// gives them for that breakdown; `None` when `ind` was not summed.
     fn by(&self, ind: &Indicator, part: Part) -> Option<Vec<FigureGroup>> {
         let (_, groups) = self.groups.iter().find(|(code, _)| *code == ind.code)?;
-        let mut by = std::collections::BTreeMap::<&str, (i64, i64)>::new();
+        let mut by = std::collections::BTreeMap::<&str, (i64, i64, i64)>::new();
         for g in groups {
             let (street, month) = g.key.split_once('|').unwrap_or((g.key.as_str(), ""));
             let key = match part {
@@ -651,26 +720,26 @@ impl Flows {
             let e = by.entry(key).or_default();
             e.0 += g.count;
             e.1 += g.sum_fen;
+            e.2 += g.paid;
         }
         Some(
             by.into_iter()
-                .map(|(key, (count, sum_fen))| FigureGroup {
+                .map(|(key, (count, sum_fen, paid))| FigureGroup {
                     key: key.to_owned(),
                     count,
                     sum_fen,
+                    paid,
                 })
                 .collect(),
         )
     }
 }
 
-/// A figure's value from its groups: counts for households and persons, fen otherwise.
+/// A figure's value from its groups ([`Indicator::value`] over their totals): a rate of
+/// the groups together is not the sum of the groups' rates.
 fn value_of(ind: &Indicator, groups: &[FigureGroup]) -> i64 {
-    if ind.unit.is_money() {
-        groups.iter().map(|g| g.sum_fen).sum()
-    } else {
-        groups.iter().map(|g| g.count).sum()
-    }
+    let total = |f: fn(&FigureGroup) -> i64| groups.iter().map(f).sum::<i64>();
+    ind.value(total(|g| g.count), total(|g| g.sum_fen), total(|g| g.paid))
 }
 
 /// The unknown format's error, for the callers that write files.

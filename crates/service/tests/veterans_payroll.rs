@@ -470,6 +470,25 @@ async fn the_holiday_payment_pays_each_entitled_household_once_and_shows_its_cov
             (before.entitled, before.paid, before.coverage()),
             (2, 0, "0%".into())
         );
+        // The report's coverage (V2) counts the same households as of its cut-off.
+        let leader = actor(db, "leader").await;
+        let coverage = async || {
+            let r = s
+                .generate_report(&leader, "2013-01-01", "2013-06-30", None)
+                .await
+                .unwrap();
+            let (rows, count, _) = s
+                .report_records(&leader, r.id, "veterans.holiday_coverage", 100, 0)
+                .await
+                .unwrap();
+            let paid = rows.iter().filter(|r| r.amount_fen > 0).count();
+            (
+                r.figure("veterans.holiday_coverage").unwrap().text(),
+                count,
+                paid,
+            )
+        };
+        assert_eq!(coverage().await, ("0".into(), 2, 0));
 
         on(db, "2013-02-04");
         assert!(matches!(
@@ -544,6 +563,14 @@ async fn the_holiday_payment_pays_each_entitled_household_once_and_shows_its_cov
             .await
             .unwrap();
         assert_eq!(again.len(), entries.len());
+        assert_eq!(coverage().await, ("100".into(), 2, 2));
+
+        // A payment reversed (the money came back) leaves its household unpaid: 1 of 2.
+        s.correct_ledger_entry(&checker, entries[0].id, "2013-03", None, "账户销户退回")
+            .await
+            .unwrap();
+        assert_eq!(coverage().await, ("50".into(), 2, 1));
+        assert_eq!(s.holiday(&youfu, holiday).await.unwrap().coverage(), "50%");
     })
     .await;
 }

@@ -58,6 +58,8 @@ pub struct FigureGroup {
     pub key: String,
     pub count: i64,
     pub sum_fen: i64,
+    /// The records with an amount above zero: a rate's numerator (`Indicator::value`).
+    pub paid: i64,
 }
 
 /// One record behind a figure. Which fields are filled depends on the measure: a case
@@ -249,8 +251,55 @@ fn measure_rows(measure: Measure, programs: &str) -> String {
         Measure::Hardship => hardship_rows(programs),
         Measure::Liaison => liaison_rows(programs),
         Measure::Followups => followup_rows(programs),
+        Measure::StandardsRaised => STANDARDS_RAISED_ROWS.to_owned(),
+        Measure::HolidayEntitled => HOLIDAY_ENTITLED_ROWS.to_owned(),
     }
 }
+
+/// Veterans' standards raised with effect in months $3..$4 (by $1): a key (category, grade,
+/// cause) with no standard before, or a yearly amount above the one in force before; the
+/// record's kind is `grade|cause|per`. The
+/// standards are district-wide, so each row carries the scope's root division ($5). The
+/// cut-off ($2) is not applied: standards are read as stored (a corrected amount keeps its
+/// row, and the table keeps no time of first entry), as [`Measure::Standard`] reads them.
+const STANDARDS_RAISED_ROWS: &str = "SELECT s.id, CAST(0 AS BIGINT) AS case_id, \
+     CAST(0 AS BIGINT) AS household_id, s.category_code AS program, \
+     (SELECT MIN(d.code) FROM divisions d WHERE d.code LIKE $5) AS division_code, '' AS area, \
+     s.amount_fen, substr(s.effective_from, 1, 7) AS paid_in, c.name AS name, '' AS id_number, \
+     s.effective_from AS benefit_month, \
+     CAST(s.grade AS TEXT) || '|' || s.cause || '|' || s.per AS kind \
+     FROM veteran_standards s JOIN veteran_categories c ON c.code = s.category_code \
+     WHERE s.effective_from <= $1 AND $2 <> '' \
+     AND substr(s.effective_from, 1, 7) >= $3 AND substr(s.effective_from, 1, 7) <= $4 \
+     AND s.amount_fen * (CASE WHEN s.per = 'month' THEN 12 ELSE 1 END) > COALESCE( \
+         (SELECT b.amount_fen * (CASE WHEN b.per = 'month' THEN 12 ELSE 1 END) \
+          FROM veteran_standards b WHERE b.category_code = s.category_code \
+          AND b.grade = s.grade AND b.cause = s.cause AND b.effective_from < s.effective_from \
+          ORDER BY b.effective_from DESC LIMIT 1), 0)";
+
+/// Every household entitled to a holiday payment (优待金) paid in months $3..$4, defined by
+/// $2 and entitled by $1: an entitlement of a category the holiday pays, certified by its
+/// day, registered by $2 and active on the day as known at $2 (what the holiday run pays).
+/// One row per holiday and household (`kind` is the holiday) with what the holiday's ledger
+/// entries recorded by $2 paid it, net of reversals: above zero is paid.
+const HOLIDAY_ENTITLED_ROWS: &str = "SELECT t.household_id AS id, \
+     CAST(0 AS BIGINT) AS case_id, t.household_id, 'veterans_holiday' AS program, \
+     h.division_code, h.area, \
+     CAST(COALESCE((SELECT SUM(e.amount_fen) FROM payroll_ledger e \
+         WHERE e.program = 'veterans_holiday' AND e.household_id = t.household_id \
+         AND e.recorded_at <= $2 AND (e.reason = t.name OR e.reverses IN \
+             (SELECT o.id FROM payroll_ledger o WHERE o.program = 'veterans_holiday' \
+              AND o.reason = t.name))), 0) AS BIGINT) AS amount_fen, \
+     t.month AS paid_in, t.entitled_on AS benefit_month, t.name AS kind \
+     FROM (SELECT DISTINCT v.name, v.month, v.entitled_on, e.household_id \
+         FROM veteran_holidays v JOIN veteran_holiday_amounts a ON a.holiday_id = v.id \
+         JOIN veteran_entitlements e ON e.category_code = a.category_code \
+         WHERE v.at <= $2 AND v.entitled_on <= $1 AND v.month >= $3 AND v.month <= $4 \
+         AND e.certified_on <= v.entitled_on AND e.at <= $2 \
+         AND COALESCE((SELECT x.status FROM veteran_status_events x \
+             WHERE x.entitlement_id = e.id AND x.effective_on <= v.entitled_on AND x.at <= $2 \
+             ORDER BY x.effective_on DESC, x.seq DESC LIMIT 1), 'active') = 'active') t \
+     JOIN households h ON h.id = t.household_id";
 
 /// Liaison pairings started for the reasons in months $3..$4 (by $1) and recorded by $2,
 /// with the household's division on the day of pairing; the leader is the record's kind.
@@ -362,6 +411,7 @@ impl Store {
                     key: String::new(),
                     count: 1,
                     sum_fen: r.amount_fen,
+                    paid: i64::from(r.amount_fen > 0),
                 })
                 .collect());
         }
@@ -373,7 +423,8 @@ impl Store {
         };
         let sql = format!(
             "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s \
+             CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s, \
+             CAST(COALESCE(SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS p \
              FROM ({rows}) r WHERE {SCOPE_FILTER} GROUP BY {key} ORDER BY {key}",
             rows = measure_rows(measure, &programs)
         );
@@ -384,6 +435,7 @@ impl Store {
                     key: r.try_get("k")?,
                     count: r.try_get("n")?,
                     sum_fen: r.try_get("s")?,
+                    paid: r.try_get("p")?,
                 })
             })
             .collect()
@@ -549,7 +601,8 @@ impl Store {
             | Measure::Received
             | Measure::Hardship
             | Measure::Liaison
-            | Measure::Followups => (
+            | Measure::Followups
+            | Measure::StandardsRaised => (
                 "r.id AS id, r.name AS name, r.id_number AS id_number, \
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),

@@ -4,7 +4,8 @@
 //! Run after [`crate::demo::build`] (it needs the divisions and the `youfu` account).
 //!
 //! The figures it gives for the first half of 2013 over the whole district ([`FIGURES`]):
-//! V3 = 3 rural veterans aged 60+ certified (a fourth is suspended from 2013-03-01), V4 = 3
+//! V1 = 6 standards raised from 2013-01-01 (two above their 2012 amounts, four new; the
+//! conscripts' families' standard of 0 is not a raise), V3 = 3 rural veterans aged 60+ certified (a fourth is suspended from 2013-03-01), V4 = 3
 //! veterans of wars or nuclear tests (one of them also a disabled soldier), A11 = 6.23万元
 //! given in the campaign, of which V6 = 5.5万元 to troops and V7 = 0.28万元 to entitled
 //! persons; 3 delegations with 15 participants; 100 letters, calendars and couplets each;
@@ -31,6 +32,7 @@ use service::{Actor, Error, Service};
 /// (indicator code, value over the whole district for 2013-01-01..2013-06-30): counts, or
 /// fen for money.
 pub const FIGURES: &[(&str, i64)] = &[
+    ("veterans.standards_raised", 6),
     ("veterans.elderly_rural", 3),
     ("veterans.combat", 3),
     ("campaigns.given", 6_230_000),
@@ -42,6 +44,7 @@ pub const FIGURES: &[(&str, i64)] = &[
     ("veterans.hardship", 500_000),
     ("veterans.holiday_households", 615),
     ("veterans.holiday_paid", 462_465_000),
+    ("veterans.holiday_coverage", 10_000),
 ];
 
 /// The veterans section's second account, which approves the runs `youfu` prepares.

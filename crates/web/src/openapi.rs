@@ -351,9 +351,9 @@ mod doc {
         label_en: String,
         /// `stock`, `flow`, `fact` or `rate`.
         kind: String,
-        /// 户, 人, 万元 or 元/人/月.
+        /// 户, 人, 次, 项, 万元, 元/人/月 or %.
         unit: String,
-        /// A count, or fen for money.
+        /// A count, fen for money, or hundredths of a percent for a rate (10000 = 100 %).
         value: i64,
         /// As the document writes it, e.g. `1117.5178`.
         display: String,

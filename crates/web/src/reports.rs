@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::reports::{INDICATORS, Kind};
+use domain::reports::{INDICATORS, Kind, Unit};
 use domain::{Fen, reports::indicator};
 use serde::Deserialize;
 use service::reports::{Figure, Report};
@@ -52,7 +52,7 @@ pub fn routes() -> Router<AppState> {
 // Renderers, shared with the CLI
 
 /// The report as JSON: parameters, cut-off, hash, every figure (value in its unit's base:
-/// a count or fen, and as displayed), the street breakdown, the months and the narrative.
+/// a count, fen, or hundredths of a percent for a rate, and as displayed), the street breakdown, the months and the narrative.
 pub fn json(report: &Report) -> serde_json::Value {
     let figures: Vec<serde_json::Value> = report
         .figures
@@ -243,6 +243,8 @@ pub fn xlsx(t: &Tr<'_>, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     cols.extend(broken.iter().map(|f| {
         if f.indicator.unit.is_money() {
             format!("{}({})", label(t, f.indicator), t.get("reports-unit-yuan"))
+        } else if f.indicator.unit == Unit::Percent {
+            format!("{}(%)", label(t, f.indicator))
         } else {
             label(t, f.indicator)
         }
@@ -251,8 +253,21 @@ pub fn xlsx(t: &Tr<'_>, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::Xls
     let cell = |f: &Figure, v: i64| -> f64 {
         if f.indicator.unit.is_money() {
             yuan_number(v).parse().unwrap_or(0.0)
+        } else if f.indicator.unit == Unit::Percent {
+            Unit::Percent.format(v).parse().unwrap_or(0.0)
         } else {
             v as f64
+        }
+    };
+    let percent = Format::new().set_num_format("0.00");
+    // A rate's total row is the district's rate (its figure), not the streets' sum.
+    let format_of = |f: &Figure| {
+        if f.indicator.unit.is_money() {
+            &money
+        } else if f.indicator.unit == Unit::Percent {
+            &percent
+        } else {
+            &whole
         }
     };
     for (r, (code, name)) in (1u32..).zip(&streets) {
@@ -264,23 +279,13 @@ pub fn xlsx(t: &Tr<'_>, report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::Xls
                 .iter()
                 .find(|(k, _, _)| k == code)
                 .map_or(0, |(_, _, v)| *v);
-            let format = if f.indicator.unit.is_money() {
-                &money
-            } else {
-                &whole
-            };
-            ws.write_number_with_format(r, c, cell(f, v), format)?;
+            ws.write_number_with_format(r, c, cell(f, v), format_of(f))?;
         }
     }
     let total_row = u32::try_from(streets.len()).unwrap_or(u32::MAX - 1) + 1;
     ws.write_string_with_format(total_row, 1, t.get("reports-total"), &bold)?;
     for (c, f) in (2u16..).zip(&broken) {
-        let format = if f.indicator.unit.is_money() {
-            &money
-        } else {
-            &whole
-        };
-        ws.write_number_with_format(total_row, c, cell(f, f.value), format)?;
+        ws.write_number_with_format(total_row, c, cell(f, f.value), format_of(f))?;
     }
 
     let ws = book.add_worksheet();
@@ -822,6 +827,25 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
             ],
             vec![],
         ),
+        Some(Measure::StandardsRaised) => (
+            vec![
+                col("category"),
+                col("grade"),
+                col("effective-from"),
+                col("amount"),
+            ],
+            vec![3],
+        ),
+        Some(Measure::HolidayEntitled) => (
+            vec![
+                col("division"),
+                col("head"),
+                col("holiday"),
+                col("entitled-on"),
+                col("amount"),
+            ],
+            vec![4],
+        ),
         _ => (vec![col("division"), col("case"), col("head")], vec![1]),
     };
     let rows = records
@@ -889,6 +913,19 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                     t.get(&format!("veterans-petitions-kind-{}", r.program)),
                     r.kind.clone(),
                 ],
+                Some(Measure::StandardsRaised) => vec![
+                    r.name.clone(),
+                    standard_key(t, &r.kind),
+                    r.month.clone(),
+                    Fen::from_fen(r.amount_fen).yuan(),
+                ],
+                Some(Measure::HolidayEntitled) => vec![
+                    division,
+                    domain::mask::person_name(&r.name),
+                    r.kind.clone(),
+                    r.month.clone(),
+                    Fen::from_fen(r.amount_fen).yuan(),
+                ],
                 _ => vec![
                     division,
                     r.case_id.to_string(),
@@ -898,6 +935,28 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
         })
         .collect();
     Table::new(header, rows).numeric(&numeric)
+}
+
+/// A veterans' standard's `grade|cause|per` as the standards page writes it (`4 级 · 因战
+/// 每年`, or `每月` without a grade).
+fn standard_key(t: &Tr<'_>, key: &str) -> String {
+    let mut parts = key.split('|');
+    let (grade, cause, per) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let per = t.get(&format!("veterans-per-{per}"));
+    if cause.is_empty() {
+        per
+    } else {
+        let cause = t.get(&format!("veterans-cause-{cause}"));
+        let key = t.with(
+            "veterans-grade-cause",
+            &[("grade", grade), ("cause", &cause)],
+        );
+        format!("{key} {per}")
+    }
 }
 
 async fn records_page(

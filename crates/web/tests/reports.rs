@@ -149,6 +149,14 @@ async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
         let (total, body) = rows.split_last().unwrap();
         assert_eq!(total[1], "合计");
         for col in 2..header.len() {
+            if header[col].ends_with("(%)") {
+                // A rate's total is the district's rate, not the sum of the streets'.
+                let rate = fig("veterans.holiday_coverage").value;
+                let text = domain::reports::Unit::Percent.format(rate);
+                assert_eq!(number(&total[col]), text.parse::<f64>().unwrap(), "{text}");
+                assert!(body.iter().all(|r| number(&r[col]) <= 100.0));
+                continue;
+            }
             let sum: i64 = body.iter().map(|r| fen(&r[col])).sum();
             assert_eq!(sum, fen(&total[col]), "{} adds up", header[col]);
         }
@@ -175,6 +183,26 @@ async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
             "上半年共发放低保金{}万元",
             fig("dibao.paid").text()
         )));
+
+        // V1 and V2 of the veterans: the standards raised, and the holiday coverage with
+        // the entitled households behind it.
+        assert!(page.body.contains("优待金发放覆盖率"));
+        let raised = leader
+            .get(&app, "/reports/1/records/veterans.standards_raised")
+            .await;
+        assert_eq!(raised.status, StatusCode::OK);
+        assert!(raised.body.contains("4 级 · 因战 每年"), "{}", raised.body);
+        assert!(raised.body.contains("2013-01-01"));
+        let covered = leader
+            .get(&app, "/reports/1/records/veterans.holiday_coverage")
+            .await;
+        assert_eq!(covered.status, StatusCode::OK);
+        assert!(
+            covered.body.contains("2013年春节优待金"),
+            "{}",
+            covered.body
+        );
+        assert_eq!(fig("veterans.holiday_coverage").text(), "100");
 
         // A drill-down: as many records as the figure, ID numbers masked, audited.
         let list = leader.get(&app, "/reports/1/records/dibao.persons").await;

@@ -110,7 +110,11 @@ impl Service {
         let (figures, division_name) = self.figures(&params, cutoff, &indicators, &passes).await?;
         let (stocks, flows) = &passes;
         let mut series = Vec::new();
-        for ind in indicators.iter().filter(|i| i.kind != Kind::Fact) {
+        // A rate is shown as its figure: over the months it would only repeat the period's.
+        for ind in indicators
+            .iter()
+            .filter(|i| !matches!(i.kind, Kind::Fact | Kind::Rate))
+        {
             let points = match ind.kind {
                 Kind::Flow => {
                     let groups = match flows.by(ind, Part::Month) {

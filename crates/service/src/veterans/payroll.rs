@@ -77,11 +77,10 @@ impl HolidayView {
 
     /// The coverage as the report writes it (`100%`, `98.37%`), or `-`.
     pub fn coverage(&self) -> String {
-        match self.coverage_bp() {
-            None => "-".to_owned(),
-            Some(bp) if bp % 100 == 0 => format!("{}%", bp / 100),
-            Some(bp) => format!("{}.{:02}%", bp / 100, bp % 100),
-        }
+        self.coverage_bp().map_or_else(
+            || "-".to_owned(),
+            |bp| format!("{}%", domain::reports::Unit::Percent.format(bp)),
+        )
     }
 }
 

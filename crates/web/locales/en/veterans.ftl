@@ -115,6 +115,9 @@ reports-rec-visited-on = Visited on
 reports-rec-beneficiary = Beneficiary
 reports-rec-source = Funding source
 reports-rec-approved-on = Approved on
+reports-rec-grade = Grade and cause
+reports-rec-holiday = Holiday payment
+reports-rec-entitled-on = Entitled on
 
 # Discharged-soldier reception and hardship grants
 veterans-hardship-housing = Housing

@@ -115,6 +115,9 @@ reports-rec-visited-on = 走访日期
 reports-rec-beneficiary = 对象类别
 reports-rec-source = 资金来源
 reports-rec-approved-on = 批准日期
+reports-rec-grade = 等级与致残性质
+reports-rec-holiday = 优待金
+reports-rec-entitled-on = 享受资格日期
 
 # 退役士兵接收与“六难”经费
 veterans-hardship-housing = 住房难
