@@ -9,97 +9,27 @@
 // (youfu2) approves it, and the holiday then shows 100 %. Every page: the expected status,
 // no request off the server, no console error. Screenshots: screenshots/holiday-*.png.
 //
-// The page checks of staff.test.mjs's Tab are repeated here in their smallest form, so the
-// two walk-throughs stay independent files.
+// The tab and its page checks are tab.mjs's.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { DEMO, launch, signedIn as tabOf } from './tab.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const BASE = (process.env.MINZHENG_BROWSER_URL ?? '').replace(/\/+$/, '');
-if (!BASE) throw new Error('MINZHENG_BROWSER_URL is not set; see tests/browser/README.md');
-const ACCOUNTS = process.env.MINZHENG_BROWSER_ACCOUNTS
-  ? JSON.parse(readFileSync(process.env.MINZHENG_BROWSER_ACCOUNTS, 'utf8'))
-  : {};
-const DEMO = (username, password) => ACCOUNTS[username] ?? { username, password };
 // The demo's veterans section (crates/testkit/src/demo.rs, crates/testkit/src/veterans.rs).
 const YOUFU = DEMO('youfu', 'demo-youfu-2013');
 const YOUFU2 = DEMO('youfu2', 'demo-youfu2-2013');
-const CHROMIUM = process.env.MINZHENG_BROWSER_CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.MINZHENG_BROWSER_SCREENSHOTS || join(HERE, 'screenshots');
 
 let browser;
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launch();
 });
 
 after(async () => {
   await browser?.close();
 });
 
-/** A signed-in tab that checks every page it loads. */
-async function signedIn(account) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('request', (r) => {
-    if (!r.url().startsWith(`${BASE}/`)) problems.push(`request to another host: ${r.url()}`);
-  });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-  const tab = {
-    page,
-    problems,
-    /** Waits for the page a click loads and checks where it landed and its status. */
-    async click(locator, landsOn, status = 200) {
-      const [response] = await Promise.all([
-        page.waitForNavigation({ waitUntil: 'load' }),
-        locator.click(),
-      ]);
-      const url = new URL(page.url());
-      assert.match(url.pathname + url.search, landsOn);
-      assert.equal(response?.status(), status, `HTTP status of ${page.url()}`);
-    },
-    async goto(path, status = 200) {
-      const response = await page.goto(BASE + path, { waitUntil: 'load' });
-      assert.equal(response?.status(), status, `HTTP status of ${path}`);
-    },
-    async shot(name) {
-      await page.screenshot({ path: join(SHOTS, `holiday-${name}.png`), fullPage: true });
-      assert.deepEqual(problems, [], `${name}: requests off the server or console errors`);
-      const css = await page.evaluate(() =>
-        [...document.styleSheets].some((s) => s.href?.endsWith('/static/app.css') && s.cssRules.length > 0),
-      );
-      assert.ok(css, `${name}: /static/app.css applied`);
-    },
-  };
-  await tab.goto('/login');
-  await page.locator('input[name="username"]').fill(account.username);
-  await page.locator('input[name="password"]').fill(account.password);
-  await tab.click(page.locator('main form button[type="submit"]'), /^\/$/);
-  return tab;
-}
+const signedIn = (account) => tabOf(browser, account, 'holiday');
 
 /** The holiday table's row of `name`. */
 function row(tab, name) {

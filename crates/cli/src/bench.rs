@@ -426,11 +426,16 @@ pub async fn report(url: &str, rounds: usize) -> anyhow::Result<()> {
             .await?;
         let tail = t.elapsed();
         slowest = slowest.max(first).max(tail);
-        let value = if f.indicator.unit.is_money() {
-            sum
+        // A rate's numerator is its paid records: counted over all of them.
+        let paid = if f.indicator.kind == domain::reports::Kind::Rate {
+            let (all, _, _) = service
+                .export_report_records(&actor, report.id, f.indicator.code)
+                .await?;
+            i64::try_from(all.iter().filter(|r| r.amount_fen > 0).count())?
         } else {
-            count
+            0
         };
+        let value = f.indicator.value(count, sum, paid);
         anyhow::ensure!(
             value == f.value,
             "{}: the drill-down gives {value}, the figure {}",

@@ -134,10 +134,13 @@ pub enum Measure {
     /// months: a key with no standard before, or a yearly amount above the one before.
     /// Standards are district-wide; `programs` is unused.
     StandardsRaised,
-    /// The households entitled to the holiday payments (优待金) paid in the period's months,
+    /// The households entitled to the holiday payments (优待金) payable in the period's months,
     /// one record per holiday and household with the money its entries paid (net): the
     /// denominator of the coverage rate, and the paid among them its numerator.
     HolidayEntitled,
+    /// The paid among [`Measure::HolidayEntitled`]'s records: households, once each per
+    /// holiday however many entries (reversals, replacements) paid them.
+    HolidayPaid,
 }
 
 /// One named figure.
@@ -369,8 +372,8 @@ pub const INDICATORS: &[Indicator] = &[
         en: "Holiday preferential payments: households",
         kind: Kind::Flow,
         unit: Unit::Households,
-        // One one-off entry per household and holiday (payroll_ledger_holiday_once).
-        measure: Measure::Paid,
+        // Households, not ledger entries: a reversal or a replacement is an entry too.
+        measure: Measure::HolidayPaid,
         programs: &["veterans_holiday"],
         area: None,
     },

@@ -489,6 +489,11 @@ async fn the_holiday_payment_pays_each_entitled_household_once_and_shows_its_cov
             )
         };
         assert_eq!(coverage().await, ("0".into(), 2, 0));
+        let early = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        db.clock.advance(Duration::minutes(1));
 
         on(db, "2013-02-04");
         assert!(matches!(
@@ -571,6 +576,48 @@ async fn the_holiday_payment_pays_each_entitled_household_once_and_shows_its_cov
             .unwrap();
         assert_eq!(coverage().await, ("50".into(), 2, 1));
         assert_eq!(s.holiday(&youfu, holiday).await.unwrap().coverage(), "50%");
+        // A correction to a new amount (a reversal and a replacement with the correction's
+        // reason) still pays its household; the households paid count households, not
+        // entries.
+        s.correct_ledger_entry(
+            &checker,
+            entries[1].id,
+            "2013-03",
+            Some(domain::Fen::from_fen(90_000)),
+            "金额更正",
+        )
+        .await
+        .unwrap();
+        assert_eq!(coverage().await, ("50".into(), 2, 1));
+        let now = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", None)
+            .await
+            .unwrap();
+        let fig = |code: &str| now.figure(code).unwrap().value;
+        assert_eq!(fig("veterans.holiday_households"), 1);
+        let page = s.holiday(&youfu, holiday).await.unwrap();
+        assert_eq!((page.paid, page.coverage()), (1, "50%".into()));
+        // The report made before the run is reproduced as it was: nothing paid then.
+        let again = s.reproduce_report(&leader, early.id).await.unwrap();
+        assert_eq!((&again.hash, &again.content), (&early.hash, &early.content));
+        assert_eq!(again.figure("veterans.holiday_coverage").unwrap().value, 0);
+        // A street with no entitled household: no record, a rate of 0, no division.
+        let west = s
+            .generate_report(&leader, "2013-01-01", "2013-06-30", Some("990101002000"))
+            .await
+            .unwrap();
+        let (rows, count, _) = s
+            .report_records(&leader, west.id, "veterans.holiday_coverage", 100, 0)
+            .await
+            .unwrap();
+        assert_eq!((rows.len(), count), (0, 0));
+        assert!(
+            now.figure("veterans.holiday_coverage")
+                .unwrap()
+                .by_street
+                .iter()
+                .all(|(code, name, _)| code != "990101002" && !name.is_empty())
+        );
     })
     .await;
 }

@@ -253,6 +253,9 @@ fn measure_rows(measure: Measure, programs: &str) -> String {
         Measure::Followups => followup_rows(programs),
         Measure::StandardsRaised => STANDARDS_RAISED_ROWS.to_owned(),
         Measure::HolidayEntitled => HOLIDAY_ENTITLED_ROWS.to_owned(),
+        Measure::HolidayPaid => {
+            format!("SELECT q.* FROM ({HOLIDAY_ENTITLED_ROWS}) q WHERE q.amount_fen > 0")
+        }
     }
 }
 
@@ -277,24 +280,29 @@ const STANDARDS_RAISED_ROWS: &str = "SELECT s.id, CAST(0 AS BIGINT) AS case_id, 
           AND b.grade = s.grade AND b.cause = s.cause AND b.effective_from < s.effective_from \
           ORDER BY b.effective_from DESC LIMIT 1), 0)";
 
-/// Every household entitled to a holiday payment (优待金) paid in months $3..$4, defined by
-/// $2 and entitled by $1: an entitlement of a category the holiday pays, certified by its
+/// Every household entitled to a holiday payment (优待金) payable in months $3..$4 (its
+/// month), defined by $2: an entitlement of a category the holiday pays, certified by its
 /// day, registered by $2 and active on the day as known at $2 (what the holiday run pays).
-/// One row per holiday and household (`kind` is the holiday) with what the holiday's ledger
-/// entries recorded by $2 paid it, net of reversals: above zero is paid.
+/// One row per holiday and household (`kind` is the holiday, `name` the household's first
+/// entitled person: a veterans' household may have no members on record) with what the
+/// ledger entries recorded by $2 paid it for the holiday's month, net: the run's one-off,
+/// its reversal and a correction's replacement all keep that benefit month, and a month
+/// holds one holiday run. Above zero is paid. $1 (the day) is not needed: the months bound
+/// the holidays, and a holiday's day may fall after a period that ends mid-month.
 const HOLIDAY_ENTITLED_ROWS: &str = "SELECT t.household_id AS id, \
      CAST(0 AS BIGINT) AS case_id, t.household_id, 'veterans_holiday' AS program, \
      h.division_code, h.area, \
      CAST(COALESCE((SELECT SUM(e.amount_fen) FROM payroll_ledger e \
          WHERE e.program = 'veterans_holiday' AND e.household_id = t.household_id \
-         AND e.recorded_at <= $2 AND (e.reason = t.name OR e.reverses IN \
-             (SELECT o.id FROM payroll_ledger o WHERE o.program = 'veterans_holiday' \
-              AND o.reason = t.name))), 0) AS BIGINT) AS amount_fen, \
-     t.month AS paid_in, t.entitled_on AS benefit_month, t.name AS kind \
+         AND e.benefit_month = t.month AND e.recorded_at <= $2), 0) AS BIGINT) AS amount_fen, \
+     t.month AS paid_in, \
+     (SELECT p.name FROM veteran_entitlements n JOIN persons p ON p.id = n.person_id \
+      WHERE n.household_id = t.household_id ORDER BY n.id LIMIT 1) AS name, \
+     '' AS id_number, t.entitled_on AS benefit_month, t.name AS kind \
      FROM (SELECT DISTINCT v.name, v.month, v.entitled_on, e.household_id \
          FROM veteran_holidays v JOIN veteran_holiday_amounts a ON a.holiday_id = v.id \
          JOIN veteran_entitlements e ON e.category_code = a.category_code \
-         WHERE v.at <= $2 AND v.entitled_on <= $1 AND v.month >= $3 AND v.month <= $4 \
+         WHERE v.at <= $2 AND $1 <> '' AND v.month >= $3 AND v.month <= $4 \
          AND e.certified_on <= v.entitled_on AND e.at <= $2 \
          AND COALESCE((SELECT x.status FROM veteran_status_events x \
              WHERE x.entitlement_id = e.id AND x.effective_on <= v.entitled_on AND x.at <= $2 \
@@ -607,6 +615,13 @@ impl Store {
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),
                 "r.division_code, r.id",
+            ),
+            // One row per holiday and household: the holiday breaks the tie.
+            Measure::HolidayEntitled | Measure::HolidayPaid => (
+                "r.id AS id, r.name AS name, r.id_number AS id_number, \
+                 r.benefit_month AS month, r.kind AS kind"
+                    .to_owned(),
+                "r.division_code, r.id, r.kind",
             ),
             Measure::Households => (
                 format!(

@@ -836,10 +836,10 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
             ],
             vec![3],
         ),
-        Some(Measure::HolidayEntitled) => (
+        Some(Measure::HolidayEntitled | Measure::HolidayPaid) => (
             vec![
                 col("division"),
-                col("head"),
+                col("name"),
                 col("holiday"),
                 col("entitled-on"),
                 col("amount"),
@@ -919,7 +919,7 @@ fn record_table(t: &Tr<'_>, code: &str, records: &[ReportRecord]) -> Table {
                     r.month.clone(),
                     Fen::from_fen(r.amount_fen).yuan(),
                 ],
-                Some(Measure::HolidayEntitled) => vec![
+                Some(Measure::HolidayEntitled | Measure::HolidayPaid) => vec![
                     division,
                     domain::mask::person_name(&r.name),
                     r.kind.clone(),

@@ -467,7 +467,7 @@ impl Service {
         let in_reach: Vec<i64> = due.iter().map(|l| l.household_id).collect();
         let (paid, paid_fen) = self
             .store()
-            .holiday_paid(&record.name, actor.jurisdiction.as_ref())
+            .holiday_paid(&record.month, actor.jurisdiction.as_ref())
             .await?;
         let run = match record.run_id {
             Some(id) => Some(self.store().payroll_run(id).await?),

@@ -327,11 +327,12 @@ impl Store {
         Ok(id)
     }
 
-    /// The households within `root`'s subtree that a holiday's payments reached (entries
-    /// with its reason and their reversals, net above zero) and their money.
+    /// The households within `root`'s subtree that the holiday paid in `month` reached (its
+    /// run's one-offs with their reversals and replacements, which keep the benefit month;
+    /// a month holds one holiday run), net above zero, and their money.
     pub async fn holiday_paid(
         &self,
-        name: &str,
+        month: &str,
         root: Option<&domain::DivisionCode>,
     ) -> Result<(i64, i64), StoreError> {
         let prefix = root.map_or_else(|| "%".to_owned(), |r| format!("{}%", subtree_prefix(r)));
@@ -339,11 +340,9 @@ impl Store {
             "SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(t.s), 0) AS BIGINT) FROM \
              (SELECT e.household_id, SUM(e.amount_fen) AS s FROM payroll_ledger e \
               WHERE e.program = 'veterans_holiday' AND e.division_code LIKE $2 \
-              AND (e.reason = $1 OR e.reverses IN \
-              (SELECT o.id FROM payroll_ledger o WHERE o.program = 'veterans_holiday' \
-               AND o.reason = $1)) GROUP BY e.household_id) t WHERE t.s > 0",
+              AND e.benefit_month = $1 GROUP BY e.household_id) t WHERE t.s > 0",
         )
-        .bind(name)
+        .bind(month)
         .bind(prefix)
         .fetch_one(&self.pool)
         .await?;

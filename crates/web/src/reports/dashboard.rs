@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::Fen;
-use domain::reports::{Kind, dashboard_lines};
+use domain::reports::{Kind, Measure, dashboard_lines};
 use serde::Deserialize;
 use service::reports::dashboard::Dashboard;
 
@@ -89,7 +89,12 @@ fn view<'a>(state: &'a AppState, lang: Lang, signed: &Signed, d: &Dashboard) -> 
         .map(|f| FigureRow {
             label: label(&t, f.indicator),
             kind: match f.indicator.kind {
-                Kind::Stock | Kind::Fact => t.with("dash-kind-on", &[("date", &on)]),
+                // A standard is in force on the day; other facts (standards raised) and
+                // rates are over the year.
+                Kind::Stock => t.with("dash-kind-on", &[("date", &on)]),
+                Kind::Fact if f.indicator.measure == Measure::Standard => {
+                    t.with("dash-kind-on", &[("date", &on)])
+                }
                 _ => t.with("dash-kind-year", &[("year", &d.year.to_string())]),
             },
             value: f.text(),
