@@ -18,5 +18,5 @@ WHERE f.kind <> 'close'
       SELECT r.visit_days FROM petition_followups s
       JOIN petition_risk_levels r ON r.code = s.risk_code
       WHERE s.case_id = f.case_id AND s.kind = 'screening' AND s.seq <= f.seq
-      ORDER BY s.seq DESC LIMIT 1), 'YYYY-MM-DD');
+      ORDER BY s.seq DESC LIMIT 1)::integer, 'YYYY-MM-DD');
 ALTER TABLE petition_followups ENABLE TRIGGER petition_followups_no_update;

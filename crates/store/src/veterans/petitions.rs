@@ -140,7 +140,7 @@ pub struct PetitionFilter {
 fn cases(backend: Backend) -> String {
     let by_interval = match backend {
         Backend::Sqlite => "date(f.on_date, '+' || r.visit_days || ' days')",
-        Backend::Postgres => "to_char(f.on_date::date + r.visit_days, 'YYYY-MM-DD')",
+        Backend::Postgres => "to_char(f.on_date::date + r.visit_days::integer, 'YYYY-MM-DD')",
     };
     format!(
         "SELECT c.id, c.entitlement_id, c.petitioner, c.division_code, \
