@@ -56,7 +56,12 @@ fn level(code: &str, name: &str, days: &str) -> RiskLevelInput {
 fn opening(entitlement: &str, on: &str, risk: &str, next_due: &str) -> OpenInput {
     OpenInput {
         entitlement: entitlement.into(),
-        petitioner: if entitlement.is_empty() { "周老兵" } else { "" }.into(),
+        petitioner: if entitlement.is_empty() {
+            "周老兵"
+        } else {
+            ""
+        }
+        .into(),
         community: if entitlement.is_empty() { HEPING } else { "" }.into(),
         subject: "要求提高补助标准".into(),
         opened_on: on.into(),
@@ -113,7 +118,11 @@ async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval
 
         // Only the district's veterans section changes the levels.
         let rows = [level("high", "高", "3")];
-        for who in [&heping, &actor(db, "leader").await, &actor(db, "jiuzhu").await] {
+        for who in [
+            &heping,
+            &actor(db, "leader").await,
+            &actor(db, "jiuzhu").await,
+        ] {
             assert!(matches!(
                 s.edit_petition_risk_levels(who, &rows).await,
                 Err(Error::Forbidden)
@@ -171,8 +180,15 @@ async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval
             0,
             "nothing changed, nothing written"
         );
-        assert_eq!(s.petition(&youfu, by_interval).await.unwrap().risk_name, "高");
-        assert!(audit_of(db, "veterans.petition.risk_level").await.is_empty());
+        assert_eq!(
+            s.petition(&youfu, by_interval).await.unwrap().risk_name,
+            "高"
+        );
+        assert!(
+            audit_of(db, "veterans.petition.risk_level")
+                .await
+                .is_empty()
+        );
 
         // High is now every 3 days: the visit left to the interval is overdue (06-30),
         // the date given stays.
@@ -185,7 +201,10 @@ async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval
             .unwrap();
         assert_eq!(changed, 1);
         let a = s.petition(&youfu, by_interval).await.unwrap();
-        assert_eq!((a.next_due, a.risk_name.as_str()), (Some(d("2013-06-30")), "高风险"));
+        assert_eq!(
+            (a.next_due, a.risk_name.as_str()),
+            (Some(d("2013-06-30")), "高风险")
+        );
         // The follow-up's history keeps the date worked out the day it was recorded.
         assert_eq!(a.followups[0].next_due, Some(d("2013-07-04")));
         let b = s.petition(&youfu, given).await.unwrap();
@@ -228,9 +247,15 @@ async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval
                 ("visit_days", "veterans.visit_days"),
             ]
         );
-        let refusal = refused(s.add_petition_risk_level(&youfu, &level("high", "极高", "2")).await);
+        let refusal = refused(
+            s.add_petition_risk_level(&youfu, &level("high", "极高", "2"))
+                .await,
+        );
         assert_eq!(refusal[0].2, "veterans.risk_code_taken");
-        let refusal = refused(s.add_petition_risk_level(&youfu, &level("top", "中", "2")).await);
+        let refusal = refused(
+            s.add_petition_risk_level(&youfu, &level("top", "中", "2"))
+                .await,
+        );
         assert_eq!(refusal[0].2, "veterans.risk_name_taken");
         s.add_petition_risk_level(&youfu, &level("critical", "极高", "2"))
             .await
@@ -254,12 +279,7 @@ async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval
         let refusal = refused(s.remove_petition_risk_level(&youfu, "high").await);
         assert_eq!(
             refusal,
-            [(
-                Some(1),
-                "risk_code",
-                "veterans.risk_in_use",
-                "2".to_owned()
-            )]
+            [(Some(1), "risk_code", "veterans.risk_in_use", "2".to_owned())]
         );
         assert_eq!(s.petition_risk_levels(&youfu).await.unwrap().len(), 4);
         s.remove_petition_risk_level(&youfu, "low").await.unwrap();
@@ -296,7 +316,10 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
     for_each_engine(async |db| {
         let youfu = setup(db).await;
         let s = &db.service;
-        let listed = s.veteran_exclusions(&actor(db, "heping").await).await.unwrap();
+        let listed = s
+            .veteran_exclusions(&actor(db, "heping").await)
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 6);
         assert_eq!(
             (listed[0].a_name.as_str(), listed[0].b_name.as_str()),
@@ -315,7 +338,10 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
             s.add_veteran_exclusion(&youfu, &pair("61", "51", "同一人不应重复享受"))
                 .await,
         );
-        assert_eq!((refusal[0].1, refusal[0].2), ("category_b", "veterans.exclusion_held"));
+        assert_eq!(
+            (refusal[0].1, refusal[0].2),
+            ("category_b", "veterans.exclusion_held")
+        );
         let detail = &refusal[0].3;
         assert!(detail.starts_with("1: "), "{detail}");
         assert!(detail.contains("**") && !detail.contains(&wang), "{detail}");
@@ -331,15 +357,24 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            codes(s.add_veteran_exclusion(&youfu, &pair("99", "51", "理由足够长")).await),
+            codes(
+                s.add_veteran_exclusion(&youfu, &pair("99", "51", "理由足够长"))
+                    .await
+            ),
             [("category_a", "veterans.category")]
         );
         assert_eq!(
-            codes(s.add_veteran_exclusion(&youfu, &pair("51", "51", "理由足够长")).await),
+            codes(
+                s.add_veteran_exclusion(&youfu, &pair("51", "51", "理由足够长"))
+                    .await
+            ),
             [("category_b", "veterans.exclusion_same")]
         );
         assert_eq!(
-            codes(s.add_veteran_exclusion(&youfu, &pair("42", "11", "理由")).await),
+            codes(
+                s.add_veteran_exclusion(&youfu, &pair("42", "11", "理由"))
+                    .await
+            ),
             [
                 ("category_b", "veterans.exclusion_listed"),
                 ("exclusion_reason", "veterans.exclusion_reason"),
@@ -355,7 +390,8 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
             &street_section,
         ] {
             assert!(matches!(
-                s.add_veteran_exclusion(who, &pair("51", "71", "理由足够长")).await,
+                s.add_veteran_exclusion(who, &pair("51", "71", "理由足够长"))
+                    .await,
                 Err(Error::Forbidden)
             ));
             assert!(matches!(
@@ -389,11 +425,17 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
 
         // Removing needs its reason and a listed pair; then the registration goes through.
         assert_eq!(
-            codes(s.remove_veteran_exclusion(&youfu, &pair("51", "71", "")).await),
+            codes(
+                s.remove_veteran_exclusion(&youfu, &pair("51", "71", ""))
+                    .await
+            ),
             [("removal_reason", "veterans.exclusion_reason")]
         );
         assert_eq!(
-            codes(s.remove_veteran_exclusion(&youfu, &pair("21", "22", "理由足够长")).await),
+            codes(
+                s.remove_veteran_exclusion(&youfu, &pair("21", "22", "理由足够长"))
+                    .await
+            ),
             [("category_b", "veterans.exclusion_unlisted")]
         );
         s.remove_veteran_exclusion(&youfu, &pair("71", "51", "政策调整，允许兼得"))
@@ -455,7 +497,10 @@ async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
         assert!(masked.contains("**") && masked != wang, "{masked}");
         assert_eq!(&masked[masked.len() - 4..], &wang[wang.len() - 4..]);
         // The same masking on the case's page; the free-text petitioner has no number.
-        assert_eq!(s.petition(&heping, a).await.unwrap().id_number, Some(masked));
+        assert_eq!(
+            s.petition(&heping, a).await.unwrap().id_number,
+            Some(masked)
+        );
         assert!(all.iter().any(|c| c.id_number.is_none()));
         let week = s
             .export_petitions(
@@ -475,9 +520,9 @@ async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
                 &quick(db, "xicheng", "street_officer", "990101002000").await,
                 &PetitionQuery::default()
             )
-                .await
-                .unwrap()
-                .len(),
+            .await
+            .unwrap()
+            .len(),
             0
         );
         assert_eq!(
@@ -495,7 +540,9 @@ async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
         let entries = audit_of(db, "veterans.petition.export").await;
         assert_eq!(entries.len(), 5);
         assert!(
-            entries.iter().any(|x| x.detail.contains("risk=high") && x.detail.ends_with("rows=1")),
+            entries
+                .iter()
+                .any(|x| x.detail.contains("risk=high") && x.detail.ends_with("rows=1")),
             "{entries:?}"
         );
     })

@@ -967,14 +967,14 @@ impl Service {
             ));
         }
         let fields = level_fields(input, None, &mut errors);
-        if let Some((name, _)) = &fields {
-            if levels.iter().any(|l| &l.name == name) {
-                errors.push(FieldError::new(
-                    "risk_name",
-                    "veterans.risk_name_taken",
-                    name.clone(),
-                ));
-            }
+        if let Some((name, _)) = &fields
+            && levels.iter().any(|l| &l.name == name)
+        {
+            errors.push(FieldError::new(
+                "risk_name",
+                "veterans.risk_name_taken",
+                name.clone(),
+            ));
         }
         let (Some((name, days)), true) = (fields, errors.is_empty()) else {
             return Err(Error::Invalid(errors));
