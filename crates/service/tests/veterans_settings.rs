@@ -548,3 +548,22 @@ async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_last_risk_level_is_kept() {
+    for_each_engine(async |db| {
+        let youfu = setup(db).await;
+        let s = &db.service;
+        s.remove_petition_risk_level(&youfu, "low").await.unwrap();
+        s.remove_petition_risk_level(&youfu, "medium")
+            .await
+            .unwrap();
+        assert_eq!(
+            refused(s.remove_petition_risk_level(&youfu, "high").await),
+            [(None, "risk_code", "veterans.risk_last", "高".to_owned())]
+        );
+        assert_eq!(s.petition_risk_levels(&youfu).await.unwrap().len(), 1);
+        assert_eq!(audit_of(db, "veterans.petition.risk_remove").await.len(), 2);
+    })
+    .await;
+}
