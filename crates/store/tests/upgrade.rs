@@ -202,7 +202,7 @@ async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
     pool.close().await;
 
     let audit = store::AuditEntry {
-        at: chrono::Utc::now(),
+        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2013, 7, 1, 1, 0, 0).unwrap(),
         actor: "test".into(),
         address: "test".into(),
         action: "veterans.petition.risk_level".into(),
