@@ -3,7 +3,8 @@
 //! payroll_ledger with foreign keys off, so it is tried on rows that reference them (lines,
 //! ledger entries, a bank file) through the real migrator, with foreign keys on as every
 //! connection has them: the rows survive, the references hold, the ledger is still
-//! append-only and the new programmes are accepted.
+//! append-only and the new programmes are accepted. And petition follow-ups upgraded to
+//! 0019, which marks the next visits that were left to the risk level's interval.
 
 #![allow(
     clippy::unwrap_used,
