@@ -954,7 +954,7 @@ impl Service {
     }
 
     /// Standards, policies and settings are the district's: refused (forbidden) below it.
-    fn district_only(&self, actor: &Actor) -> Result<(), Error> {
+    pub(crate) fn district_only(&self, actor: &Actor) -> Result<(), Error> {
         match &actor.jurisdiction {
             None if actor.is_system() => Ok(()),
             Some(root) if root.level() == DivisionLevel::County => Ok(()),

@@ -19,6 +19,7 @@
 //! payroll's job, through [`payroll`] (see ARCHITECTURE.md, "Veterans through the one
 //! payroll").
 
+pub mod combinations;
 pub mod hardship;
 pub mod liaison;
 pub mod payroll;
@@ -28,7 +29,7 @@ pub mod reception;
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::veterans::combinations::{self, Exclusion};
+use domain::veterans::combinations::{Exclusion, clash};
 use domain::veterans::{
     self, Basis, Cause, Due, Entitlement, Per, Standard, StandardKey, StandardTable, Status,
     StatusChange, Terms,
@@ -477,7 +478,7 @@ impl Service {
                 reason: x.reason,
             })
             .collect();
-        if let Some((other, x)) = combinations::clash(&category.code, &held, &exclusions) {
+        if let Some((other, x)) = clash(&category.code, &held, &exclusions) {
             let name = |code: &str| {
                 categories
                     .iter()

@@ -872,6 +872,7 @@ pub(crate) const TABLES: &[Table] = &[
             ("next_due", Kind::Text),
             ("by_user", Kind::Text),
             ("at", Kind::Text),
+            ("by_interval", Kind::Int),
         ],
     },
     Table {

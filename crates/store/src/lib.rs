@@ -68,7 +68,7 @@ pub use payroll::{
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StockGroup, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
-pub use veterans::combinations::ExclusionRow;
+pub use veterans::combinations::{ExclusionRow, PairHolders};
 pub use veterans::liaison::{
     NewPairing, PAIRING_FIRST, PAIRING_REPLACED_ONCE, PairingFilter, PairingRecord,
 };
@@ -77,7 +77,7 @@ pub use veterans::payroll::{
 };
 pub use veterans::petitions::{
     CLOSED_ONCE, FOLLOWUP_SEQ, FollowupRecord, NewFollowup, NewPetitionCase, PetitionFilter,
-    PetitionRecord, RiskLevelRow,
+    PetitionRecord, RiskLevelRow, RiskLevelUse,
 };
 pub use veterans::{
     BATCH_NAME, BatchRecord, CATEGORY_CODE, CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter,

@@ -3,7 +3,8 @@
 //! payroll_ledger with foreign keys off, so it is tried on rows that reference them (lines,
 //! ledger entries, a bank file) through the real migrator, with foreign keys on as every
 //! connection has them: the rows survive, the references hold, the ledger is still
-//! append-only and the new programmes are accepted.
+//! append-only and the new programmes are accepted. And petition follow-ups upgraded to
+//! 0019, which marks the next visits that were left to the risk level's interval.
 
 #![allow(
     clippy::unwrap_used,
@@ -132,4 +133,104 @@ async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
         "an assistance entry needs its case"
     );
     pool.close().await;
+}
+
+/// Upgrading petition follow-ups to 0019 on SQLite: a next visit equal to the level's
+/// interval after the follow-up is marked as by the interval, one given is not, the table
+/// is append-only again, and a case's next visit then follows a new interval.
+#[tokio::test]
+async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("old.sqlite3").display()
+    );
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let mut before = sqlx::migrate!("migrations/sqlite");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 19)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    let at = "2013-06-01T01:00:00.000000Z";
+    pool.execute(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
+         ('990101000000', '示范区', NULL, 'urban', '{at}'), \
+         ('990101001001', '和平社区', '990101000000', 'urban', '{at}'); \
+         INSERT INTO petition_risk_levels (code, name, visit_days, position) \
+         VALUES ('high', '高', 7, 1), ('medium', '中', 30, 2); \
+         INSERT INTO petition_cases (id, petitioner, division_code, subject, opened_on, \
+         by_user, at) VALUES (1, '周老兵', '990101001001', '补助', '2013-06-03', 'u', '{at}'), \
+         (2, '李老兵', '990101001001', '补助', '2013-06-01', 'u', '{at}'); \
+         INSERT INTO petition_followups (case_id, seq, kind, on_date, risk_code, who, what, \
+         next_due, by_user, at) VALUES \
+         (1, 1, 'screening', '2013-06-03', 'high', 'w', '排查', '2013-06-10', 'u', '{at}'), \
+         (1, 2, 'contact', '2013-06-05', NULL, 'w', '联系', '2013-06-20', 'u', '{at}'), \
+         (2, 1, 'screening', '2013-06-01', 'medium', 'w', '排查', '2013-07-01', 'u', '{at}');"
+    )))
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.applied_migrations().await.unwrap().contains(&19));
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let flags: Vec<(i64, i64, i64)> =
+        sqlx::query_as("SELECT case_id, seq, by_interval FROM petition_followups ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(flags, [(1, 1, 1), (1, 2, 0), (2, 1, 1)]);
+    assert!(
+        pool.execute("UPDATE petition_followups SET what = 'x' WHERE id = 1")
+            .await
+            .is_err(),
+        "append-only again"
+    );
+    pool.close().await;
+
+    let audit = store::AuditEntry {
+        at: chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2013, 7, 1, 1, 0, 0).unwrap(),
+        actor: "test".into(),
+        address: "test".into(),
+        action: "veterans.petition.risk_level".into(),
+        object: "petition_risk_level:medium".into(),
+        reason: String::new(),
+        detail: String::new(),
+    };
+    let medium = store::RiskLevelRow {
+        code: "medium".into(),
+        name: "中".into(),
+        visit_days: 10,
+        position: 2,
+    };
+    store
+        .update_petition_risk_levels(&[(medium, audit)])
+        .await
+        .unwrap();
+    let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+    assert_eq!(
+        store.petition_case(2).await.unwrap().next_due,
+        Some(day("2013-06-11")),
+        "by the interval: follows it"
+    );
+    assert_eq!(
+        store.petition_case(1).await.unwrap().next_due,
+        Some(day("2013-06-20")),
+        "given: stays"
+    );
+    store.close().await;
 }

@@ -2,7 +2,8 @@
 //! CSV and XLSX), the form to register an entitlement with its certification, an
 //! entitlement's page (its status history, what it is due this month, the status form),
 //! and the dated standards with the preview of who a change affects before it is saved;
-//! the same under `/api/v1/veterans`. Every rule is in `service::veterans`.
+//! the same under `/api/v1/veterans`; the categories not held together
+//! (`combinations`). Every rule is in `service::veterans`.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,6 +27,7 @@ use crate::list::{Choice, FieldErrors, Pager};
 use crate::reject::{ApiQuery, Form, Query};
 use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
+mod combinations;
 mod hardship;
 mod holidays;
 mod liaison;
@@ -35,6 +37,7 @@ mod reception;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(reception::routes())
+        .merge(combinations::routes())
         .merge(hardship::routes())
         .merge(liaison::routes())
         .merge(petitions::routes())

@@ -1163,6 +1163,53 @@ fn table() -> Vec<Row> {
         .only(&["youfu", "dongcheng", "heping"])
         .json(r#"{"outcome":""}"#)
         .ok(StatusCode::BAD_REQUEST),
+        // The petition list's exports (masked; the line's exporters, in their
+        // jurisdiction), the risk levels and the categories not held together: read by the
+        // line, changed by the district's veterans section only (empty forms: an empty edit
+        // changes nothing, an empty add or removal is refused inline).
+        Row::get(
+            "/veterans/petitions/export.csv",
+            "/veterans/petitions/export.csv",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/veterans/petitions/export.xlsx",
+            "/veterans/petitions/export.xlsx",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::get(
+            "/veterans/petitions/risk-levels",
+            "/veterans/petitions/risk-levels",
+            Page,
+        )
+        .only(&assist_readers),
+        Row::post(
+            "/veterans/petitions/risk-levels",
+            "/veterans/petitions/risk-levels",
+        )
+        .only(&["youfu"])
+        .ok(StatusCode::SEE_OTHER),
+        Row::post(
+            "/veterans/petitions/risk-levels/add",
+            "/veterans/petitions/risk-levels/add",
+        )
+        .only(&["youfu"])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::post(
+            "/veterans/petitions/risk-levels/remove",
+            "/veterans/petitions/risk-levels/remove",
+        )
+        .only(&["youfu"])
+        .ok(StatusCode::BAD_REQUEST),
+        Row::get("/veterans/exclusions", "/veterans/exclusions", Page).only(&assist_readers),
+        Row::post("/veterans/exclusions", "/veterans/exclusions")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
+        Row::post("/veterans/exclusions/remove", "/veterans/exclusions/remove")
+            .only(&["youfu"])
+            .ok(StatusCode::BAD_REQUEST),
         // 走访慰问: campaigns, delegations and items by the veterans section; visits also
         // by streets and communities (empty forms: reached, refused inline).
         Row::get("/campaigns", "/campaigns", Page).only(&assist_readers),

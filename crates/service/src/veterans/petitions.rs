@@ -13,17 +13,23 @@
 //! follow-up or a close on a closed case (checked again inside the writing transaction, and
 //! a unique index closes a case once), a form made before someone else's follow-up
 //! (`veterans.petition_stale`), an unknown risk level.
+//!
+//! The risk levels are the district's settings: the veterans section (`Approve`, district
+//! wide as other district settings) adds a level, renames one or changes its interval, and
+//! removes one no case ever used. A next visit left to the interval follows the level's
+//! interval as it is now (`store`), so the due list moves with the section's change; a date
+//! given stays. The case list is exported (`Export`) with the ID numbers masked.
 
 use chrono::NaiveDate;
 use domain::veterans::petitions::{self, FollowupKind, VisitDue};
-use domain::{Action, DivisionCode, DivisionLevel, Line, parse_date};
+use domain::{Action, DivisionCode, DivisionLevel, Line, ResidentId, parse_date};
 use store::{
     CLOSED_ONCE, FOLLOWUP_SEQ, NewFollowup, NewPetitionCase, PetitionFilter, PetitionRecord,
     RiskLevelRow, StoreError,
 };
 
 use super::text;
-use crate::list::{Code, ListQuery, Page};
+use crate::list::{self, Code, ListQuery, Page};
 use crate::{Actor, Error, FieldError, Service};
 
 const MAX_NAME_CHARS: usize = 30;
@@ -32,6 +38,9 @@ const MAX_WHO_CHARS: usize = 50;
 const MIN_WHAT_CHARS: usize = 2;
 const MAX_WHAT_CHARS: usize = 500;
 const FIRST_CASE: &str = "1990-01-01";
+const MAX_LEVEL_CODE_CHARS: usize = 10;
+const MAX_LEVEL_NAME_CHARS: usize = 10;
+const MAX_VISIT_DAYS: u32 = 366;
 
 /// The levels seeded on a new database (code, name, days between visits).
 const SEED_LEVELS: &[(&str, &str, i64)] =
@@ -82,6 +91,69 @@ pub struct RiskLevel {
     pub code: String,
     pub name: String,
     pub visit_days: u32,
+}
+
+/// A risk level with how much it is used, as the section's page lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RiskLevelUse {
+    pub level: RiskLevel,
+    /// Open cases in the reader's jurisdiction whose risk it is now.
+    pub open_cases: i64,
+    /// Cases anywhere a screening ever put at it (a level so used cannot be removed).
+    pub cases: i64,
+}
+
+/// A level as typed: to add, or one row of the edit form (the code names the level).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskLevelInput {
+    pub code: String,
+    pub name: String,
+    /// Days between visits.
+    pub visit_days: String,
+}
+
+/// A case with its holder's ID number masked, as pages, lists, exports and the API show it.
+fn masked(mut c: PetitionRecord) -> Result<PetitionRecord, Error> {
+    if let Some(n) = &c.id_number {
+        let id = ResidentId::parse(n)
+            .map_err(|_| super::corrupt(format!("ID number of petition case {}", c.id)))?;
+        c.id_number = Some(id.masked());
+    }
+    Ok(c)
+}
+
+/// A level's name and interval, checked; `row` places the refusals in a form's rows.
+fn level_fields(
+    input: &RiskLevelInput,
+    row: Option<usize>,
+    errors: &mut Vec<FieldError>,
+) -> Option<(String, u32)> {
+    let at = |e: FieldError| match row {
+        Some(r) => e.at_row(r),
+        None => e,
+    };
+    let before = errors.len();
+    let name = input.name.trim().to_owned();
+    let n = name.chars().count();
+    if n == 0 || n > MAX_LEVEL_NAME_CHARS || name.chars().any(char::is_control) {
+        errors.push(at(FieldError::new(
+            "risk_name",
+            "veterans.risk_name",
+            format!("1–{MAX_LEVEL_NAME_CHARS}"),
+        )));
+    }
+    let days = match input.visit_days.trim().parse::<u32>() {
+        Ok(d) if (1..=MAX_VISIT_DAYS).contains(&d) => Some(d),
+        _ => {
+            errors.push(at(FieldError::new(
+                "visit_days",
+                "veterans.visit_days",
+                input.visit_days.trim().chars().take(20).collect::<String>(),
+            )));
+            None
+        }
+    };
+    days.filter(|_| errors.len() == before).map(|d| (name, d))
 }
 
 /// A case to open, as typed.
@@ -392,6 +464,7 @@ impl Service {
             who,
             what,
             next_due: Some(next_due),
+            by_interval: input.next_due.trim().is_empty(),
         };
         let audit = self.audit(
             actor,
@@ -530,6 +603,7 @@ impl Service {
             who,
             what,
             next_due: Some(next_due),
+            by_interval: input.next_due.trim().is_empty(),
         };
         let audit = self.audit(
             actor,
@@ -581,6 +655,7 @@ impl Service {
             who,
             what: outcome,
             next_due: None,
+            by_interval: false,
         };
         let audit = self.audit(
             actor,
@@ -605,7 +680,7 @@ impl Service {
             "",
         );
         self.store().record_audit(&audit).await?;
-        Ok(case)
+        masked(case)
     }
 
     /// The cases about entitlement `id`'s holder (`Read`, within the jurisdiction).
@@ -617,7 +692,12 @@ impl Service {
         self.authorize(actor, Line::Veterans, Action::Read)?;
         let e = self.store().entitlement(id).await?;
         self.within(actor, &e.division_code)?;
-        Ok(self.store().entitlement_petitions(id).await?)
+        self.store()
+            .entitlement_petitions(id)
+            .await?
+            .into_iter()
+            .map(masked)
+            .collect()
     }
 
     fn petition_filter(&self, actor: &Actor, query: &PetitionQuery) -> Option<PetitionFilter> {
@@ -668,7 +748,7 @@ impl Service {
             )
             .await?;
         Ok(Page {
-            items: rows,
+            items: rows.into_iter().map(masked).collect::<Result<_, _>>()?,
             total: usize::try_from(total).unwrap_or(0),
             page: usize::try_from(page).unwrap_or(1),
             per_page,
@@ -698,6 +778,266 @@ impl Service {
         );
         self.store().record_audit(&audit).await?;
         Ok(page)
+    }
+
+    /// Every case matching `query` (its filters, the due list and the risk; not its page)
+    /// for a masked download (`Export`); more than `list::MAX_EXPORT_ROWS` is refused.
+    /// Audited (`veterans.petition.export`) with the filters and the number of rows.
+    pub async fn export_petitions(
+        &self,
+        actor: &Actor,
+        query: &PetitionQuery,
+    ) -> Result<Vec<PetitionRecord>, Error> {
+        self.authorize(actor, Line::Veterans, Action::Export)?;
+        let mut q = query.clone();
+        q.list.per_page = list::MAX_PER_PAGE;
+        q.list.page = 1;
+        let mut all = Vec::new();
+        loop {
+            let page = self.petition_page(actor, &q).await?;
+            if page.total > list::MAX_EXPORT_ROWS {
+                return Err(Error::invalid(FieldError::new(
+                    "form",
+                    "list.export_too_large",
+                    list::MAX_EXPORT_ROWS.to_string(),
+                )));
+            }
+            let last = page.page >= page.pages();
+            all.extend(page.items);
+            if last {
+                break;
+            }
+            q.list.page += 1;
+        }
+        let audit = self.audit(
+            actor,
+            "veterans.petition.export",
+            "petition_cases",
+            "",
+            format!(
+                "{} due={} risk={} rows={}",
+                query.list.describe(),
+                query.due.map_or("", VisitDue::as_str),
+                query.risk.as_deref().unwrap_or(""),
+                all.len()
+            ),
+        );
+        self.store().record_audit(&audit).await?;
+        Ok(all)
+    }
+
+    /// The risk levels in their order with how much each is used (`Read`): the open cases
+    /// in the reader's jurisdiction at each, and the cases anywhere that keep it.
+    pub async fn petition_risk_level_uses(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<RiskLevelUse>, Error> {
+        self.authorize(actor, Line::Veterans, Action::Read)?;
+        let Some(filter) = self.petition_filter(actor, &PetitionQuery::default()) else {
+            return Ok(Vec::new());
+        };
+        let uses = self
+            .store()
+            .petition_risk_level_uses(filter.jurisdiction.as_ref())
+            .await?;
+        Ok(self
+            .risk_levels()
+            .await?
+            .into_iter()
+            .map(|level| {
+                let used = uses.get(&level.code).cloned().unwrap_or_default();
+                RiskLevelUse {
+                    level,
+                    open_cases: used.open,
+                    cases: used.cases,
+                }
+            })
+            .collect())
+    }
+
+    /// The district's settings are the veterans section's (`Approve`) and district-wide.
+    fn may_set_risk_levels(&self, actor: &Actor) -> Result<(), Error> {
+        self.authorize(actor, Line::Veterans, Action::Approve)?;
+        self.district_only(actor)
+    }
+
+    /// Changes the levels' names and intervals from the edit form, one row per level
+    /// (`Approve`, district-wide). Every wrong row is named and nothing is written; each
+    /// level changed gets its audit entry (old and new) in the one transaction. Returns how
+    /// many levels changed. The open cases' next visits left to the interval follow it.
+    pub async fn edit_petition_risk_levels(
+        &self,
+        actor: &Actor,
+        rows: &[RiskLevelInput],
+    ) -> Result<usize, Error> {
+        self.may_set_risk_levels(actor)?;
+        let levels = self.store().petition_risk_levels().await?;
+        let mut errors = Vec::new();
+        let mut changes = Vec::new();
+        let mut names: Vec<(String, String)> = Vec::new();
+        for (i, input) in rows.iter().enumerate() {
+            let row = i + 1;
+            let Some(old) = levels.iter().find(|l| l.code == input.code.trim()) else {
+                errors.push(
+                    FieldError::new("risk_code", "veterans.risk", input.code.trim()).at_row(row),
+                );
+                continue;
+            };
+            let Some((name, days)) = level_fields(input, Some(row), &mut errors) else {
+                continue;
+            };
+            names.push((old.code.clone(), name.clone()));
+            if name == old.name && i64::from(days) == old.visit_days {
+                continue;
+            }
+            let audit = self.audit(
+                actor,
+                "veterans.petition.risk_level",
+                format!("petition_risk_level:{}", old.code),
+                "",
+                format!(
+                    "name={}→{name} visit_days={}→{days}",
+                    old.name, old.visit_days
+                ),
+            );
+            changes.push((
+                RiskLevelRow {
+                    code: old.code.clone(),
+                    name,
+                    visit_days: i64::from(days),
+                    position: old.position,
+                },
+                audit,
+            ));
+        }
+        // A name is a level's in every list and filter: two levels may not share one, with
+        // the names as they will be after this form.
+        let after = |code: &str, old: &str| {
+            names
+                .iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| old.to_owned(), |(_, n)| n.clone())
+        };
+        for (code, name) in &names {
+            let shared = levels
+                .iter()
+                .any(|l| &l.code != code && &after(&l.code, &l.name) == name);
+            if shared {
+                let row = rows.iter().position(|r| r.code.trim() == code).unwrap_or(0) + 1;
+                errors.push(
+                    FieldError::new("risk_name", "veterans.risk_name_taken", name.clone())
+                        .at_row(row),
+                );
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Invalid(errors));
+        }
+        if !changes.is_empty() {
+            self.store().update_petition_risk_levels(&changes).await?;
+        }
+        Ok(changes.len())
+    }
+
+    /// Adds a level at the end of the list (`Approve`, district-wide; audited).
+    pub async fn add_petition_risk_level(
+        &self,
+        actor: &Actor,
+        input: &RiskLevelInput,
+    ) -> Result<(), Error> {
+        self.may_set_risk_levels(actor)?;
+        let levels = self.store().petition_risk_levels().await?;
+        let mut errors = Vec::new();
+        let code = input.code.trim();
+        let code_ok = (1..=MAX_LEVEL_CODE_CHARS).contains(&code.chars().count())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !code_ok {
+            errors.push(FieldError::new(
+                "risk_code",
+                "veterans.risk_code",
+                code.chars().take(20).collect::<String>(),
+            ));
+        } else if levels.iter().any(|l| l.code == code) {
+            errors.push(FieldError::new(
+                "risk_code",
+                "veterans.risk_code_taken",
+                code,
+            ));
+        }
+        let fields = level_fields(input, None, &mut errors);
+        if let Some((name, _)) = &fields
+            && levels.iter().any(|l| &l.name == name)
+        {
+            errors.push(FieldError::new(
+                "risk_name",
+                "veterans.risk_name_taken",
+                name.clone(),
+            ));
+        }
+        let (Some((name, days)), true) = (fields, errors.is_empty()) else {
+            return Err(Error::Invalid(errors));
+        };
+        let position = levels.iter().map(|l| l.position).max().unwrap_or(0) + 1;
+        let audit = self.audit(
+            actor,
+            "veterans.petition.risk_add",
+            format!("petition_risk_level:{code}"),
+            "",
+            format!("name={name} visit_days={days}"),
+        );
+        let row = RiskLevelRow {
+            code: code.to_owned(),
+            name,
+            visit_days: i64::from(days),
+            position,
+        };
+        self.store()
+            .insert_petition_risk_levels(std::slice::from_ref(&row), &audit)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes a level no case ever used (`Approve`, district-wide; audited). A level some
+    /// case used is refused naming how many cases (the history keeps its name); the last
+    /// level is refused too, as no case could be opened without one.
+    pub async fn remove_petition_risk_level(&self, actor: &Actor, code: &str) -> Result<(), Error> {
+        self.may_set_risk_levels(actor)?;
+        let levels = self.store().petition_risk_levels().await?;
+        let code = code.trim();
+        let Some(level) = levels.iter().find(|l| l.code == code) else {
+            return Err(Error::invalid(FieldError::new(
+                "risk_code",
+                "veterans.risk",
+                code.chars().take(20).collect::<String>(),
+            )));
+        };
+        if levels.len() == 1 {
+            return Err(Error::invalid(FieldError::new(
+                "risk_code",
+                "veterans.risk_last",
+                level.name.clone(),
+            )));
+        }
+        let audit = self.audit(
+            actor,
+            "veterans.petition.risk_remove",
+            format!("petition_risk_level:{code}"),
+            "",
+            format!("name={} visit_days={}", level.name, level.visit_days),
+        );
+        let row = levels.iter().position(|l| l.code == code).unwrap_or(0) + 1;
+        match self
+            .store()
+            .delete_petition_risk_level(code, &audit)
+            .await?
+        {
+            0 => Ok(()),
+            used => Err(Error::invalid(
+                FieldError::new("risk_code", "veterans.risk_in_use", used.to_string()).at_row(row),
+            )),
+        }
     }
 
     /// How many open cases in the jurisdiction have their next visit `due` (the due list's

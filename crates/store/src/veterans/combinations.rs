@@ -1,10 +1,11 @@
 //! The category pairs one person may not hold together (migration 0017), data seeded by
-//! `service` and read by its registration check.
+//! `service`, read by its registration check and changed by the section (a pair added only
+//! when nobody holds both, checked in the writing transaction).
 
 use sqlx::Row;
 
 use crate::audit::{self, AuditEntry};
-use crate::{Store, StoreError};
+use crate::{Store, StoreError, dynamic};
 
 /// One forbidden pair, `category_code` < `excludes_code`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +14,20 @@ pub struct ExclusionRow {
     pub excludes_code: String,
     pub reason: String,
 }
+
+/// The persons holding both categories of a pair (entitlements not ended): how many, and
+/// the first few ID numbers in order (in full: `service` masks them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PairHolders {
+    pub count: i64,
+    pub first: Vec<String>,
+}
+
+/// Persons holding both `$1` and `$2` (not ended), as a condition on `p`.
+const HOLDS_BOTH: &str = "EXISTS (SELECT 1 FROM veteran_entitlements e \
+     WHERE e.person_id = p.id AND e.category_code = $1 AND e.status <> 'ended') \
+     AND EXISTS (SELECT 1 FROM veteran_entitlements e \
+     WHERE e.person_id = p.id AND e.category_code = $2 AND e.status <> 'ended')";
 
 impl Store {
     /// Every forbidden pair.
@@ -51,6 +66,76 @@ impl Store {
             .bind(&x.reason)
             .execute(&mut *tx)
             .await?;
+        }
+        audit::append(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds the pair `row` with `audit` unless someone holds both categories: returns who
+    /// does (`shown` ID numbers at most), and adds the pair only when nobody does. Checked
+    /// inside the writing transaction, so the register and its rules agree when it commits.
+    pub async fn add_veteran_exclusion(
+        &self,
+        row: &ExclusionRow,
+        audit: &AuditEntry,
+        shown: i64,
+    ) -> Result<PairHolders, StoreError> {
+        let mut tx = self.write().await?;
+        let count: i64 = sqlx::query_scalar(dynamic(format!(
+            "SELECT COUNT(*) FROM persons p WHERE {HOLDS_BOTH}"
+        )))
+        .bind(&row.category_code)
+        .bind(&row.excludes_code)
+        .fetch_one(&mut *tx)
+        .await?;
+        if count > 0 {
+            let first: Vec<(String,)> = sqlx::query_as(dynamic(format!(
+                "SELECT p.id_number FROM persons p WHERE {HOLDS_BOTH} \
+                 ORDER BY p.id_number LIMIT {shown}"
+            )))
+            .bind(&row.category_code)
+            .bind(&row.excludes_code)
+            .fetch_all(&mut *tx)
+            .await?;
+            return Ok(PairHolders {
+                count,
+                first: first.into_iter().map(|(n,)| n).collect(),
+            });
+        }
+        sqlx::query(
+            "INSERT INTO veteran_category_exclusions (category_code, excludes_code, reason) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(&row.category_code)
+        .bind(&row.excludes_code)
+        .bind(&row.reason)
+        .execute(&mut *tx)
+        .await?;
+        audit::append(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(PairHolders::default())
+    }
+
+    /// Removes the pair (`a` < `b`) with `audit`; not found when it is not listed.
+    pub async fn remove_veteran_exclusion(
+        &self,
+        a: &str,
+        b: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        let n = sqlx::query(
+            "DELETE FROM veteran_category_exclusions \
+             WHERE category_code = $1 AND excludes_code = $2",
+        )
+        .bind(a)
+        .bind(b)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
         }
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;

@@ -1,7 +1,9 @@
 //! Petition cases (信访, migration 0017): the configurable risk levels, the cases, and their
 //! append-only numbered follow-ups, from which a case's state is derived in SQL (closed when
 //! a close exists, the risk of the latest screening, the next visit of the latest
-//! follow-up). Checks and permissions live in `service::veterans::petitions`.
+//! follow-up, worked out from the case's risk level as it is now when that follow-up left
+//! it to the level's interval: migration 0019). The section's edits of the levels are here
+//! too. Checks and permissions live in `service::veterans::petitions`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::DivisionCode;
@@ -11,7 +13,7 @@ use sqlx::any::AnyRow;
 use crate::assistance::{code, date, date_text, like_escape, opt_date};
 use crate::audit::{self, AuditEntry};
 use crate::divisions::subtree_prefix;
-use crate::{MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
+use crate::{Backend, MAX_PAGE_ROWS, Store, StoreError, dynamic, parse_timestamp, timestamp};
 
 /// The index that closes a case once.
 pub const CLOSED_ONCE: &str = "petition_followups_closed_once";
@@ -42,6 +44,14 @@ pub struct RiskLevelRow {
     pub position: i64,
 }
 
+/// How much a risk level is used: the open cases at it now (in a jurisdiction) and every
+/// case any screening ever put at it (the whole district: what keeps it from removal).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RiskLevelUse {
+    pub open: i64,
+    pub cases: i64,
+}
+
 /// A case to open, checked by `service`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewPetitionCase {
@@ -62,6 +72,9 @@ pub struct NewFollowup {
     pub who: String,
     pub what: String,
     pub next_due: Option<NaiveDate>,
+    /// The next visit is the risk level's interval after `on_date` (it follows the level
+    /// when the section changes the interval), not a date given.
+    pub by_interval: bool,
 }
 
 /// A follow-up as stored.
@@ -85,6 +98,9 @@ pub struct PetitionRecord {
     pub id: i64,
     pub entitlement_id: Option<i64>,
     pub petitioner: String,
+    /// The entitlement holder's ID number (`None` for a veteran not on the register); in
+    /// full from the store, masked by `service` before anyone sees it.
+    pub id_number: Option<String>,
     pub division_code: DivisionCode,
     pub division_name: String,
     pub subject: String,
@@ -118,17 +134,33 @@ pub struct PetitionFilter {
     pub text_like: Option<String>,
 }
 
-/// The case columns with the derived state, as a subquery `x` to filter on.
-const CASES: &str = "SELECT c.id, c.entitlement_id, c.petitioner, c.division_code, \
-     d.name AS division_name, c.subject, c.opened_on, c.by_user, c.at, \
-     CASE WHEN EXISTS (SELECT 1 FROM petition_followups f WHERE f.case_id = c.id \
-         AND f.kind = 'close') THEN 1 ELSE 0 END AS closed, \
-     (SELECT f.risk_code FROM petition_followups f WHERE f.case_id = c.id \
-         AND f.kind = 'screening' ORDER BY f.seq DESC LIMIT 1) AS risk_code, \
-     (SELECT f.next_due FROM petition_followups f WHERE f.case_id = c.id \
-         ORDER BY f.seq DESC LIMIT 1) AS next_due, \
-     (SELECT MAX(f.seq) FROM petition_followups f WHERE f.case_id = c.id) AS last_seq \
-     FROM petition_cases c JOIN divisions d ON d.code = c.division_code";
+/// The case columns with the derived state, as a subquery `x` to filter on. The next visit
+/// is the latest follow-up's: the date given, or the interval of the case's risk level now
+/// after it (date arithmetic is the engine's own).
+fn cases(backend: Backend) -> String {
+    let by_interval = match backend {
+        Backend::Sqlite => "date(f.on_date, '+' || r.visit_days || ' days')",
+        Backend::Postgres => "to_char(f.on_date::date + r.visit_days::integer, 'YYYY-MM-DD')",
+    };
+    format!(
+        "SELECT c.id, c.entitlement_id, c.petitioner, c.division_code, \
+         d.name AS division_name, c.subject, c.opened_on, c.by_user, c.at, \
+         (SELECT p.id_number FROM veteran_entitlements e JOIN persons p ON p.id = e.person_id \
+             WHERE e.id = c.entitlement_id) AS id_number, \
+         CASE WHEN EXISTS (SELECT 1 FROM petition_followups f WHERE f.case_id = c.id \
+             AND f.kind = 'close') THEN 1 ELSE 0 END AS closed, \
+         (SELECT f.risk_code FROM petition_followups f WHERE f.case_id = c.id \
+             AND f.kind = 'screening' ORDER BY f.seq DESC LIMIT 1) AS risk_code, \
+         (SELECT CASE WHEN f.by_interval = 1 AND r.visit_days IS NOT NULL \
+                 THEN {by_interval} ELSE f.next_due END \
+             FROM petition_followups f LEFT JOIN petition_risk_levels r ON r.code = \
+                 (SELECT s.risk_code FROM petition_followups s WHERE s.case_id = c.id \
+                     AND s.kind = 'screening' ORDER BY s.seq DESC LIMIT 1) \
+             WHERE f.case_id = c.id ORDER BY f.seq DESC LIMIT 1) AS next_due, \
+         (SELECT MAX(f.seq) FROM petition_followups f WHERE f.case_id = c.id) AS last_seq \
+         FROM petition_cases c JOIN divisions d ON d.code = c.division_code"
+    )
+}
 
 fn read_case(r: &AnyRow) -> Result<PetitionRecord, StoreError> {
     let division: String = r.try_get("division_code")?;
@@ -141,6 +173,7 @@ fn read_case(r: &AnyRow) -> Result<PetitionRecord, StoreError> {
         id: r.try_get("id")?,
         entitlement_id: r.try_get("entitlement_id")?,
         petitioner: r.try_get("petitioner")?,
+        id_number: r.try_get("id_number")?,
         division_code: code(&division)?,
         division_name: r.try_get("division_name")?,
         subject: r.try_get("subject")?,
@@ -261,6 +294,99 @@ impl Store {
         Ok(())
     }
 
+    /// How much each level is used, by code: open cases in `jurisdiction` (everywhere when
+    /// `None`) whose risk it is now, and cases anywhere a screening ever put at it.
+    pub async fn petition_risk_level_uses(
+        &self,
+        jurisdiction: Option<&DivisionCode>,
+    ) -> Result<std::collections::BTreeMap<String, RiskLevelUse>, StoreError> {
+        let mut uses = std::collections::BTreeMap::<String, RiskLevelUse>::new();
+        let ever: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT risk_code, COUNT(DISTINCT case_id) FROM petition_followups \
+             WHERE risk_code IS NOT NULL GROUP BY risk_code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (code, n) in ever {
+            uses.entry(code).or_default().cases = n;
+        }
+        let filter = PetitionFilter {
+            jurisdiction: jurisdiction.cloned(),
+            closed: Some(false),
+            ..PetitionFilter::default()
+        };
+        let (where_sql, binds) = filter_where(&filter);
+        let cases = cases(self.backend);
+        let mut open = sqlx::query_as::<_, (Option<String>, i64)>(dynamic(format!(
+            "SELECT x.risk_code, COUNT(*) FROM ({cases}) x {where_sql} GROUP BY x.risk_code"
+        )));
+        for b in &binds {
+            open = open.bind(b.clone());
+        }
+        for (code, n) in open.fetch_all(&self.pool).await? {
+            uses.entry(code.unwrap_or_default()).or_default().open = n;
+        }
+        Ok(uses)
+    }
+
+    /// Changes levels' names and intervals (by code), each with its audit entry, in one
+    /// transaction.
+    pub async fn update_petition_risk_levels(
+        &self,
+        changes: &[(RiskLevelRow, AuditEntry)],
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write().await?;
+        for (l, audit) in changes {
+            let n = sqlx::query(
+                "UPDATE petition_risk_levels SET name = $1, visit_days = $2 WHERE code = $3",
+            )
+            .bind(&l.name)
+            .bind(l.visit_days)
+            .bind(&l.code)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            audit::append(&mut tx, self.backend, audit).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Removes level `code` with `audit` unless a case uses it: returns how many cases a
+    /// screening put at it, and removes it (and writes the entry) only when that is 0. The
+    /// count is taken inside the writing transaction, so a screening recorded meanwhile
+    /// either keeps the level or is refused by the reference.
+    pub async fn delete_petition_risk_level(
+        &self,
+        code: &str,
+        audit: &AuditEntry,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.write().await?;
+        let used: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT case_id) FROM petition_followups WHERE risk_code = $1",
+        )
+        .bind(code)
+        .fetch_one(&mut *tx)
+        .await?;
+        if used > 0 {
+            return Ok(used);
+        }
+        let n = sqlx::query("DELETE FROM petition_risk_levels WHERE code = $1")
+            .bind(code)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::append(&mut tx, self.backend, audit).await?;
+        tx.commit().await?;
+        Ok(0)
+    }
+
     /// Opens a case with its first follow-up (the screening) and `audit` (object
     /// `petition:{id}`), in one transaction.
     pub async fn insert_petition_case(
@@ -326,8 +452,9 @@ impl Store {
 
     /// One case with its follow-ups.
     pub async fn petition_case(&self, id: i64) -> Result<PetitionRecord, StoreError> {
+        let cases = cases(self.backend);
         let row = sqlx::query(dynamic(format!(
-            "SELECT x.*, r.name AS risk_name FROM ({CASES}) x \
+            "SELECT x.*, r.name AS risk_name FROM ({cases}) x \
              LEFT JOIN petition_risk_levels r ON r.code = x.risk_code WHERE x.id = $1"
         )))
         .bind(id)
@@ -353,8 +480,9 @@ impl Store {
         &self,
         entitlement_id: i64,
     ) -> Result<Vec<PetitionRecord>, StoreError> {
+        let cases = cases(self.backend);
         sqlx::query(dynamic(format!(
-            "SELECT x.*, r.name AS risk_name FROM ({CASES}) x \
+            "SELECT x.*, r.name AS risk_name FROM ({cases}) x \
              LEFT JOIN petition_risk_levels r ON r.code = x.risk_code \
              WHERE x.entitlement_id = $1 ORDER BY x.opened_on DESC, x.id DESC"
         )))
@@ -375,8 +503,9 @@ impl Store {
         per_page: i64,
     ) -> Result<(Vec<PetitionRecord>, i64, i64), StoreError> {
         let (where_sql, binds) = filter_where(filter);
+        let cases = cases(self.backend);
         let mut count = sqlx::query_scalar(dynamic(format!(
-            "SELECT COUNT(*) FROM ({CASES}) x {where_sql}"
+            "SELECT COUNT(*) FROM ({cases}) x {where_sql}"
         )));
         for b in &binds {
             count = count.bind(b.clone());
@@ -386,7 +515,7 @@ impl Store {
         let pages = ((total + per_page - 1) / per_page).max(1);
         let page = page.clamp(1, pages);
         let sql = format!(
-            "SELECT x.*, r.name AS risk_name FROM ({CASES}) x \
+            "SELECT x.*, r.name AS risk_name FROM ({cases}) x \
              LEFT JOIN petition_risk_levels r ON r.code = x.risk_code {where_sql} \
              ORDER BY x.closed, x.next_due, x.opened_on DESC, x.id DESC \
              LIMIT {per_page} OFFSET {}",
@@ -416,7 +545,8 @@ async fn insert_followup(
 ) -> Result<i64, StoreError> {
     sqlx::query_scalar(
         "INSERT INTO petition_followups (case_id, seq, kind, on_date, risk_code, who, what, \
-         next_due, by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         next_due, by_interval, by_user, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(case_id)
     .bind(seq)
@@ -426,6 +556,7 @@ async fn insert_followup(
     .bind(&f.who)
     .bind(&f.what)
     .bind(f.next_due.map(date_text))
+    .bind(i64::from(f.by_interval))
     .bind(by_user)
     .bind(at)
     .fetch_one(&mut **tx)

@@ -1,7 +1,12 @@
 //! 信访 on the web: the case list (open cases by next visit, the due list of visits overdue
 //! or due this week, risk, status and street filters), the form to open a case, a case's
 //! page with its follow-ups, the follow-up form and the close; the same under
-//! `/api/v1/veterans/petitions`. Rules in `service::veterans::petitions`.
+//! `/api/v1/veterans/petitions`; the list's masked CSV and XLSX with its filters; the risk
+//! levels (`/veterans/petitions/risk-levels`: each with its open cases, the section's form
+//! to rename a level or change its interval, to add one and to remove an unused one).
+//! Rules in `service::veterans::petitions`.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -14,18 +19,27 @@ use domain::{Action, DivisionLevel, Line};
 use serde::{Deserialize, Serialize};
 use service::list::{Code, DEFAULT_PER_PAGE, ListQuery};
 use service::veterans::petitions::{
-    CloseInput, FollowupInput, OpenInput, PetitionQuery, PetitionStatus,
+    CloseInput, FollowupInput, OpenInput, PetitionQuery, PetitionStatus, RiskLevelInput,
 };
 use store::PetitionRecord;
 
 use crate::auth::{ApiCaller, Signed};
+use crate::export::Table;
 use crate::list::{Choice, FieldErrors, Pager};
 use crate::reject::{ApiQuery, Form, Query};
-use crate::{ApiError, AppState, Lang, Me, PageError, Tr, reject};
+use crate::{ApiError, AppState, Lang, Me, PageError, Tr, export, reject};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/veterans/petitions", get(list_page).post(open))
+        .route("/veterans/petitions/export.csv", get(export_csv))
+        .route("/veterans/petitions/export.xlsx", get(export_xlsx))
+        .route(
+            "/veterans/petitions/risk-levels",
+            get(levels_page).post(edit_levels),
+        )
+        .route("/veterans/petitions/risk-levels/add", post(add_level))
+        .route("/veterans/petitions/risk-levels/remove", post(remove_level))
         .route("/veterans/petitions/{id}", get(case_page))
         .route("/veterans/petitions/{id}/followups", post(followup))
         .route("/veterans/petitions/{id}/close", post(close))
@@ -244,6 +258,9 @@ struct ListPage<'a> {
     form: OpenBody,
     errors: FieldErrors,
     can_record: bool,
+    can_export: bool,
+    export_csv: String,
+    export_xlsx: String,
 }
 
 /// `href` with `extra` (`due=…&risk=…`) added to its query.
@@ -278,6 +295,11 @@ async fn list_view(
         extra.push(format!("risk={}", crate::list::encode(r)));
     }
     let extra = extra.join("&");
+    let filters = [crate::list::query_string(&query.list, None), extra.clone()]
+        .into_iter()
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("&");
     let mut pager = Pager::new(&t, "/veterans/petitions", &query.list, &page);
     pager.prev = pager.prev.map(|h| with_extra(h, &extra));
     pager.next = pager.next.map(|h| with_extra(h, &extra));
@@ -331,8 +353,385 @@ async fn list_view(
         form,
         errors,
         can_record: actor.may(Line::Veterans, Action::Write),
+        can_export: actor.may(Line::Veterans, Action::Export),
+        export_csv: crate::list::href("/veterans/petitions/export.csv", &filters),
+        export_xlsx: crate::list::href("/veterans/petitions/export.xlsx", &filters),
     };
     Ok(crate::render(state, lang, &view))
+}
+
+fn export_table(t: &Tr<'_>, rows: &[PetitionRecord], today: chrono::NaiveDate) -> Table {
+    let header = [
+        "veterans-petitions-col-id",
+        "veterans-petitions-col-petitioner",
+        "veterans-col-id-number",
+        "veterans-col-id",
+        "veterans-col-division",
+        "veterans-petitions-col-subject",
+        "veterans-petitions-col-risk",
+        "veterans-petitions-col-opened",
+        "veterans-petitions-col-next",
+        "veterans-petitions-filter-due",
+        "veterans-petitions-filter-status",
+    ]
+    .iter()
+    .map(|id| t.get(id))
+    .collect();
+    let rows = rows
+        .iter()
+        .map(|c| {
+            let line = case_line(t, c, today);
+            let due = match line.due {
+                "" => String::new(),
+                d => t.get(&format!("veterans-petitions-due-{d}")),
+            };
+            vec![
+                c.id.to_string(),
+                line.petitioner,
+                c.id_number.clone().unwrap_or_default(),
+                c.entitlement_id.map(|e| e.to_string()).unwrap_or_default(),
+                line.division,
+                line.subject,
+                line.risk,
+                line.opened_on,
+                line.next_due,
+                due,
+                line.status,
+            ]
+        })
+        .collect();
+    Table::new(header, rows).numeric(&[0, 3])
+}
+
+async fn exported(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    params: &PetitionParams,
+) -> Result<(Table, String), service::Error> {
+    let rows = state
+        .service
+        .export_petitions(signed.actor(), &params.query())
+        .await?;
+    let table = export_table(&state.i18n.tr(lang), &rows, state.service.today());
+    let stamp = crate::time::day_stamp(state.service.now());
+    Ok((table, format!("petitions-{stamp}")))
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Query(params): Query<PetitionParams>,
+) -> Response {
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Csv,
+        "veterans-petitions-sheet",
+        exported,
+    )
+}
+
+async fn export_xlsx(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Query(params): Query<PetitionParams>,
+) -> Response {
+    let exported = exported(&state, lang, &signed, &params).await;
+    export::respond(
+        &state,
+        lang,
+        &signed,
+        export::Format::Xlsx,
+        "veterans-petitions-sheet",
+        exported,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// The risk levels
+
+/// The edit form: `name_{code}` and `days_{code}` for every level shown.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LevelsBody {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(flatten)]
+    pub fields: HashMap<String, String>,
+}
+
+impl LevelsBody {
+    /// One row per level in the order shown (`order`), then any other code sent (refused
+    /// by `service` by its row).
+    fn rows(&self, order: &[String]) -> Vec<RiskLevelInput> {
+        let mut codes: Vec<String> = order
+            .iter()
+            .filter(|c| {
+                self.fields.contains_key(&format!("name_{c}"))
+                    || self.fields.contains_key(&format!("days_{c}"))
+            })
+            .cloned()
+            .collect();
+        let mut others: Vec<String> = self
+            .fields
+            .keys()
+            .filter_map(|k| k.strip_prefix("name_").or_else(|| k.strip_prefix("days_")))
+            .filter(|c| !order.iter().any(|o| o == c))
+            .map(str::to_owned)
+            .collect();
+        others.sort();
+        others.dedup();
+        codes.extend(others);
+        codes
+            .into_iter()
+            .map(|code| RiskLevelInput {
+                name: self
+                    .fields
+                    .get(&format!("name_{code}"))
+                    .cloned()
+                    .unwrap_or_default(),
+                visit_days: self
+                    .fields
+                    .get(&format!("days_{code}"))
+                    .cloned()
+                    .unwrap_or_default(),
+                code,
+            })
+            .collect()
+    }
+}
+
+/// The add form, and the remove form (`code` only).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct LevelBody {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub visit_days: String,
+}
+
+const LEVEL_FIELDS: &[&str] = &["risk_code", "risk_name", "visit_days"];
+
+struct LevelLine {
+    code: String,
+    name: String,
+    visit_days: String,
+    open_cases: i64,
+    cases: i64,
+}
+
+#[derive(Template)]
+#[template(path = "veterans_petitions_risk_levels.html")]
+struct LevelsPage<'a> {
+    t: Tr<'a>,
+    path: String,
+    me: Option<Me>,
+    rows: Vec<LevelLine>,
+    notice: Option<String>,
+    /// Refusals of the edit and remove forms (named by row and field).
+    errors: FieldErrors,
+    add: LevelBody,
+    add_errors: FieldErrors,
+    can_edit: bool,
+}
+
+/// What the page shows besides the levels: a notice, the forms as sent, their refusals.
+#[derive(Default)]
+struct LevelsState {
+    notice: Option<String>,
+    edited: Option<LevelsBody>,
+    errors: FieldErrors,
+    add: LevelBody,
+    add_errors: FieldErrors,
+}
+
+async fn levels_view(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    shown: LevelsState,
+) -> Result<Response, service::Error> {
+    let actor = signed.actor();
+    let levels = state.service.petition_risk_level_uses(actor).await?;
+    let sent = |key: String, stored: String| {
+        shown
+            .edited
+            .as_ref()
+            .and_then(|b| b.fields.get(&key).cloned())
+            .unwrap_or(stored)
+    };
+    let page = LevelsPage {
+        t: state.i18n.tr(lang),
+        path: "/veterans/petitions/risk-levels".into(),
+        me: Some(Me::of(state, lang, signed)),
+        rows: levels
+            .into_iter()
+            .map(|u| LevelLine {
+                name: sent(format!("name_{}", u.level.code), u.level.name),
+                visit_days: sent(
+                    format!("days_{}", u.level.code),
+                    u.level.visit_days.to_string(),
+                ),
+                code: u.level.code,
+                open_cases: u.open_cases,
+                cases: u.cases,
+            })
+            .collect(),
+        notice: shown.notice,
+        errors: shown.errors,
+        add: shown.add,
+        add_errors: shown.add_errors,
+        can_edit: actor.may(Line::Veterans, Action::Approve),
+    };
+    Ok(crate::render(state, lang, &page))
+}
+
+async fn levels_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Query(p): Query<DoneParams>,
+) -> Response {
+    let t = state.i18n.tr(lang);
+    let notice = match p.done.as_deref() {
+        Some("edited") => Some(t.get("veterans-risk-levels-edited")),
+        Some("added") => Some(t.get("veterans-risk-levels-added")),
+        Some("removed") => Some(t.get("veterans-risk-levels-removed")),
+        _ => None,
+    };
+    let shown = LevelsState {
+        notice,
+        ..LevelsState::default()
+    };
+    levels_view(&state, lang, &signed, shown)
+        .await
+        .unwrap_or_else(|e| PageError::for_user(&state, lang, &signed, e).into_response())
+}
+
+/// The page again with a refusal (400), or `done` on success; other errors as pages.
+async fn after_levels(
+    state: &AppState,
+    lang: Lang,
+    signed: &Signed,
+    result: Result<(), service::Error>,
+    done: &str,
+    refused: impl FnOnce(&Tr<'_>, &[service::FieldError]) -> LevelsState,
+) -> Response {
+    let t = state.i18n.tr(lang);
+    let response = match result {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/veterans/petitions/risk-levels?done={done}")).into_response(),
+        ),
+        Err(service::Error::Invalid(errors)) => {
+            levels_view(state, lang, signed, refused(&t, &errors))
+                .await
+                .map(|mut r| {
+                    *r.status_mut() = StatusCode::BAD_REQUEST;
+                    r
+                })
+        }
+        Err(e) => Err(e),
+    };
+    response.unwrap_or_else(|e| PageError::for_user(state, lang, signed, e).into_response())
+}
+
+async fn edit_levels(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<LevelsBody>,
+) -> Response {
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        let actor = signed.actor();
+        state
+            .service
+            .authorize(actor, Line::Veterans, Action::Approve)?;
+        let order: Vec<String> = state
+            .service
+            .petition_risk_levels(actor)
+            .await?
+            .into_iter()
+            .map(|l| l.code)
+            .collect();
+        state
+            .service
+            .edit_petition_risk_levels(actor, &form.rows(&order))
+            .await
+            .map(|_| ())
+    }
+    .await;
+    after_levels(&state, lang, &signed, result, "edited", |t, errors| {
+        LevelsState {
+            // Every refusal names its row and field, above the table.
+            errors: FieldErrors::new(t, errors, &[]),
+            edited: Some(form.clone()),
+            ..LevelsState::default()
+        }
+    })
+    .await
+}
+
+async fn add_level(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<LevelBody>,
+) -> Response {
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        state
+            .service
+            .add_petition_risk_level(
+                signed.actor(),
+                &RiskLevelInput {
+                    code: form.code.clone(),
+                    name: form.name.clone(),
+                    visit_days: form.visit_days.clone(),
+                },
+            )
+            .await
+    }
+    .await;
+    after_levels(&state, lang, &signed, result, "added", |t, errors| {
+        LevelsState {
+            add_errors: FieldErrors::new(t, errors, LEVEL_FIELDS),
+            add: form.clone(),
+            ..LevelsState::default()
+        }
+    })
+    .await
+}
+
+async fn remove_level(
+    State(state): State<AppState>,
+    lang: Lang,
+    signed: Signed,
+    Form(form): Form<LevelBody>,
+) -> Response {
+    let result = async {
+        signed.check_csrf(&form.csrf)?;
+        state
+            .service
+            .remove_petition_risk_level(signed.actor(), &form.code)
+            .await
+    }
+    .await;
+    after_levels(&state, lang, &signed, result, "removed", |t, errors| {
+        LevelsState {
+            errors: FieldErrors::new(t, errors, &[]),
+            ..LevelsState::default()
+        }
+    })
+    .await
 }
 
 async fn list_page(
