@@ -1793,26 +1793,13 @@ impl Service {
         program: Option<Program>,
     ) -> Result<Vec<CaseListItem>, Error> {
         self.authorize(actor, Line::Assistance, Action::Export)?;
-        let mut all: Vec<CaseListItem> = Vec::new();
-        let mut q = query.clone();
-        q.per_page = list::MAX_PER_PAGE;
-        q.page = 1;
-        loop {
-            let page = self.case_page(actor, &q, program).await?;
-            if page.total > list::MAX_EXPORT_ROWS {
-                return Err(Error::invalid(FieldError::new(
-                    "form",
-                    "list.export_too_large",
-                    list::MAX_EXPORT_ROWS.to_string(),
-                )));
-            }
-            let done = page.items.is_empty() || page.page >= page.pages();
-            all.extend(page.items);
-            if done {
-                break;
-            }
-            q.page += 1;
-        }
+        let all = list::every_row(async |page, per_page| {
+            let mut q = query.clone();
+            q.page = page;
+            q.per_page = per_page;
+            self.case_page(actor, &q, program).await
+        })
+        .await?;
         let mut detail = format!("rows={} {}", all.len(), query.describe());
         if let Some(p) = program {
             detail.push_str(&format!(" program={p}"));

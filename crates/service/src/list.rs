@@ -30,6 +30,37 @@ pub const MAX_EXPORT_ROWS: usize = 10_000;
 /// Longest search text considered; the rest is ignored.
 pub const MAX_SEARCH_CHARS: usize = 50;
 
+/// The refusal of an export longer than [`MAX_EXPORT_ROWS`]: the list must be narrowed.
+pub(crate) fn export_too_large() -> crate::Error {
+    crate::Error::invalid(crate::FieldError::new(
+        "form",
+        "list.export_too_large",
+        MAX_EXPORT_ROWS.to_string(),
+    ))
+}
+
+/// Every row of a list, for an export: `page_of(page, per_page)` from the first page at
+/// the largest size until the last, refused past [`MAX_EXPORT_ROWS`] (the total is known
+/// from the first page, so nothing more is read).
+pub(crate) async fn every_row<T>(
+    mut page_of: impl AsyncFnMut(usize, usize) -> Result<Page<T>, crate::Error>,
+) -> Result<Vec<T>, crate::Error> {
+    let mut all = Vec::new();
+    let mut n = 1;
+    loop {
+        let page = page_of(n, MAX_PER_PAGE).await?;
+        if page.total > MAX_EXPORT_ROWS {
+            return Err(export_too_large());
+        }
+        let done = page.items.is_empty() || page.page >= page.pages();
+        all.extend(page.items);
+        if done {
+            return Ok(all);
+        }
+        n += 1;
+    }
+}
+
 /// A closed set of values with stable data codes: a list's sort keys or statuses.
 pub trait Code: Copy + Eq + Sized + 'static {
     const ALL: &'static [Self];

@@ -549,11 +549,7 @@ impl Service {
         self.authorize(actor, Line::Accounts, Action::Export)?;
         let all = self.matching_accounts(actor, query).await?;
         if all.len() > list::MAX_EXPORT_ROWS {
-            return Err(Error::invalid(FieldError::new(
-                "form",
-                "list.export_too_large",
-                list::MAX_EXPORT_ROWS.to_string(),
-            )));
+            return Err(list::export_too_large());
         }
         let audit = self.audit(
             actor,

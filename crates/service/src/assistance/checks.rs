@@ -834,26 +834,13 @@ impl Service {
         query: &TaskQuery,
     ) -> Result<Vec<TaskView>, Error> {
         self.authorize(actor, Line::Assistance, Action::Export)?;
-        let mut q = query.clone();
-        q.list.page = 1;
-        q.list.per_page = list::MAX_PER_PAGE;
-        let mut all = Vec::new();
-        loop {
-            let page = self.check_tasks(actor, &q).await?;
-            if page.total > list::MAX_EXPORT_ROWS {
-                return Err(Error::invalid(FieldError::new(
-                    "form",
-                    "list.export_too_large",
-                    list::MAX_EXPORT_ROWS.to_string(),
-                )));
-            }
-            let done = page.items.is_empty() || page.page >= page.pages();
-            all.extend(page.items);
-            if done {
-                break;
-            }
-            q.list.page += 1;
-        }
+        let all = list::every_row(async |page, per_page| {
+            let mut q = query.clone();
+            q.list.page = page;
+            q.list.per_page = per_page;
+            self.check_tasks(actor, &q).await
+        })
+        .await?;
         let audit = self.audit(
             actor,
             "assistance.checks.export",

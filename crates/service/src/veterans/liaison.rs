@@ -405,26 +405,13 @@ impl Service {
         query: &PairingQuery,
     ) -> Result<Vec<PairingRecord>, Error> {
         self.authorize(actor, Line::Veterans, Action::Export)?;
-        let mut q = query.clone();
-        q.per_page = list::MAX_PER_PAGE;
-        q.page = 1;
-        let mut all = Vec::new();
-        loop {
-            let page = self.pairing_page(actor, &q).await?;
-            if page.total > list::MAX_EXPORT_ROWS {
-                return Err(Error::invalid(FieldError::new(
-                    "form",
-                    "list.export_too_large",
-                    list::MAX_EXPORT_ROWS.to_string(),
-                )));
-            }
-            let last = page.page >= page.pages();
-            all.extend(page.items);
-            if last {
-                break;
-            }
-            q.page += 1;
-        }
+        let all = list::every_row(async |page, per_page| {
+            let mut q = query.clone();
+            q.page = page;
+            q.per_page = per_page;
+            self.pairing_page(actor, &q).await
+        })
+        .await?;
         let audit = self.audit(
             actor,
             "veterans.liaison.export",
