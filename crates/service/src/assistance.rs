@@ -1793,11 +1793,11 @@ impl Service {
         program: Option<Program>,
     ) -> Result<Vec<CaseListItem>, Error> {
         self.authorize(actor, Line::Assistance, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.page = page;
             q.per_page = per_page;
-            self.case_page(actor, &q, program).await
+            async move { self.case_page(actor, &q, program).await }
         })
         .await?;
         let mut detail = format!("rows={} {}", all.len(), query.describe());

@@ -42,9 +42,13 @@ pub(crate) fn export_too_large() -> crate::Error {
 /// Every row of a list, for an export: `page_of(page, per_page)` from the first page at
 /// the largest size until the last, refused past [`MAX_EXPORT_ROWS`] (the total is known
 /// from the first page, so nothing more is read).
-pub(crate) async fn every_row<T>(
-    mut page_of: impl AsyncFnMut(usize, usize) -> Result<Page<T>, crate::Error>,
-) -> Result<Vec<T>, crate::Error> {
+/// (A closure returning a future rather than an async closure: the handlers' futures must
+/// stay `Send`, which async closures' higher-ranked borrows do not yet prove.)
+pub(crate) async fn every_row<T, F, Fut>(mut page_of: F) -> Result<Vec<T>, crate::Error>
+where
+    F: FnMut(usize, usize) -> Fut,
+    Fut: Future<Output = Result<Page<T>, crate::Error>>,
+{
     let mut all = Vec::new();
     let mut n = 1;
     loop {

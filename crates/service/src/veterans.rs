@@ -36,7 +36,7 @@ use domain::veterans::{
 };
 use domain::{Action, Area, DivisionCode, DivisionLevel, Fen, Line, Month, ResidentId, parse_date};
 use store::{
-    CategoryRow, ENTITLEMENT_ONCE, EntitlementFilter, EntitlementRecord, HouseholdChoice,
+    CategoryRow, ENTITLEMENT_ONCE, EXCLUDED, EntitlementFilter, EntitlementRecord, HouseholdChoice,
     NewEntitlement, NewPerson, NewStatusEvent, StoreError, VeteranStandardRow,
 };
 
@@ -729,6 +729,23 @@ impl Service {
                 "veterans.duplicate",
                 category.name.clone(),
             ))),
+            // The same refusal as `check_combination`, when a pair or a clashing
+            // registration was committed between that check and this write.
+            Err(StoreError::Conflict {
+                what,
+                constraint: Some(c),
+            }) if c == EXCLUDED => {
+                let (other, reason) = what.split_once('|').unwrap_or((&what, ""));
+                let other = categories
+                    .iter()
+                    .find(|c| c.code == other)
+                    .map_or(other, |c| c.name.as_str());
+                Err(Error::invalid(FieldError::new(
+                    "category",
+                    "veterans.combination",
+                    format!("“{}”与“{other}”：{reason}", category.name),
+                )))
+            }
             other => Ok(other?),
         }
     }
@@ -907,11 +924,11 @@ impl Service {
         query: &EntitlementQuery,
     ) -> Result<Vec<EntitlementView>, Error> {
         self.authorize(actor, Line::Veterans, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.list.page = page;
             q.list.per_page = per_page;
-            self.entitlements(actor, &q).await
+            async move { self.entitlements(actor, &q).await }
         })
         .await?;
         let audit = self.audit(

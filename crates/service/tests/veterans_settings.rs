@@ -442,12 +442,65 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
             .await
             .unwrap();
         assert_eq!(s.veteran_exclusions(&youfu).await.unwrap().len(), 6);
-        s.register_entitlement(&youfu, &in_category(&qian, "71"))
+        let held = s
+            .register_entitlement(&youfu, &in_category(&qian, "71"))
             .await
             .unwrap();
 
+        // A pair committed after the service's check and before the write (another
+        // clerk's, at that moment): the writing transaction checks again and refuses,
+        // nothing written. Played here by writing through the store past the service.
+        let record = db.store().entitlement(held).await.unwrap();
+        let audit = s.audit(&Actor::system(), "veterans.exclusion.add", "", "", "");
+        db.store()
+            .insert_veteran_exclusions(
+                &[store::ExclusionRow {
+                    category_code: "21".into(),
+                    excludes_code: "71".into(),
+                    reason: "测试：并发加入的组合".into(),
+                }],
+                &audit,
+            )
+            .await
+            .unwrap();
+        let person = store::NewPerson {
+            id_number: qian.clone(),
+            name: "钱".into(),
+            name_initials: "q".into(),
+            name_pinyin: "qian".into(),
+            birth_date: chrono::NaiveDate::from_ymd_opt(1946, 5, 20).unwrap(),
+            sex: "M".into(),
+        };
+        let raced = db
+            .store()
+            .insert_entitlement(
+                &store::NewEntitlement {
+                    person,
+                    household: store::HouseholdChoice::Existing(record.household_id),
+                    category_code: "21".into(),
+                    grade: None,
+                    cause: None,
+                    service_years: None,
+                    certified_on: chrono::NaiveDate::from_ymd_opt(2013, 1, 5).unwrap(),
+                    document_number: "测试-并发".into(),
+                    certifying_office: "区民政局".into(),
+                },
+                "youfu",
+                &audit,
+            )
+            .await;
+        assert!(
+            matches!(&raced, Err(store::StoreError::Conflict { constraint: Some(c), .. })
+                if c == store::EXCLUDED),
+            "{raced:?}"
+        );
+        assert_eq!(
+            db.store().categories_held(&qian).await.unwrap(),
+            vec!["51".to_owned(), "71".to_owned()]
+        );
+
         let added = audit_of(db, "veterans.exclusion.add").await;
-        assert_eq!(added.len(), 1);
+        assert_eq!(added.len(), 2, "the service's and the store's own");
         assert_eq!(added[0].object, "veteran_category_exclusion:51-71");
         let removed = audit_of(db, "veterans.exclusion.remove").await;
         assert_eq!(removed.len(), 1);

@@ -68,7 +68,7 @@ pub use payroll::{
 };
 pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StockGroup, StoredReport};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
-pub use veterans::combinations::{ExclusionRow, PairHolders};
+pub use veterans::combinations::{EXCLUDED, ExclusionRow, PairHolders};
 pub use veterans::liaison::{
     NewPairing, PAIRING_FIRST, PAIRING_REPLACED_ONCE, PairingFilter, PairingRecord,
 };

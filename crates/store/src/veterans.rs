@@ -371,6 +371,7 @@ impl Store {
         let at = timestamp(audit.at);
         let mut tx = self.write().await?;
         let person = person_id(&mut tx, &new.person, &at).await?;
+        combinations::lock_for_registration(&mut tx, self.backend, person).await?;
         let household = match &new.household {
             HouseholdChoice::Existing(id) => *id,
             HouseholdChoice::New {
@@ -410,6 +411,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| named(e.into()))?;
+        combinations::exclusion_clash(&mut tx, person, id, &new.category_code).await?;
         sqlx::query(
             "INSERT INTO veteran_status_events (entitlement_id, seq, status, effective_on, \
              reason, by_user, at) VALUES ($1, 1, 'active', $2, '', $3, $4)",

@@ -834,11 +834,11 @@ impl Service {
         query: &TaskQuery,
     ) -> Result<Vec<TaskView>, Error> {
         self.authorize(actor, Line::Assistance, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.list.page = page;
             q.list.per_page = per_page;
-            self.check_tasks(actor, &q).await
+            async move { self.check_tasks(actor, &q).await }
         })
         .await?;
         let audit = self.audit(

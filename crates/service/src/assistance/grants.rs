@@ -586,11 +586,11 @@ impl Service {
         query: &GrantQuery,
     ) -> Result<Vec<GrantView>, Error> {
         self.authorize(actor, Line::Assistance, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.page = page;
             q.per_page = per_page;
-            self.grant_page(actor, &q, None).await
+            async move { self.grant_page(actor, &q, None).await }
         })
         .await?;
         let detail = format!("rows={} {}", all.len(), query.describe());

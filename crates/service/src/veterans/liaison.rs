@@ -405,11 +405,11 @@ impl Service {
         query: &PairingQuery,
     ) -> Result<Vec<PairingRecord>, Error> {
         self.authorize(actor, Line::Veterans, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.page = page;
             q.per_page = per_page;
-            self.pairing_page(actor, &q).await
+            async move { self.pairing_page(actor, &q).await }
         })
         .await?;
         let audit = self.audit(

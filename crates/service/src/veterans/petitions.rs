@@ -789,11 +789,11 @@ impl Service {
         query: &PetitionQuery,
     ) -> Result<Vec<PetitionRecord>, Error> {
         self.authorize(actor, Line::Veterans, Action::Export)?;
-        let all = list::every_row(async |page, per_page| {
+        let all = list::every_row(|page, per_page| {
             let mut q = query.clone();
             q.list.page = page;
             q.list.per_page = per_page;
-            self.petition_page(actor, &q).await
+            async move { self.petition_page(actor, &q).await }
         })
         .await?;
         let audit = self.audit(

@@ -23,6 +23,10 @@ pub struct PairHolders {
     pub first: Vec<String>,
 }
 
+/// The refusal of an entitlement whose person holds an excluded category, found inside the
+/// registering transaction (`what` is `other category|reason`).
+pub const EXCLUDED: &str = "veteran_category_exclusions";
+
 /// Persons holding both `$1` and `$2` (not ended), as a condition on `p`.
 const HOLDS_BOTH: &str = "EXISTS (SELECT 1 FROM veteran_entitlements e \
      WHERE e.person_id = p.id AND e.category_code = $1 AND e.status <> 'ended') \
@@ -82,6 +86,14 @@ impl Store {
         shown: i64,
     ) -> Result<PairHolders, StoreError> {
         let mut tx = self.write().await?;
+        // PostgreSQL: waits for registrations in flight (they hold SHARE, see
+        // `exclusion_clash`) and keeps new ones out until this commits, so the holders
+        // counted below are all there will be. SQLite's writer lock already does.
+        if self.backend == crate::Backend::Postgres {
+            sqlx::query("LOCK TABLE veteran_category_exclusions IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
         let count: i64 = sqlx::query_scalar(dynamic(format!(
             "SELECT COUNT(*) FROM persons p WHERE {HOLDS_BOTH}"
         )))
@@ -155,5 +167,57 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(c,)| c).collect())
+    }
+}
+
+/// Locks the exclusions against change for the rest of `tx` (PostgreSQL; SQLite's writer
+/// lock holds everything) and the person against a second registration at once, for
+/// [`exclusion_clash`] to see every pair and entitlement that will stand with the new one.
+pub(crate) async fn lock_for_registration(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::Backend,
+    person: i64,
+) -> Result<(), StoreError> {
+    if backend == crate::Backend::Postgres {
+        sqlx::query("LOCK TABLE veteran_category_exclusions IN SHARE MODE")
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("SELECT id FROM persons WHERE id = $1 FOR UPDATE")
+            .bind(person)
+            .fetch_optional(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Refuses entitlement `id` (of `category`, for `person`) if the person holds, not ended,
+/// a category the exclusions pair with it: the check of `service` made again inside the
+/// writing transaction, after [`lock_for_registration`], so a pair added or a clashing
+/// registration committed meanwhile is seen.
+pub(crate) async fn exclusion_clash(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    person: i64,
+    id: i64,
+    category: &str,
+) -> Result<(), StoreError> {
+    let clash: Option<(String, String)> = sqlx::query_as(
+        "SELECT o.category_code, x.reason FROM veteran_entitlements o \
+         JOIN veteran_category_exclusions x \
+         ON (x.category_code = o.category_code AND x.excludes_code = $3) \
+         OR (x.excludes_code = o.category_code AND x.category_code = $3) \
+         WHERE o.person_id = $1 AND o.id <> $2 AND o.status <> 'ended' \
+         ORDER BY o.category_code LIMIT 1",
+    )
+    .bind(person)
+    .bind(id)
+    .bind(category)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match clash {
+        Some((other, reason)) => Err(StoreError::Conflict {
+            what: format!("{other}|{reason}"),
+            constraint: Some(EXCLUDED.to_owned()),
+        }),
+        None => Ok(()),
     }
 }
