@@ -12,40 +12,17 @@
 
 use domain::veterans::petitions::VisitDue;
 use service::list::ListQuery;
+use service::veterans::StatusInput;
 use service::veterans::liaison::{PairingInput, PairingQuery, ReassignInput};
 use service::veterans::petitions::{
     CloseInput, FollowupInput, OpenInput, PetitionQuery, PetitionStatus,
 };
-use service::veterans::{EntitlementInput, StatusInput};
 use service::{Actor, Error};
 use testkit::{TestDb, for_each_engine};
 
 mod common;
 
 use common::*;
-
-fn in_category(id_number: &str, category: &str) -> EntitlementInput {
-    EntitlementInput {
-        id_number: id_number.into(),
-        name: "王建国".into(),
-        category: category.into(),
-        grade: if category == "11" { "6" } else { "" }.into(),
-        cause: if category == "11" { "duty" } else { "" }.into(),
-        service_years: if category == "81" { "3" } else { "" }.into(),
-        certified_on: "2012-11-20".into(),
-        document_number: "示优字 0012 号".into(),
-        certifying_office: "示范区民政局".into(),
-        community: HEPING.into(),
-        address: "和平路 9 号".into(),
-        area: String::new(),
-    }
-}
-
-async fn setup(db: &TestDb) -> Actor {
-    demo_db(db).await;
-    on(db, "2013-07-01");
-    actor(db, "youfu").await
-}
 
 async fn scalar(db: &TestDb, query: &str) -> i64 {
     sqlx::any::install_default_drivers();
@@ -65,7 +42,7 @@ async fn count(db: &TestDb, table: &str) -> i64 {
 #[tokio::test]
 async fn a_forbidden_pair_of_categories_is_refused_by_name_and_the_pairs_are_data() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let wang = id("1950-04-01", 31);
         s.register_entitlement(&youfu, &in_category(&wang, "42"))
@@ -181,7 +158,7 @@ fn reassign(leader: &str, on: &str, reason: &str, note: &str) -> ReassignInput {
 #[tokio::test]
 async fn a_pairing_is_reassigned_with_its_history_and_bad_ones_write_nothing() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let wang = id("1950-04-01", 31);
         let e = s
@@ -384,7 +361,7 @@ fn close(on: &str) -> CloseInput {
 #[tokio::test]
 async fn a_petition_case_is_followed_up_listed_when_due_and_closed_once() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let e = s
             .register_entitlement(&youfu, &in_category(&id("1950-04-01", 31), "51"))

@@ -11,7 +11,6 @@
 )]
 
 use domain::veterans::petitions::VisitDue;
-use service::veterans::EntitlementInput;
 use service::veterans::combinations::ExclusionInput;
 use service::veterans::petitions::{FollowupInput, OpenInput, PetitionQuery, RiskLevelInput};
 use service::{Actor, Error};
@@ -20,30 +19,6 @@ use testkit::{TestDb, for_each_engine};
 mod common;
 
 use common::*;
-
-fn in_category(id_number: &str, category: &str) -> EntitlementInput {
-    EntitlementInput {
-        id_number: id_number.into(),
-        name: "王建国".into(),
-        category: category.into(),
-        grade: if category == "11" { "6" } else { "" }.into(),
-        cause: if category == "11" { "duty" } else { "" }.into(),
-        service_years: if category == "81" { "3" } else { "" }.into(),
-        certified_on: "2012-11-20".into(),
-        document_number: "示优字 0012 号".into(),
-        certifying_office: "示范区民政局".into(),
-        community: HEPING.into(),
-        address: "和平路 9 号".into(),
-        area: String::new(),
-    }
-}
-
-async fn setup(db: &TestDb) -> Actor {
-    demo_db(db).await;
-    // A Monday: the week runs to 2013-07-07.
-    on(db, "2013-07-01");
-    actor(db, "youfu").await
-}
 
 fn level(code: &str, name: &str, days: &str) -> RiskLevelInput {
     RiskLevelInput {
@@ -79,7 +54,7 @@ async fn due(db: &TestDb, actor: &Actor, due: VisitDue) -> usize {
 #[tokio::test]
 async fn the_section_edits_the_risk_levels_and_the_due_list_follows_the_interval() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let heping = actor(db, "heping").await;
         let e = s
@@ -314,7 +289,7 @@ fn pair(a: &str, b: &str, reason: &str) -> ExclusionInput {
 #[tokio::test]
 async fn the_section_edits_the_exclusions_and_registration_reads_them() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let listed = s
             .veteran_exclusions(&actor(db, "heping").await)
@@ -513,7 +488,7 @@ async fn the_section_edits_the_exclusions_and_registration_reads_them() {
 #[tokio::test]
 async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         let heping = actor(db, "heping").await;
         let wang = id("1950-04-01", 31);
@@ -605,7 +580,7 @@ async fn the_petition_list_is_exported_with_its_filters_masked_and_audited() {
 #[tokio::test]
 async fn the_last_risk_level_is_kept() {
     for_each_engine(async |db| {
-        let youfu = setup(db).await;
+        let youfu = veterans_section(db).await;
         let s = &db.service;
         s.remove_petition_risk_level(&youfu, "low").await.unwrap();
         s.remove_petition_risk_level(&youfu, "medium")

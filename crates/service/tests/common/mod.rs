@@ -196,3 +196,30 @@ pub async fn through_notice(db: &TestDb) -> (i64, i64) {
 pub async fn demo_db(db: &TestDb) {
     demo::build(&db.service).await.unwrap();
 }
+
+/// An entitlement for `id_number` in `category` in 和平社区: a grade and cause for a
+/// disabled soldier (11), years of service for the elderly allowance (81).
+pub fn in_category(id_number: &str, category: &str) -> service::veterans::EntitlementInput {
+    service::veterans::EntitlementInput {
+        id_number: id_number.into(),
+        name: "王建国".into(),
+        category: category.into(),
+        grade: if category == "11" { "6" } else { "" }.into(),
+        cause: if category == "11" { "duty" } else { "" }.into(),
+        service_years: if category == "81" { "3" } else { "" }.into(),
+        certified_on: "2012-11-20".into(),
+        document_number: "示优字 0012 号".into(),
+        certifying_office: "示范区民政局".into(),
+        community: HEPING.into(),
+        address: "和平路 9 号".into(),
+        area: String::new(),
+    }
+}
+
+/// The demo district on 2013-07-01 (a Monday: the week runs to 2013-07-07) and its
+/// veterans section (`youfu`).
+pub async fn veterans_section(db: &TestDb) -> Actor {
+    demo_db(db).await;
+    on(db, "2013-07-01");
+    actor(db, "youfu").await
+}
