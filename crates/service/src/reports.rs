@@ -249,12 +249,48 @@ impl Service {
         indicators: &[&'static Indicator],
     ) -> Result<Flows, Error> {
         let mut groups = Vec::new();
+        // An urban and a rural figure of the same measure and programmes (五保 and 三无
+        // money) come from one pass over both areas.
+        let mut both_areas: Vec<(Measure, &[&str], Vec<FigureGroup>)> = Vec::new();
         for ind in indicators.iter().copied().filter(|i| Flows::counts(i)) {
             let scope = self.scope(params, ind, params.period.to(), cutoff);
-            let g = self
-                .store()
-                .report_figure(ind.measure, &scope, Breakdown::StreetAndMonth)
-                .await?;
+            let Some(area) = ind.area else {
+                let g = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::StreetAndMonth)
+                    .await?;
+                groups.push((ind.code, g));
+                continue;
+            };
+            let same = |(m, p, _): &&(Measure, &[&str], Vec<FigureGroup>)| {
+                *m == ind.measure && *p == ind.programs
+            };
+            if !both_areas.iter().any(|x| same(&x)) {
+                let scope = ReportScope {
+                    area: None,
+                    ..scope
+                };
+                let g = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::AreaStreetAndMonth)
+                    .await?;
+                both_areas.push((ind.measure, ind.programs, g));
+            }
+            let prefix = format!("{area}|");
+            let g = both_areas
+                .iter()
+                .find(same)
+                .map(|(_, _, g)| {
+                    g.iter()
+                        .filter_map(|g| {
+                            Some(FigureGroup {
+                                key: g.key.strip_prefix(&prefix)?.to_owned(),
+                                ..g.clone()
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             groups.push((ind.code, g));
         }
         Ok(Flows { groups })

@@ -49,6 +49,10 @@ pub enum Breakdown {
     /// By street and payment month at once, the key `STREET|YYYY-MM` (flows): a figure's
     /// streets and its months from one pass.
     StreetAndMonth,
+    /// [`Breakdown::StreetAndMonth`] for both areas in one pass, the key
+    /// `AREA|STREET|YYYY-MM`; the scope's area is ignored. The urban and the rural
+    /// figure of the same programmes read the ledger once.
+    AreaStreetAndMonth,
 }
 
 /// One group of a figure: its key (a nine-digit street prefix, a month, or empty), the
@@ -80,7 +84,8 @@ pub struct ReportRecord {
 }
 
 /// Where a drill-down page starts: after the record with this key in its measure's order
-/// (`Store::report_records`). Measures keyed by one id leave the second part 0.
+/// (`Store::report_records`). Measures keyed by one id leave the second part 0. Ids start
+/// at 1, so the default key (0, 0) comes before every record: the first page.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecordKey(pub i64, pub i64);
 
@@ -109,7 +114,8 @@ fn after_key(key: &[&str]) -> String {
             format!(" AND {first} >= $7 AND ({first} > $7 OR {second} > $8)")
         }
         [first] => format!(" AND {first} > $7"),
-        [] => String::new(),
+        // No key: every row, `$7` still named since it is bound.
+        [] => " AND $7 >= 0".to_owned(),
     }
 }
 
@@ -416,21 +422,38 @@ impl Store {
         let key = match breakdown {
             Breakdown::Street => "substr(r.division_code, 1, 9)",
             Breakdown::PaidIn => "r.paid_in",
-            Breakdown::StreetAndMonth => {
+            Breakdown::StreetAndMonth | Breakdown::AreaStreetAndMonth => {
                 // Grouped by the columns themselves, months first: the ledger's index
                 // (program, paid_in, division_code, …) has its entries in that order, so
                 // the engine sums them as it reads instead of sorting millions of keys.
                 // The divisions are folded into streets here.
+                let by_area = breakdown == Breakdown::AreaStreetAndMonth;
+                let (area, filter) = if by_area {
+                    // Both areas: `$6` (bound from the scope) named, not filtered on.
+                    (
+                        ", COALESCE(r.area, '')",
+                        "r.division_code LIKE $5 AND ($6 = '' OR $6 <> '')",
+                    )
+                } else {
+                    ("", filter)
+                };
                 let sql = format!(
-                    "SELECT r.paid_in AS m, r.division_code AS d, CAST(COUNT(*) AS BIGINT) AS n, \
+                    "SELECT r.paid_in AS m, r.division_code AS d{area}{alias}, \
+                     CAST(COUNT(*) AS BIGINT) AS n, \
                      CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s \
-                     FROM ({rows}) r WHERE {filter} GROUP BY r.paid_in, r.division_code"
+                     FROM ({rows}) r WHERE {filter} GROUP BY r.paid_in, r.division_code{area}",
+                    alias = if by_area { " AS a" } else { "" },
                 );
                 let mut groups = std::collections::BTreeMap::<String, (i64, i64)>::new();
                 for r in bind_scope(sql, scope).fetch_all(&self.pool).await? {
                     let (month, division): (String, String) = (r.try_get("m")?, r.try_get("d")?);
                     let street = division.get(..9).unwrap_or(&division);
-                    let g = groups.entry(format!("{street}|{month}")).or_default();
+                    let key = if by_area {
+                        format!("{}|{street}|{month}", r.try_get::<String, _>("a")?)
+                    } else {
+                        format!("{street}|{month}")
+                    };
+                    let g = groups.entry(key).or_default();
                     g.0 += r.try_get::<i64, _>("n")?;
                     g.1 += r.try_get::<i64, _>("s")?;
                 }
@@ -662,21 +685,17 @@ impl Store {
                 filter = scope_filter(scope),
                 k1 = key[0],
                 k2 = key.get(1).copied().unwrap_or("0"),
-                after = if after.is_some() {
-                    after_key(key)
-                } else {
-                    String::new()
-                },
+                // On the first page too (after key 0: ids start at 1), or SQLite reads the
+                // figure through another index and sorts it.
+                after = after_key(key),
                 order = key.join(", "),
                 // One more than the page: whether a next page exists, without counting.
                 fetch = limit + 1,
             );
-            let mut query = bind_scope(sql, scope);
-            if let Some(RecordKey(first, second)) = after {
-                query = query.bind(first);
-                if key.len() > 1 {
-                    query = query.bind(second);
-                }
+            let RecordKey(first, second) = after.unwrap_or_default();
+            let mut query = bind_scope(sql, scope).bind(first);
+            if key.len() > 1 {
+                query = query.bind(second);
             }
             for row in query.fetch_all(&self.pool).await? {
                 let k = RecordKey(row.try_get("key1")?, row.try_get("key2")?);
