@@ -317,12 +317,48 @@ impl Service {
         indicators: &[&'static Indicator],
     ) -> Result<Flows, Error> {
         let mut groups = Vec::new();
+        // An urban and a rural figure of the same measure and programmes (五保 and 三无
+        // money) come from one pass over both areas.
+        let mut both_areas: Vec<(Measure, &[&str], Vec<FigureGroup>)> = Vec::new();
         for ind in indicators.iter().copied().filter(|i| Flows::counts(i)) {
             let scope = self.scope(params, ind, params.period.to(), cutoff);
-            let g = self
-                .store()
-                .report_figure(ind.measure, &scope, Breakdown::StreetAndMonth)
-                .await?;
+            let Some(area) = ind.area else {
+                let g = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::StreetAndMonth)
+                    .await?;
+                groups.push((ind.code, g));
+                continue;
+            };
+            let same = |(m, p, _): &&(Measure, &[&str], Vec<FigureGroup>)| {
+                *m == ind.measure && *p == ind.programs
+            };
+            if !both_areas.iter().any(|x| same(&x)) {
+                let scope = ReportScope {
+                    area: None,
+                    ..scope
+                };
+                let g = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::AreaStreetAndMonth)
+                    .await?;
+                both_areas.push((ind.measure, ind.programs, g));
+            }
+            let prefix = format!("{area}|");
+            let g = both_areas
+                .iter()
+                .find(same)
+                .map(|(_, _, g)| {
+                    g.iter()
+                        .filter_map(|g| {
+                            Some(FigureGroup {
+                                key: g.key.strip_prefix(&prefix)?.to_owned(),
+                                ..g.clone()
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
             groups.push((ind.code, g));
         }
         Ok(Flows { groups })
@@ -564,35 +600,43 @@ impl Service {
     }
 
     /// A page of the records behind indicator `code` of report `id`, as they stood on the
-    /// report's date and cut-off, with the count and sum of all (equal to the figure). ID
-    /// numbers are masked. The read is audited: it shows personal records.
+    /// report's date and cut-off, starting after the key `after` (empty: the first page),
+    /// with the figure as the report stored it. ID numbers are masked. The read is
+    /// audited: it shows personal records.
     pub async fn report_records(
         &self,
         actor: &Actor,
         id: i64,
         code: &str,
         limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
-        self.records_of(actor, id, code, limit, offset, "reports.records.read")
+        after: &str,
+    ) -> Result<RecordsPage, Error> {
+        let after = match after.trim() {
+            "" => None,
+            text => Some(
+                text.parse::<store::RecordKey>()
+                    .map_err(|()| Error::invalid(field("after", "reports.bad_after", text)))?,
+            ),
+        };
+        self.records_of(actor, id, code, limit, after, "reports.records.read")
             .await
     }
 
-    /// Every record behind indicator `code` of report `id` (at most
-    /// [`store::MAX_PAGE_ROWS`]) for an export, masked, with the export audited.
+    /// The first [`store::MAX_PAGE_ROWS`] records behind indicator `code` of report `id`
+    /// for an export, masked, with the export audited.
     pub async fn export_report_records(
         &self,
         actor: &Actor,
         id: i64,
         code: &str,
-    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
+    ) -> Result<RecordsPage, Error> {
         self.authorize(actor, Line::Reports, Action::Export)?;
         self.records_of(
             actor,
             id,
             code,
             store::MAX_PAGE_ROWS,
-            0,
+            None,
             "reports.records.export",
         )
         .await
@@ -604,9 +648,9 @@ impl Service {
         id: i64,
         code: &str,
         limit: i64,
-        offset: i64,
+        after: Option<store::RecordKey>,
         action: &str,
-    ) -> Result<(Vec<ReportRecord>, i64, i64), Error> {
+    ) -> Result<RecordsPage, Error> {
         self.authorize(actor, Line::Reports, Action::Read)?;
         let ind = indicator(code)
             .ok_or_else(|| Error::invalid(field("indicator", "reports.unknown_indicator", code)))?;
@@ -619,9 +663,21 @@ impl Service {
                 .map_err(|_| Error::NotFound)?,
         };
         let scope = self.scope(&params, ind, params.period.to(), stored.cutoff);
-        let (mut records, count, sum) = self
+        // The figure as stored: counting it again would cost as much as the whole list.
+        // A report stored before the indicator existed has no line for it.
+        let value = match stored_value(&stored.content, ind.code) {
+            Some(value) => value,
+            None => {
+                let groups = self
+                    .store()
+                    .report_figure(ind.measure, &scope, Breakdown::Street)
+                    .await?;
+                value_of(ind, &groups)
+            }
+        };
+        let (mut records, next) = self
             .store()
-            .report_records(ind.measure, &scope, limit, offset)
+            .report_records(ind.measure, &scope, limit, after)
             .await?;
         for r in &mut records {
             if !r.id_number.is_empty() {
@@ -634,11 +690,39 @@ impl Service {
             action,
             format!("report:{id}"),
             "",
-            format!("indicator={code} rows={} of {count}", records.len()),
+            format!(
+                "indicator={code} after={} rows={}",
+                after.map(|k| k.to_string()).unwrap_or_default(),
+                records.len()
+            ),
         );
         self.store().record_audit(&audit).await?;
-        Ok((records, count, sum))
+        Ok(RecordsPage {
+            records,
+            value,
+            next: next.map(|k| k.to_string()),
+        })
     }
+}
+
+/// A page of the records behind one figure of a stored report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordsPage {
+    pub records: Vec<ReportRecord>,
+    /// The figure as the report stored it, in its unit's base (a count or fen).
+    pub value: i64,
+    /// The `after` of the next page, when more records follow.
+    pub next: Option<String>,
+}
+
+/// The value of indicator `code` in a stored report's canonical text (its `code=value`
+/// line, written by [`canonical`]).
+fn stored_value(content: &str, code: &str) -> Option<i64> {
+    content
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .find(|(key, _)| *key == code)
+        .and_then(|(_, value)| value.parse().ok())
 }
 
 /// Caseload stocks on several days, counted in one go (the report's monthly chart and its

@@ -66,7 +66,9 @@ pub use payroll::{
     ChunkDone, IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule,
     NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary, SettledPath,
 };
-pub use reports::{Breakdown, FigureGroup, ReportRecord, ReportScope, StockGroup, StoredReport};
+pub use reports::{
+    Breakdown, FigureGroup, RecordKey, ReportRecord, ReportScope, StockGroup, StoredReport,
+};
 pub use users::{ApiToken, NewUser, Session, User, UserChange};
 pub use veterans::combinations::{EXCLUDED, ExclusionRow, PairHolders};
 pub use veterans::liaison::{

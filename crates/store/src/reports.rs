@@ -49,6 +49,10 @@ pub enum Breakdown {
     /// By street and payment month at once, the key `STREET|YYYY-MM` (flows): a figure's
     /// streets and its months from one pass.
     StreetAndMonth,
+    /// [`Breakdown::StreetAndMonth`] for both areas in one pass, the key
+    /// `AREA|STREET|YYYY-MM`; the scope's area is ignored. The urban and the rural
+    /// figure of the same programmes read the ledger once.
+    AreaStreetAndMonth,
 }
 
 /// One group of a figure: its key (a nine-digit street prefix, a month, or empty), the
@@ -79,6 +83,42 @@ pub struct ReportRecord {
     pub paid_in: String,
     pub kind: String,
     pub amount_fen: i64,
+}
+
+/// Where a drill-down page starts: after the record with this key in its measure's order
+/// (`Store::report_records`). Measures keyed by one id leave the second part 0. Ids start
+/// at 1, so the default key (0, 0) comes before every record: the first page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecordKey(pub i64, pub i64);
+
+impl std::fmt::Display for RecordKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0, self.1)
+    }
+}
+
+impl std::str::FromStr for RecordKey {
+    type Err = ();
+
+    /// `FIRST.SECOND`, two non-negative integers, as [`RecordKey`]'s `Display` writes it.
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (first, second) = text.split_once('.').ok_or(())?;
+        let part = |t: &str| t.parse::<i64>().ok().filter(|n| *n >= 0).ok_or(());
+        Ok(RecordKey(part(first)?, part(second)?))
+    }
+}
+
+/// The rows after the key `$7` (and `$8`) in the order of the key's columns. The first
+/// column alone bounds the scan, so the engine seeks in its index rather than filtering.
+fn after_key(key: &[&str]) -> String {
+    match key {
+        [first, second, ..] => {
+            format!(" AND {first} >= $7 AND ({first} > $7 OR {second} > $8)")
+        }
+        [first] => format!(" AND {first} > $7"),
+        // No key: every row, `$7` still named since it is bound.
+        [] => " AND $7 >= 0".to_owned(),
+    }
 }
 
 /// The caseload of one day in one street or town, programme and area: what
@@ -283,11 +323,11 @@ const STANDARDS_RAISED_ROWS: &str = "SELECT s.id, CAST(0 AS BIGINT) AS case_id, 
 /// Every household entitled to a holiday payment (优待金) payable in months $3..$4 (its
 /// month), defined by $2: an entitlement of a category the holiday pays, certified by its
 /// day, registered by $2 and active on the day as known at $2 (what the holiday run pays).
-/// One row per holiday and household (`kind` is the holiday, `name` the household's first
-/// entitled person: a veterans' household may have no members on record) with what the
-/// ledger entries recorded by $2 paid it for the holiday's month, net: the run's one-off,
-/// its reversal and a correction's replacement all keep that benefit month, and a month
-/// holds one holiday run. Above zero is paid. $1 (the day) is not needed: the months bound
+/// One row per holiday and household (keyed by both; `kind` is the holiday, `name` the
+/// household's first entitled person: a veterans' household may have no members on
+/// record) with what the ledger entries recorded by $2 paid it for the holiday's month,
+/// net: the run's one-off, its reversal and a correction's replacement all keep that
+/// benefit month, and a month holds one holiday run. Above zero is paid. $1 (the day) is not needed: the months bound
 /// the holidays, and a holiday's day may fall after a period that ends mid-month.
 const HOLIDAY_ENTITLED_ROWS: &str = "SELECT t.household_id AS id, \
      CAST(0 AS BIGINT) AS case_id, t.household_id, 'veterans_holiday' AS program, \
@@ -298,8 +338,8 @@ const HOLIDAY_ENTITLED_ROWS: &str = "SELECT t.household_id AS id, \
      t.month AS paid_in, \
      (SELECT p.name FROM veteran_entitlements n JOIN persons p ON p.id = n.person_id \
       WHERE n.household_id = t.household_id ORDER BY n.id LIMIT 1) AS name, \
-     '' AS id_number, t.entitled_on AS benefit_month, t.name AS kind \
-     FROM (SELECT DISTINCT v.name, v.month, v.entitled_on, e.household_id \
+     '' AS id_number, t.entitled_on AS benefit_month, t.name AS kind, t.holiday_id \
+     FROM (SELECT DISTINCT v.id AS holiday_id, v.name, v.month, v.entitled_on, e.household_id \
          FROM veteran_holidays v JOIN veteran_holiday_amounts a ON a.holiday_id = v.id \
          JOIN veteran_entitlements e ON e.category_code = a.category_code \
          WHERE v.at <= $2 AND $1 <> '' AND v.month >= $3 AND v.month <= $4 \
@@ -402,6 +442,17 @@ fn bind_scope<'q>(
 
 const SCOPE_FILTER: &str = "r.division_code LIKE $5 AND ($6 = '' OR r.area = $6)";
 
+/// [`SCOPE_FILTER`] for `scope`: without an area it leaves the area out (`$6` is '' then),
+/// so a query that needs no area does not look it up, and the ledger's figures read
+/// `reports_ledger_paid` alone.
+fn scope_filter(scope: &ReportScope) -> &'static str {
+    if scope.area.is_some() {
+        SCOPE_FILTER
+    } else {
+        "r.division_code LIKE $5 AND $6 = ''"
+    }
+}
+
 impl Store {
     /// A measure's figure over `scope`, in groups. Standards are one group (the standard
     /// of the first programme and the area, in force on the day).
@@ -424,17 +475,65 @@ impl Store {
                 .collect());
         }
         let programs = program_list(&scope.programs)?;
+        let filter = scope_filter(scope);
+        let rows = measure_rows(measure, &programs);
         let key = match breakdown {
             Breakdown::Street => "substr(r.division_code, 1, 9)",
             Breakdown::PaidIn => "r.paid_in",
-            Breakdown::StreetAndMonth => "substr(r.division_code, 1, 9) || '|' || r.paid_in",
+            Breakdown::StreetAndMonth | Breakdown::AreaStreetAndMonth => {
+                // Grouped by the columns themselves, months first: the ledger's index
+                // (program, paid_in, division_code, …) has its entries in that order, so
+                // the engine sums them as it reads instead of sorting millions of keys.
+                // The divisions are folded into streets here.
+                let by_area = breakdown == Breakdown::AreaStreetAndMonth;
+                let (area, filter) = if by_area {
+                    // Both areas: `$6` (bound from the scope) named, not filtered on.
+                    (
+                        ", COALESCE(r.area, '')",
+                        "r.division_code LIKE $5 AND ($6 = '' OR $6 <> '')",
+                    )
+                } else {
+                    ("", filter)
+                };
+                let sql = format!(
+                    "SELECT r.paid_in AS m, r.division_code AS d{area}{alias}, \
+                     CAST(COUNT(*) AS BIGINT) AS n, \
+                     CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s, \
+                     CAST(COALESCE(SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END), 0) \
+                         AS BIGINT) AS p \
+                     FROM ({rows}) r WHERE {filter} GROUP BY r.paid_in, r.division_code{area}",
+                    alias = if by_area { " AS a" } else { "" },
+                );
+                let mut groups = std::collections::BTreeMap::<String, (i64, i64, i64)>::new();
+                for r in bind_scope(sql, scope).fetch_all(&self.pool).await? {
+                    let (month, division): (String, String) = (r.try_get("m")?, r.try_get("d")?);
+                    let street = division.get(..9).unwrap_or(&division);
+                    let key = if by_area {
+                        format!("{}|{street}|{month}", r.try_get::<String, _>("a")?)
+                    } else {
+                        format!("{street}|{month}")
+                    };
+                    let g = groups.entry(key).or_default();
+                    g.0 += r.try_get::<i64, _>("n")?;
+                    g.1 += r.try_get::<i64, _>("s")?;
+                    g.2 += r.try_get::<i64, _>("p")?;
+                }
+                return Ok(groups
+                    .into_iter()
+                    .map(|(key, (count, sum_fen, paid))| FigureGroup {
+                        key,
+                        count,
+                        sum_fen,
+                        paid,
+                    })
+                    .collect());
+            }
         };
         let sql = format!(
             "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, \
              CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s, \
              CAST(COALESCE(SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS p \
-             FROM ({rows}) r WHERE {SCOPE_FILTER} GROUP BY {key} ORDER BY {key}",
-            rows = measure_rows(measure, &programs)
+             FROM ({rows}) r WHERE {filter} GROUP BY {key} ORDER BY {key}"
         );
         let rows = bind_scope(sql, scope).fetch_all(&self.pool).await?;
         rows.iter()
@@ -487,10 +586,16 @@ impl Store {
                 ", CAST(SUM(s.h{i}) AS BIGINT) AS h{i}, CAST(SUM(s.p{i}) AS BIGINT) AS p{i}"
             ));
         }
+        // SQLite would read the cases through (program, benefit_start) and then sort them
+        // all to group them by case; in id order it groups each case as it reads it.
+        let cases = match self.backend {
+            crate::Backend::Sqlite => "cases c NOT INDEXED",
+            crate::Backend::Postgres => "cases c",
+        };
         let unchanged = format!(
             "SELECT substr(s.division_code, 1, 9) AS k, s.program, s.area{sums} FROM \
              (SELECT c.id, c.program, h.division_code, h.area{per_case} \
-              FROM cases c JOIN households h ON h.id = c.household_id \
+              FROM {cases} JOIN households h ON h.id = c.household_id \
               LEFT JOIN members m ON m.household_id = c.household_id \
               WHERE c.program IN ({programs}) AND c.benefit_start IS NOT NULL \
               AND c.benefit_start <= $4 AND COALESCE(c.benefit_end, '9999-12-31') >= $3 \
@@ -574,36 +679,26 @@ impl Store {
         Ok(out)
     }
 
-    /// A page of the records a measure counts over `scope`, and the count and sum of all.
+    /// A page of the records a measure counts over `scope`, in the measure's key order
+    /// (case, member or entry id: an index order, so a page stops after `limit` rows
+    /// however large the figure), starting after the record keyed `after`; and the key to
+    /// start the next page after, when more records follow. Every record, page by page,
+    /// adds up to the figure.
     pub async fn report_records(
         &self,
         measure: Measure,
         scope: &ReportScope,
         limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<ReportRecord>, i64, i64), StoreError> {
+        after: Option<RecordKey>,
+    ) -> Result<(Vec<ReportRecord>, Option<RecordKey>), StoreError> {
         if measure == Measure::Standard {
-            let rows = self.standard_rows(scope).await?;
-            let sum = rows.iter().map(|r| r.amount_fen).sum();
-            let n = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-            return Ok((rows, n, sum));
+            return Ok((self.standard_rows(scope).await?, None));
         }
-        let programs = program_list(&scope.programs)?;
-        let rows = measure_rows(measure, &programs);
-        let totals = bind_scope(
-            format!(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS n, \
-                 CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s \
-                 FROM ({rows}) r WHERE {SCOPE_FILTER}"
-            ),
-            scope,
-        )
-        .fetch_one(&self.pool)
-        .await?;
         let head = "(SELECT p.name FROM members hm JOIN persons p ON p.id = hm.person_id \
              WHERE hm.household_id = r.household_id AND hm.relation = 'head' \
              ORDER BY hm.id LIMIT 1)";
-        let (columns, order) = match measure {
+        // The key: one or two id columns, the measure's rows in their index order.
+        let (columns, key): (String, &[&str]) = match measure {
             Measure::Entitled
             | Measure::Visited
             | Measure::Received
@@ -614,56 +709,84 @@ impl Store {
                 "r.id AS id, r.name AS name, r.id_number AS id_number, \
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),
-                "r.division_code, r.id",
+                &["r.id"],
             ),
             // One row per holiday and household: the holiday breaks the tie.
             Measure::HolidayEntitled | Measure::HolidayPaid => (
                 "r.id AS id, r.name AS name, r.id_number AS id_number, \
                  r.benefit_month AS month, r.kind AS kind"
                     .to_owned(),
-                "r.division_code, r.id, r.kind",
+                &["r.id", "r.holiday_id"],
             ),
             Measure::Households => (
                 format!(
                     "r.case_id AS id, {head} AS name, '' AS id_number, '' AS month, \
                      '' AS kind"
                 ),
-                "r.division_code, r.case_id",
+                &["r.case_id"],
             ),
             Measure::Persons => (
-                "r.member_id AS id, p.name AS name, p.id_number AS id_number, '' AS month, \
-                 '' AS kind"
+                "r.member_id AS id, (SELECT p.name FROM persons p WHERE p.id = r.person_id) \
+                 AS name, (SELECT p.id_number FROM persons p WHERE p.id = r.person_id) \
+                 AS id_number, '' AS month, '' AS kind"
                     .to_owned(),
-                "r.division_code, r.case_id, r.member_id",
+                &["r.case_id", "r.member_id"],
             ),
             _ => (
                 format!(
                     "r.id AS id, {head} AS name, '' AS id_number, r.benefit_month AS month, \
                      r.kind AS kind"
                 ),
-                "r.paid_in, r.division_code, r.case_id, r.id",
+                &["r.id"],
             ),
         };
-        let person_join = if measure == Measure::Persons {
-            "JOIN persons p ON p.id = r.person_id"
-        } else {
-            ""
-        };
-        let page = bind_scope(
-            format!(
+        let limit = limit.clamp(1, MAX_PAGE_ROWS);
+        // One query per programme, each in its (programme, id) index order and stopping
+        // after the page, merged here: with several programmes in one IN list the engines
+        // sort every record of the figure to show one page.
+        let mut page = Vec::new();
+        for program in &scope.programs {
+            let rows = measure_rows(measure, &program_list(&[program])?);
+            let sql = format!(
                 "SELECT {columns}, r.case_id, r.household_id, r.program, r.division_code, \
-                 r.paid_in, r.amount_fen, d.name AS division_name \
-                 FROM ({rows}) r {person_join} LEFT JOIN divisions d ON d.code = r.division_code \
-                 WHERE {SCOPE_FILTER} ORDER BY {order} LIMIT $7 OFFSET $8"
-            ),
-            scope,
-        )
-        .bind(limit.clamp(1, MAX_PAGE_ROWS))
-        .bind(offset.max(0))
-        .fetch_all(&self.pool)
-        .await?;
-        let records = page.iter().map(read_record).collect::<Result<_, _>>()?;
-        Ok((records, totals.try_get("n")?, totals.try_get("s")?))
+                 r.paid_in, r.amount_fen, \
+                 (SELECT d.name FROM divisions d WHERE d.code = r.division_code) \
+                 AS division_name, \
+                 CAST({k1} AS BIGINT) AS key1, CAST({k2} AS BIGINT) AS key2 \
+                 FROM ({rows}) r WHERE {filter}{after} ORDER BY {order} LIMIT {fetch}",
+                filter = scope_filter(scope),
+                k1 = key[0],
+                k2 = key.get(1).copied().unwrap_or("0"),
+                // On the first page too (after key 0: ids start at 1), or SQLite reads the
+                // figure through another index and sorts it.
+                after = after_key(key),
+                order = key.join(", "),
+                // One more than the page: whether a next page exists, without counting.
+                fetch = limit + 1,
+            );
+            let RecordKey(first, second) = after.unwrap_or_default();
+            let mut query = bind_scope(sql, scope).bind(first);
+            if key.len() > 1 {
+                query = query.bind(second);
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                let k = RecordKey(row.try_get("key1")?, row.try_get("key2")?);
+                page.push((k, row));
+            }
+        }
+        page.sort_by_key(|(k, _)| (k.0, k.1));
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let next = if page.len() > limit {
+            page.get(limit - 1).map(|(k, _)| *k)
+        } else {
+            None
+        };
+        let records = page
+            .iter()
+            .take(limit)
+            .map(|(_, row)| read_record(row))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((records, next))
     }
 
     /// The standard of the scope's first programme and area in force on the day; none when

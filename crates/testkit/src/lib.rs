@@ -216,21 +216,15 @@ where
     }
 }
 
-/// What the records of a drill-down add up to, as the indicator's figure counts them
+/// What all the records of a drill-down add up to, as the indicator's figure counts them
 /// ([`domain::reports::Indicator::value`]): their number, their sum, and for a rate the
-/// paid among `rows`, which must then be all of them.
-pub fn drilled_value(
-    ind: &domain::reports::Indicator,
-    rows: &[store::ReportRecord],
-    count: i64,
-    sum: i64,
-) -> i64 {
-    let all = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-    assert!(
-        ind.kind != domain::reports::Kind::Rate || all == count,
-        "{}: a rate's drill-down needs every record",
-        ind.code
-    );
+/// paid among them.
+pub fn drilled_value(ind: &domain::reports::Indicator, rows: &[store::ReportRecord]) -> i64 {
+    let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     let paid = rows.iter().filter(|r| r.amount_fen > 0).count();
-    ind.value(count, sum, i64::try_from(paid).unwrap_or(i64::MAX))
+    ind.value(
+        count(rows.len()),
+        rows.iter().map(|r| r.amount_fen).sum(),
+        count(paid),
+    )
 }

@@ -375,14 +375,15 @@ mod doc {
         narrative: Vec<String>,
     }
 
-    /// The records behind a figure: their count and sum equal the figure. Names and ID
-    /// numbers are masked.
+    /// The records behind a figure, a page in key order (case, member or entry id): all
+    /// pages together count or sum to `value`. Names and ID numbers are masked.
     #[derive(ToSchema)]
     pub struct ReportRecordsDoc {
         indicator: String,
-        count: i64,
-        sum_fen: i64,
-        page: i64,
+        /// The figure as the report stored it: a count, or fen.
+        value: i64,
+        /// The `after` of the next page; null on the last.
+        next: Option<String>,
         per_page: i64,
     }
 
@@ -448,12 +449,14 @@ mod doc {
     fn report() {}
 
     /// The records behind one figure of a stored report, as they stood on its date and
-    /// cut-off, 50 a page (the read is audited).
+    /// cut-off, 50 a page, each page after the previous one's last key (the read is
+    /// audited).
     #[utoipa::path(get, path = "/api/v1/reports/{id}/records/{code}", tag = "reports",
         params(
             ("id" = i64, Path, description = "Report id"),
             ("code" = String, Path, description = "Indicator code, e.g. `dibao.persons`"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
         ),
         responses(
             (status = 200, body = ReportRecordsDoc),
@@ -491,7 +494,8 @@ mod doc {
             ("object" = Option<String>, Query, description = "Object, exactly, e.g. `user:admin`"),
             ("from" = Option<String>, Query, description = "First day, YYYY-MM-DD"),
             ("until" = Option<String>, Query, description = "Last day, YYYY-MM-DD"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
         ),
         responses(
             (status = 200, body = AuditListDoc),
@@ -509,7 +513,8 @@ mod doc {
             ("status" = Option<String>, Query, description = "e.g. `active`, `disabled`, `locked`"),
             ("sort" = Option<String>, Query, description = "Column to sort by, e.g. `username`"),
             ("desc" = Option<bool>, Query, description = "Sort descending"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
         ),
         responses(
             (status = 200, body = AccountListDoc),
@@ -811,7 +816,8 @@ mod doc {
             ("status" = Option<String>, Query, description = "A status, or `pending` / `overdue`"),
             ("sort" = Option<String>, Query, description = "`id`, `applied`, `name`, `division`, `program`"),
             ("desc" = Option<bool>, Query, description = "Sort descending"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
         ),
         responses(
             (status = 200, body = CaseListDoc),
@@ -1435,7 +1441,8 @@ mod doc {
             ("kind" = Option<String>, Query, description = "A finding kind"),
             ("sort" = Option<String>, Query, description = "`created`, `kind`, `division`, `name`"),
             ("desc" = Option<bool>, Query, description = "Sort descending"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
         ),
         responses(
             (status = 200, body = CheckTaskPageDoc),
@@ -1620,7 +1627,8 @@ mod doc {
             ("kind" = Option<String>, Query, description = "`temporary`, `disaster`, `winter` or `medical`"),
             ("year" = Option<i32>, Query, description = "The year of the approval date"),
             ("division" = Option<String>, Query, description = "Only this division's subtree (e.g. a street)"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
             ("per_page" = Option<i64>, Query, description = "At most 200"),
         ),
         responses(
@@ -1826,7 +1834,8 @@ mod doc {
             ("category" = Option<String>, Query, description = "A category code"),
             ("status" = Option<String>, Query, description = "`active`, `suspended` or `ended`"),
             ("division" = Option<String>, Query, description = "Only this division's subtree"),
-            ("page" = Option<i64>, Query, description = "1-based page"),
+            ("after" = Option<String>, Query, description = "Start after this record key \
+                (the previous page's `next`); empty for the first page"),
             ("per_page" = Option<i64>, Query, description = "At most 200"),
         ),
         responses(

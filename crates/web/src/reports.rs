@@ -719,10 +719,11 @@ async fn report_docx(
     }
 }
 
+/// A drill-down page: the records after the key `after` (empty: the first page).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PageQuery {
     #[serde(default)]
-    page: String,
+    after: String,
 }
 
 struct RecordRow {
@@ -741,7 +742,7 @@ struct RecordsPage<'a> {
     summary: String,
     header: Vec<String>,
     rows: Vec<RecordRow>,
-    prev: Option<String>,
+    first: Option<String>,
     next: Option<String>,
 }
 
@@ -966,26 +967,20 @@ async fn records_page(
     Path((id, code)): Path<(String, String)>,
     Query(q): Query<PageQuery>,
 ) -> Response {
-    let page = q
-        .page
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
     let result = async {
         let id = report_id(&id)?;
         state
             .service
-            .report_records(signed.actor(), id, &code, PAGE_ROWS, (page - 1) * PAGE_ROWS)
+            .report_records(signed.actor(), id, &code, PAGE_ROWS, &q.after)
             .await
             .map(|r| (id, r))
     }
     .await;
     match result {
-        Ok((id, (records, count, sum))) => {
+        Ok((id, page)) => {
             let t = state.i18n.tr(lang);
             let ind = indicator(&code);
-            let table = record_table(&t, &code, &records);
+            let table = record_table(&t, &code, &page.records);
             let base = format!("/reports/{id}/records/{code}");
             let title = ind.map_or_else(String::new, |i| {
                 if t.is_en() {
@@ -994,13 +989,12 @@ async fn records_page(
                     i.zh.to_owned()
                 }
             });
-            let summary = t.with(
-                "reports-records-summary",
-                &[
-                    ("count", &count.to_string()),
-                    ("sum", &Fen::from_fen(sum).yuan_grouped()),
-                ],
-            );
+            let summary = ind.map_or_else(String::new, |i| {
+                t.with(
+                    "reports-records-summary",
+                    &[("value", &i.unit.format(page.value)), ("unit", i.unit.zh())],
+                )
+            });
             crate::render(
                 &state,
                 lang,
@@ -1018,8 +1012,8 @@ async fn records_page(
                         .into_iter()
                         .map(|cells| RecordRow { cells })
                         .collect(),
-                    prev: (page > 1).then(|| format!("{base}?page={}", page - 1)),
-                    next: (page * PAGE_ROWS < count).then(|| format!("{base}?page={}", page + 1)),
+                    first: (!q.after.trim().is_empty()).then(|| base.clone()),
+                    next: page.next.map(|key| format!("{base}?after={key}")),
                 },
             )
         }
@@ -1036,12 +1030,12 @@ async fn records_xlsx(
     let t = state.i18n.tr(lang);
     let result = async {
         let id = report_id(&id)?;
-        let (records, _, _) = state
+        let page = state
             .service
             .export_report_records(signed.actor(), id, &code)
             .await?;
         Ok::<_, service::Error>((
-            record_table(&t, &code, &records),
+            record_table(&t, &code, &page.records),
             format!("report-{id}-{code}"),
         ))
     }
@@ -1109,23 +1103,18 @@ async fn api_records(
     Path((id, code)): Path<(String, String)>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Response {
-    let page = q
-        .page
-        .trim()
-        .parse::<i64>()
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
     let result = async {
         let id = report_id(&id)?;
         state
             .service
-            .report_records(&actor, id, &code, PAGE_ROWS, (page - 1) * PAGE_ROWS)
+            .report_records(&actor, id, &code, PAGE_ROWS, &q.after)
             .await
     }
     .await;
     match result {
-        Ok((records, count, sum)) => {
-            let rows: Vec<serde_json::Value> = records
+        Ok(page) => {
+            let rows: Vec<serde_json::Value> = page
+                .records
                 .iter()
                 .map(|r| {
                     serde_json::json!({
@@ -1139,7 +1128,7 @@ async fn api_records(
                 })
                 .collect();
             Json(serde_json::json!({
-                "indicator": code, "count": count, "sum_fen": sum, "page": page,
+                "indicator": code, "value": page.value, "next": page.next,
                 "per_page": PAGE_ROWS, "records": rows,
             }))
             .into_response()

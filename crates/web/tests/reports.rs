@@ -209,8 +209,33 @@ async fn a_leader_generates_reads_and_downloads_the_half_year_report() {
         assert_eq!(list.status, StatusCode::OK);
         assert!(
             list.body
-                .contains(&format!("共 {} 条", fig("dibao.persons").value))
+                .contains(&format!("报表数值 {} 人", fig("dibao.persons").value))
         );
+        // The next page starts after the last key shown, and links back to the first.
+        let next = list
+            .body
+            .split("href=\"/reports/1/records/dibao.persons?after=")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let second = leader
+            .get(
+                &app,
+                &format!("/reports/1/records/dibao.persons?after={next}"),
+            )
+            .await;
+        assert_eq!(second.status, StatusCode::OK);
+        assert!(
+            second
+                .body
+                .contains("href=\"/reports/1/records/dibao.persons\"")
+        );
+        assert_ne!(second.body, list.body);
+        let bad = leader
+            .get(&app, "/reports/1/records/dibao.persons?after=x")
+            .await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
         let (status, _, bytes) = download(
             &app,
             &leader,

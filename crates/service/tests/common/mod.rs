@@ -223,3 +223,35 @@ pub async fn veterans_section(db: &TestDb) -> Actor {
     on(db, "2013-07-01");
     actor(db, "youfu").await
 }
+
+/// Every record behind indicator `code` of report `id`, page after page of `per_page`
+/// (each after the previous one's last key), and the figure the pages show: what the
+/// tests hold against the report's figure, since a page shows the stored one.
+pub async fn all_records(
+    db: &TestDb,
+    actor: &Actor,
+    id: i64,
+    code: &str,
+    per_page: i64,
+) -> (Vec<store::ReportRecord>, i64) {
+    let (mut rows, mut after) = (Vec::new(), String::new());
+    loop {
+        let page = db
+            .service
+            .report_records(actor, id, code, per_page, &after)
+            .await
+            .unwrap();
+        assert!(page.records.len() as i64 <= per_page, "{code}");
+        rows.extend(page.records);
+        match page.next {
+            Some(next) => {
+                assert_ne!(
+                    next, after,
+                    "{code}: the next page starts where this one did"
+                );
+                after = next;
+            }
+            None => return (rows, page.value),
+        }
+    }
+}
