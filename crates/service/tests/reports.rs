@@ -99,6 +99,15 @@ async fn every_figure_is_the_sum_of_its_records_and_of_its_streets() {
             );
         }
 
+        // The export is every record, not a page (5088 households, masked), audited once.
+        let exported = s
+            .export_report_records(&leader, report.id, "dibao.households")
+            .await
+            .unwrap();
+        assert_eq!(exported.records.len() as i64, fig("dibao.households"));
+        assert!(exported.next.is_none());
+        assert_eq!(audit_of(db, "reports.records.export").await.len(), 1);
+
         // Small pages cut households of several members in two: page after page, they
         // give the same records in the same order as one page.
         for code in ["dibao.persons", "dibao.households", "dibao.paid"] {

@@ -70,6 +70,7 @@ err-reports-division_outside = Division { $detail } is outside your jurisdiction
 err-reports-division_required = Name a division code
 err-reports-unknown_indicator = There is no indicator "{ $detail }"
 err-reports-bad_after = "{ $detail }" is not a page position; start from the first page
+err-reports-export_too_large = More than { $detail } records cannot be exported at once; generate the report for each street or town and export those
 err-reports-unknown_format = Unsupported format "{ $detail }"; use html, xlsx, json, docx or txt
 err-reports-unknown_division = There is no division { $detail }
 dash-title = { $line } dashboard: { $division }

@@ -70,6 +70,7 @@ err-reports-division_outside = 区划 { $detail } 不在您的管辖范围内
 err-reports-division_required = 请指定区划代码
 err-reports-unknown_indicator = 没有指标“{ $detail }”
 err-reports-bad_after = 翻页位置“{ $detail }”无效,请从第一页开始
+err-reports-export_too_large = 明细超过 { $detail } 条,不能一次导出;请按街道(镇)生成报表后分别导出
 err-reports-unknown_format = 不支持的格式“{ $detail }”,可用 html、xlsx、json、docx、txt
 err-reports-unknown_division = 没有区划 { $detail }
 dash-title = { $division }{ $line }数据看板
