@@ -511,14 +511,19 @@ pub const INDICATORS: &[Indicator] = &[
     },
 ];
 
+/// `part` of `whole` in hundredths of a percent, rounded down (never 100 % while one is
+/// missing); `None` over nothing.
+pub fn rate_bp(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| part.saturating_mul(10_000) / whole)
+}
+
 impl Indicator {
     /// The figure from what its records add up to: their number, the sum of their amounts
-    /// and, for a rate, how many of them have an amount above zero. A rate is in hundredths
-    /// of a percent, rounded down (never 100 % while one is unpaid); a rate over nothing is 0.
+    /// and, for a rate, how many of them have an amount above zero ([`rate_bp`]; a rate
+    /// over nothing is 0).
     pub fn value(&self, count: i64, sum_fen: i64, paid: i64) -> i64 {
         match self.kind {
-            Kind::Rate if count == 0 => 0,
-            Kind::Rate => paid.saturating_mul(10_000) / count,
+            Kind::Rate => rate_bp(paid, count).unwrap_or(0),
             _ if self.unit.is_money() => sum_fen,
             _ => count,
         }

@@ -72,7 +72,7 @@ impl HolidayView {
     /// Paid over entitled households in hundredths of a percent (10000 = 100 %); `None`
     /// when nobody is entitled.
     pub fn coverage_bp(&self) -> Option<i64> {
-        (self.entitled > 0).then(|| self.paid * 10_000 / self.entitled)
+        domain::reports::rate_bp(self.paid, self.entitled)
     }
 
     /// The coverage as the report writes it (`100%`, `98.37%`), or `-`.
