@@ -256,6 +256,7 @@ impl RunContext {
             case_id: case.id,
             household_id: case.household_id,
             division_code: case.division_code.as_str().to_owned(),
+            area: case.area.as_str().to_owned(),
             benefit_month: month.to_string(),
             kind,
             amount_fen: amount,

@@ -335,6 +335,8 @@ async fn ledger_rows_cannot_be_updated_or_deleted() {
             Err(Error::Invalid(_))
         ));
         assert_eq!(ledger(db).await.len(), before.len() + 2);
+        // The money figures' totals are the ledger's own, corrections included.
+        assert_eq!(db.store().ledger_totals_drift().await.unwrap(), 0);
     })
     .await;
 }

@@ -624,6 +624,7 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        crate::reports::keep_caseload(&mut tx, case_id, case_id).await?;
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(expected_version + 1)

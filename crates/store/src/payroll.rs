@@ -65,6 +65,9 @@ pub struct NewLine {
     pub case_id: i64,
     pub household_id: i64,
     pub division_code: String,
+    /// `urban` or `rural`: the area the amount was computed with, kept with the payment
+    /// (the reports' urban and rural money).
+    pub area: String,
     pub benefit_month: String,
     /// `regular`, `arrears` or `recovery`.
     pub kind: &'static str,
@@ -537,8 +540,9 @@ impl Store {
             // share (both amounts are far below the range where i64 could overflow).
             let text = format!(
                 "INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
-                 benefit_month, kind, amount_fen, members, prev_fen, flagged) \
-                 SELECT {run}, d.case_id, d.household_id, d.division_code, {month}, 'regular', \
+                 area, benefit_month, kind, amount_fen, members, prev_fen, flagged) \
+                 SELECT {run}, d.case_id, d.household_id, d.division_code, d.area, {month}, \
+                 'regular', \
                  d.due, d.members, d.prev, CASE WHEN d.prev IS NOT NULL AND d.due > 0 \
                  AND ABS(d.due - d.prev) * 100 > {jump} * d.prev THEN 1 ELSE 0 END \
                  FROM (SELECT t.*, (SELECT CAST(NULLIF(SUM(e.amount_fen), 0) AS BIGINT) \
@@ -633,10 +637,10 @@ impl Store {
         }
         let at = timestamp(entry.at);
         let done = sqlx::query(
-            "INSERT INTO payroll_ledger (program, household_id, case_id, division_code, \
+            "INSERT INTO payroll_ledger (program, household_id, case_id, division_code, area, \
              benefit_month, kind, paid_in, seq, amount_fen, run_id, reason, recorded_by, \
              recorded_at) \
-             SELECT $1, household_id, case_id, division_code, benefit_month, kind, $2, 1, \
+             SELECT $1, household_id, case_id, division_code, area, benefit_month, kind, $2, 1, \
              amount_fen, run_id, reason, $3, $4 FROM payroll_lines \
              WHERE run_id = $5 AND amount_fen <> 0 \
              ORDER BY case_id, household_id, benefit_month, kind",
@@ -649,6 +653,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        add_to_totals(&mut tx, "run_id = $1", run_id).await?;
         sqlx::query(
             "UPDATE payroll_runs SET state = 'approved', approved_by = $1, approved_at = $2 \
              WHERE id = $3",
@@ -892,6 +897,27 @@ impl Store {
             .collect()
     }
 
+    /// The groups (programme, payment month, division, area, recording moment) where the
+    /// ledger's kept totals differ from its entries, or that one of the two lacks: 0 when
+    /// the totals the money figures read are the ledger's own sums.
+    pub async fn ledger_totals_drift(&self) -> Result<i64, StoreError> {
+        let sums = "SELECT program, paid_in, division_code, area, recorded_at, \
+             CAST(COUNT(*) AS BIGINT) AS entries, CAST(SUM(amount_fen) AS BIGINT) AS amount_fen, \
+             CAST(SUM(CASE WHEN amount_fen > 0 THEN 1 ELSE 0 END) AS BIGINT) AS positive \
+             FROM payroll_ledger GROUP BY program, paid_in, division_code, area, recorded_at";
+        let kept = "SELECT program, paid_in, division_code, area, recorded_at, entries, \
+             amount_fen, positive FROM ledger_totals";
+        let drift: i64 = sqlx::query_scalar(dynamic(format!(
+            "SELECT CAST((SELECT COUNT(*) FROM \
+               (SELECT * FROM ({sums}) a EXCEPT SELECT * FROM ({kept}) b) x) \
+             + (SELECT COUNT(*) FROM \
+               (SELECT * FROM ({kept}) c EXCEPT SELECT * FROM ({sums}) d) y) AS BIGINT)"
+        )))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(drift)
+    }
+
     /// Appends a reversal of entry `original` and, when `replacement` is given, a one-off
     /// entry with the right amount, both paid in `paid_in`, with the audit entry; returns
     /// the new entries' ids. An entry is reversed at most once (a unique index).
@@ -933,9 +959,10 @@ impl Store {
             .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO payroll_ledger (program, household_id, case_id, division_code, \
-                 benefit_month, kind, paid_in, seq, amount_fen, run_id, reverses, reason, \
-                 recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, \
-                 $10, $11, $12, $13) RETURNING id",
+                 area, benefit_month, kind, paid_in, seq, amount_fen, run_id, reverses, reason, \
+                 recorded_by, recorded_at) VALUES ($1, $2, $3, $4, \
+                 (SELECT o.area FROM payroll_ledger o WHERE o.id = $14), $5, $6, $7, $8, $9, \
+                 NULL, $10, $11, $12, $13) RETURNING id",
             )
             .bind(&e.program)
             .bind(e.household_id)
@@ -950,8 +977,10 @@ impl Store {
             .bind(reason)
             .bind(&entry.actor)
             .bind(&at)
+            .bind(original)
             .fetch_one(&mut *tx)
             .await?;
+            add_to_totals(&mut tx, "id = $1", id).await?;
             ids.push(id);
         }
         audit::append(&mut tx, self.backend, entry).await?;
@@ -1300,7 +1329,7 @@ fn due_select(rule: &MonthRule, sql: &mut Sql, narrow: &str) -> String {
         "c.benefit_start <= {last} AND (c.benefit_end IS NULL OR c.benefit_end >= {first})"
     );
     format!(
-        "SELECT c.id AS case_id, c.household_id, h.division_code, \
+        "SELECT c.id AS case_id, c.household_id, h.division_code, h.area, \
          CAST(CASE WHEN {covered} THEN COUNT(m.id) ELSE 0 END AS BIGINT) AS members, \
          CAST(CASE WHEN {covered} AND COUNT(m.id) > 0 THEN {amount} ELSE 0 END AS BIGINT) AS due \
          FROM cases c JOIN households h ON h.id = c.household_id \
@@ -1310,6 +1339,34 @@ fn due_select(rule: &MonthRule, sql: &mut Sql, narrow: &str) -> String {
          GROUP BY c.id, c.household_id, h.division_code, h.area, c.income_per_capita_fen, \
          c.benefit_start, c.benefit_end"
     )
+}
+
+/// Adds the ledger entries matching `condition` (on `payroll_ledger`, binding `$1` to
+/// `key`), just appended in this transaction, to `ledger_totals` (migration 0021): every
+/// statement that appends to the ledger calls this before it commits, so the totals are
+/// always the ledger's own sums, which the money figures read.
+pub(crate) async fn add_to_totals(
+    conn: &mut AnyConnection,
+    condition: &str,
+    key: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(dynamic(format!(
+        "INSERT INTO ledger_totals (program, paid_in, division_code, area, recorded_at, \
+         entries, amount_fen, positive) \
+         SELECT program, paid_in, division_code, area, recorded_at, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(amount_fen) AS BIGINT), \
+         CAST(SUM(CASE WHEN amount_fen > 0 THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM payroll_ledger WHERE {condition} \
+         GROUP BY program, paid_in, division_code, area, recorded_at \
+         ON CONFLICT (program, paid_in, division_code, area, recorded_at) DO UPDATE SET \
+         entries = ledger_totals.entries + excluded.entries, \
+         amount_fen = ledger_totals.amount_fen + excluded.amount_fen, \
+         positive = ledger_totals.positive + excluded.positive"
+    )))
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// Writes lines of run `run_id` in multi-row INSERTs.
@@ -1324,6 +1381,7 @@ async fn insert_lines(
         "case_id",
         "household_id",
         "division_code",
+        "area",
         "benefit_month",
         "kind",
         "amount_fen",
@@ -1356,6 +1414,7 @@ async fn insert_lines(
                 .bind(l.case_id)
                 .bind(l.household_id)
                 .bind(l.division_code.clone())
+                .bind(l.area.clone())
                 .bind(l.benefit_month.clone())
                 .bind(l.kind)
                 .bind(l.amount_fen)

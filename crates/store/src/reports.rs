@@ -251,19 +251,28 @@ fn current_member(s: &str, day: &str, cutoff: &str) -> String {
     )
 }
 
-/// Ledger entries of the programmes paid in months $3..$4, recorded by $2, with the area the
-/// household had on $1 (as known at $2). Parameters as in [`covered_cases`], then the months.
+/// Ledger entries of the programmes paid in months $3..$4, recorded by $2, each with the
+/// division and area its line was computed with (the area whose standard it was paid at).
+/// Parameters as in [`covered_cases`], then the months. [`ledger_totals`] sums the same
+/// entries.
 fn paid_entries(programs: &str) -> String {
     format!(
         "SELECT e.id, CAST(COALESCE(e.case_id, 0) AS BIGINT) AS case_id, e.household_id, \
          e.program, e.division_code, e.benefit_month, \
-         e.paid_in, e.kind, e.amount_fen, \
-         COALESCE((SELECT x.area_before FROM case_changes x WHERE x.case_id = e.case_id \
-             AND x.kind = 'move' AND (x.at > $2 OR x.effective_from > $1) \
-             ORDER BY x.seq LIMIT 1), \
-             (SELECT h.area FROM households h WHERE h.id = e.household_id)) AS area \
+         e.paid_in, e.kind, e.amount_fen, e.area \
          FROM payroll_ledger e WHERE e.program IN ({programs}) \
-         AND e.paid_in >= $3 AND e.paid_in <= $4 AND e.recorded_at <= $2"
+         AND e.paid_in >= $3 AND e.paid_in <= $4 AND e.recorded_at <= $2 AND $1 <> ''"
+    )
+}
+
+/// [`paid_entries`] summed: the ledger's totals (migration 0021, kept by
+/// `payroll::add_to_totals` as entries are appended) by division, area and payment month,
+/// recorded by $2. A money figure reads these few rows instead of the entries.
+fn ledger_totals(programs: &str) -> String {
+    format!(
+        "SELECT t.paid_in, t.division_code, t.area, t.entries, t.amount_fen, t.positive \
+         FROM ledger_totals t WHERE t.program IN ({programs}) \
+         AND t.paid_in >= $3 AND t.paid_in <= $4 AND t.recorded_at <= $2 AND $1 <> ''"
     )
 }
 
@@ -476,7 +485,23 @@ impl Store {
         }
         let programs = program_list(&scope.programs)?;
         let filter = scope_filter(scope);
-        let rows = measure_rows(measure, &programs);
+        // What a group counts, sums and counts above zero: a money figure from the
+        // ledger's totals, every other from its records.
+        let (rows, count, sum, paid) = if measure == Measure::Paid {
+            (
+                ledger_totals(&programs),
+                "SUM(r.entries)",
+                "SUM(r.amount_fen)",
+                "SUM(r.positive)",
+            )
+        } else {
+            (
+                measure_rows(measure, &programs),
+                "COUNT(*)",
+                "SUM(r.amount_fen)",
+                "SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END)",
+            )
+        };
         let key = match breakdown {
             Breakdown::Street => "substr(r.division_code, 1, 9)",
             Breakdown::PaidIn => "r.paid_in",
@@ -497,10 +522,9 @@ impl Store {
                 };
                 let sql = format!(
                     "SELECT r.paid_in AS m, r.division_code AS d{area}{alias}, \
-                     CAST(COUNT(*) AS BIGINT) AS n, \
-                     CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s, \
-                     CAST(COALESCE(SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END), 0) \
-                         AS BIGINT) AS p \
+                     CAST(COALESCE({count}, 0) AS BIGINT) AS n, \
+                     CAST(COALESCE({sum}, 0) AS BIGINT) AS s, \
+                     CAST(COALESCE({paid}, 0) AS BIGINT) AS p \
                      FROM ({rows}) r WHERE {filter} GROUP BY r.paid_in, r.division_code{area}",
                     alias = if by_area { " AS a" } else { "" },
                 );
@@ -530,9 +554,9 @@ impl Store {
             }
         };
         let sql = format!(
-            "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, \
-             CAST(COALESCE(SUM(r.amount_fen), 0) AS BIGINT) AS s, \
-             CAST(COALESCE(SUM(CASE WHEN r.amount_fen > 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS p \
+            "SELECT {key} AS k, CAST(COALESCE({count}, 0) AS BIGINT) AS n, \
+             CAST(COALESCE({sum}, 0) AS BIGINT) AS s, \
+             CAST(COALESCE({paid}, 0) AS BIGINT) AS p \
              FROM ({rows}) r WHERE {filter} GROUP BY {key} ORDER BY {key}"
         );
         let rows = bind_scope(sql, scope).fetch_all(&self.pool).await?;
@@ -550,10 +574,11 @@ impl Store {
 
     /// The households and persons the [`Measure::Households`] and [`Measure::Persons`]
     /// queries count, on each of `days` at once, by street, programme and area, within
-    /// `root`'s subtree, as known at `cutoff`: the same definition, in two passes instead
-    /// of one query per day and measure. Cases with no change ever recorded (nearly all)
-    /// are counted from their rows as they stand, every day in one pass over the cases and
-    /// their members; the few with changes go through the full definition, per day.
+    /// `root`'s subtree, as known at `cutoff`: the same definition, from two sources.
+    /// The simple cases of households with no change ever recorded (nearly all) are
+    /// counted from their `report_caseload` rows (migration 0021, kept by
+    /// [`keep_caseload`]), which stand for their rows as decided; every other case goes
+    /// through the full definition, per day, driven from the change log.
     pub async fn report_stocks(
         &self,
         programs: &[&str],
@@ -568,76 +593,51 @@ impl Store {
         let prefix = root.map_or_else(|| "%".to_owned(), |r| format!("{}%", subtree_prefix(r)));
         // $1 cut-off, $2 subtree pattern, $3 first day, $4 last day, then the days.
         let day = |i: usize| format!("${}", i + 5);
-        let covers = |d: &str| {
-            format!("c.benefit_start <= {d} AND COALESCE(c.benefit_end, '9999-12-31') >= {d}")
-        };
-        let mut per_case = String::new();
-        let mut sums = String::new();
-        for i in 0..days.len() {
-            let d = day(i);
-            per_case.push_str(&format!(
-                ", CASE WHEN {c} THEN 1 ELSE 0 END AS h{i}, \
-                 CASE WHEN {c} THEN COALESCE(SUM(CASE WHEN m.joined_on <= {d} \
-                   AND COALESCE(m.left_on, '9999-12-31') >= {d} THEN 1 ELSE 0 END), 0) \
-                 ELSE 0 END AS p{i}",
-                c = covers(&d)
-            ));
-            sums.push_str(&format!(
-                ", CAST(SUM(s.h{i}) AS BIGINT) AS h{i}, CAST(SUM(s.p{i}) AS BIGINT) AS p{i}"
-            ));
-        }
-        // SQLite would read the cases through (program, benefit_start) and then sort them
-        // all to group them by case; in id order it groups each case as it reads it.
-        let cases = match self.backend {
-            crate::Backend::Sqlite => "cases c NOT INDEXED",
-            crate::Backend::Postgres => "cases c",
-        };
-        let unchanged = format!(
-            "SELECT substr(s.division_code, 1, 9) AS k, s.program, s.area{sums} FROM \
-             (SELECT c.id, c.program, h.division_code, h.area{per_case} \
-              FROM {cases} JOIN households h ON h.id = c.household_id \
-              LEFT JOIN members m ON m.household_id = c.household_id \
-              WHERE c.program IN ({programs}) AND c.benefit_start IS NOT NULL \
-              AND c.benefit_start <= $4 AND COALESCE(c.benefit_end, '9999-12-31') >= $3 \
-              AND h.division_code LIKE $2 \
-              AND EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
-                  AND a.step IN ('approve', 'import') AND a.at <= $1) \
-              AND c.id NOT IN ({CHANGED_CASES}) \
-              GROUP BY c.id, c.program, h.division_code, h.area, c.benefit_start, c.benefit_end) s \
-             GROUP BY substr(s.division_code, 1, 9), s.program, s.area"
-        );
-        let bind = |sql: String| {
+        let bind = |sql: String, with_days: bool| {
             let mut q = sqlx::query(dynamic(sql))
                 .bind(timestamp(cutoff))
                 .bind(prefix.clone())
                 .bind(first.format("%Y-%m-%d").to_string())
                 .bind(last.format("%Y-%m-%d").to_string());
-            for d in days {
-                q = q.bind(d.format("%Y-%m-%d").to_string());
+            if with_days {
+                for d in days {
+                    q = q.bind(d.format("%Y-%m-%d").to_string());
+                }
             }
             q
         };
-        let mut out = Vec::new();
-        for row in bind(unchanged).fetch_all(&self.pool).await? {
-            for i in 0..days.len() {
-                let (households, persons): (i64, i64) = (
-                    row.try_get(format!("h{i}").as_str())?,
-                    row.try_get(format!("p{i}").as_str())?,
-                );
-                if households > 0 || persons > 0 {
-                    out.push(StockGroup {
-                        day: i,
-                        street: row.try_get("k")?,
-                        program: row.try_get("program")?,
-                        area: row.try_get("area")?,
-                        households,
-                        persons,
-                    });
-                }
-            }
+        let kept = format!(
+            "FROM report_caseload r WHERE r.program IN ({programs}) AND r.simple = 1 \
+             AND r.decided_at <= $1 AND r.division_code LIKE $2 \
+             AND r.benefit_start <= $4 AND COALESCE(r.benefit_end, '9999-12-31') >= $3 \
+             AND r.case_id NOT IN ({CHANGED_CASES})"
+        );
+        let steady = "r.benefit_start <= $3 AND COALESCE(r.benefit_end, '9999-12-31') >= $4";
+        // Covered on the first and the last day, so on every day between: one count. The
+        // groups are in the index's order, so the engine sums them as it reads.
+        let whole = format!(
+            "SELECT r.division_code AS d, r.program, r.area, CAST(COUNT(*) AS BIGINT) AS h, \
+             CAST(SUM(r.persons) AS BIGINT) AS p {kept} AND {steady} \
+             GROUP BY r.division_code, r.program, r.area"
+        );
+        // Started or ended within the days (a few): day by day.
+        let mut per_day = String::new();
+        for i in 0..days.len() {
+            let c = format!(
+                "r.benefit_start <= {d} AND COALESCE(r.benefit_end, '9999-12-31') >= {d}",
+                d = day(i)
+            );
+            per_day.push_str(&format!(
+                ", CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT) AS h{i}, \
+                 CAST(SUM(CASE WHEN {c} THEN r.persons ELSE 0 END) AS BIGINT) AS p{i}"
+            ));
         }
-        // The changed cases, each day a row of `days`: driven from the change log, so the
-        // pass is as long as the changed cases, not the caseload.
+        let partly = format!(
+            "SELECT r.division_code AS d, r.program, r.area{per_day} {kept} AND NOT ({steady}) \
+             GROUP BY r.division_code, r.program, r.area"
+        );
+        // The other cases, each day a row of `days`: driven from the change log and the
+        // cases that are not simple, so the pass is as long as those, not the caseload.
         let values = (0..days.len())
             .map(|i| format!("(CAST({i} AS BIGINT), CAST({} AS TEXT))", day(i)))
             .collect::<Vec<_>>()
@@ -648,7 +648,8 @@ impl Store {
                 day: "dd.d",
                 cutoff: "$1",
                 from: &format!(
-                    "(SELECT DISTINCT changed.id FROM ({CHANGED_CASES}) changed) chg \
+                    "(SELECT changed.id FROM ({CHANGED_CASES}) changed \
+                     UNION SELECT k.case_id FROM report_caseload k WHERE k.simple = 0) chg \
                      CROSS JOIN days dd CROSS JOIN cases c \
                      JOIN households h ON h.id = c.household_id"
                 ),
@@ -658,25 +659,74 @@ impl Store {
         );
         let changed = format!(
             "WITH days (i, d) AS (VALUES {values}) \
-             SELECT r.day_i, substr(r.division_code, 1, 9) AS k, r.program, r.area, \
+             SELECT r.day_i, r.division_code AS d, r.program, r.area, \
              CAST(COUNT(*) AS BIGINT) AS households, \
              CAST(COALESCE(SUM((SELECT COUNT(*) FROM members m WHERE {member})), 0) AS BIGINT) \
              AS persons FROM ({covered}) r WHERE r.division_code LIKE $2 \
-             GROUP BY r.day_i, substr(r.division_code, 1, 9), r.program, r.area",
+             GROUP BY r.day_i, r.division_code, r.program, r.area",
             member = current_member("r", "r.day_d", "$1"),
         );
-        for row in bind(changed).fetch_all(&self.pool).await? {
-            let i: i64 = row.try_get("day_i")?;
-            out.push(StockGroup {
-                day: usize::try_from(i).unwrap_or(usize::MAX),
-                street: row.try_get("k")?,
-                program: row.try_get("program")?,
-                area: row.try_get("area")?,
-                households: row.try_get("households")?,
-                persons: row.try_get("persons")?,
-            });
+        // Three passes side by side on their own connections.
+        let (whole, partly, changed) = tokio::try_join!(
+            bind(whole, false).fetch_all(&self.pool),
+            bind(partly, true).fetch_all(&self.pool),
+            bind(changed, true).fetch_all(&self.pool),
+        )?;
+        // (day, street, programme, area) → (households, persons), divisions folded into
+        // their streets.
+        let mut groups =
+            std::collections::BTreeMap::<(usize, String, String, String), (i64, i64)>::new();
+        let mut add = |day: usize, row: &AnyRow, households: i64, persons: i64| {
+            if households == 0 && persons == 0 {
+                return Ok::<(), StoreError>(());
+            }
+            let division: String = row.try_get("d")?;
+            let street = division.get(..9).unwrap_or(&division).to_owned();
+            let g = groups
+                .entry((day, street, row.try_get("program")?, row.try_get("area")?))
+                .or_default();
+            g.0 += households;
+            g.1 += persons;
+            Ok(())
+        };
+        for row in &whole {
+            let (households, persons): (i64, i64) = (row.try_get("h")?, row.try_get("p")?);
+            for i in 0..days.len() {
+                add(i, row, households, persons)?;
+            }
         }
-        Ok(out)
+        for row in &partly {
+            for i in 0..days.len() {
+                add(
+                    i,
+                    row,
+                    row.try_get(format!("h{i}").as_str())?,
+                    row.try_get(format!("p{i}").as_str())?,
+                )?;
+            }
+        }
+        for row in &changed {
+            let i: i64 = row.try_get("day_i")?;
+            add(
+                usize::try_from(i).unwrap_or(usize::MAX),
+                row,
+                row.try_get("households")?,
+                row.try_get("persons")?,
+            )?;
+        }
+        Ok(groups
+            .into_iter()
+            .map(
+                |((day, street, program, area), (households, persons))| StockGroup {
+                    day,
+                    street,
+                    program,
+                    area,
+                    households,
+                    persons,
+                },
+            )
+            .collect())
     }
 
     /// A page of the records a measure counts over `scope`, in the measure's key order
@@ -905,4 +955,44 @@ fn read_record(row: &AnyRow) -> Result<ReportRecord, StoreError> {
         kind: row.try_get("kind")?,
         amount_fen: row.try_get("amount_fen")?,
     })
+}
+
+/// Writes the `report_caseload` row (migration 0021) of each decided case with an id from
+/// `first` to `last` from its rows as they now stand, replacing the one it had. Every
+/// store call that decides a case or changes a decided case's rows without recording a
+/// change calls this in its transaction (the approval and the other case actions, the
+/// roster import), so a row always stands for its case while its household has no
+/// recorded change; from the first change on, the stock figures read the case itself.
+/// The first decision's moment stays the row's `decided_at`, as the figures' cut-off
+/// looks for any decision by then.
+pub(crate) async fn keep_caseload(
+    conn: &mut sqlx::AnyConnection,
+    first: i64,
+    last: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO report_caseload (case_id, program, division_code, area, benefit_start, \
+         benefit_end, decided_at, persons, simple) \
+         SELECT c.id, c.program, h.division_code, h.area, c.benefit_start, c.benefit_end, \
+         (SELECT MIN(a.at) FROM case_actions a WHERE a.case_id = c.id \
+          AND a.step IN ('approve', 'import')), \
+         (SELECT COUNT(*) FROM members m WHERE m.household_id = c.household_id), \
+         CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = c.household_id \
+             AND (m.joined_on > c.benefit_start \
+                  OR COALESCE(m.left_on, '9999-12-31') < COALESCE(c.benefit_end, '9999-12-31'))) \
+         THEN 0 ELSE 1 END \
+         FROM cases c JOIN households h ON h.id = c.household_id \
+         WHERE c.id >= $1 AND c.id <= $2 AND c.benefit_start IS NOT NULL \
+         AND EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
+             AND a.step IN ('approve', 'import')) \
+         ON CONFLICT (case_id) DO UPDATE SET program = excluded.program, \
+         division_code = excluded.division_code, area = excluded.area, \
+         benefit_start = excluded.benefit_start, benefit_end = excluded.benefit_end, \
+         decided_at = excluded.decided_at, persons = excluded.persons, simple = excluded.simple",
+    )
+    .bind(first)
+    .bind(last)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

@@ -234,3 +234,191 @@ async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
     );
     store.close().await;
 }
+
+/// Upgrading payments and decided cases to 0021 on SQLite: each ledger entry and line gets
+/// the area its household had when it was recorded (a move recorded later does not move
+/// it), the ledger's totals are its own sums, each decided case gets its caseload row
+/// (simple only when every member was there for the whole benefit), the ledger is
+/// append-only again, and the figures read from the kept rows are those of the records.
+#[tokio::test]
+async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
+    use chrono::{NaiveDate, TimeZone, Utc};
+    use domain::reports::Measure;
+    use store::{Breakdown, ReportScope};
+
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("old.sqlite3").display()
+    );
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let mut before = sqlx::migrate!("migrations/sqlite");
+    before.migrations = before
+        .migrations
+        .iter()
+        .filter(|m| m.version < 21)
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    before.run(&pool).await.unwrap();
+    let (t0, t1, t2) = (
+        "2013-01-05T01:00:00.000000Z",
+        "2013-01-20T01:00:00.000000Z",
+        "2013-02-10T01:00:00.000000Z",
+    );
+    // Household 1 lived in the village (rural) when January was paid and moved into the
+    // community (urban) afterwards; household 2 is rural, a member joined it in March;
+    // case 3 was only applied for.
+    pool.execute(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
+         ('990101000000', '示范区', NULL, 'urban', '{t0}'), \
+         ('990101001000', '和平街道', '990101000000', 'urban', '{t0}'), \
+         ('990101001001', '和平社区', '990101001000', 'urban', '{t0}'), \
+         ('990101001201', '东村', '990101001000', 'rural', '{t0}'); \
+         INSERT INTO persons (id, id_number, name, name_initials, name_pinyin, birth_date, sex, \
+         created_at) VALUES (1, '990101194001010011', '甲', 'j', 'jia', '1940-01-01', 'M', '{t0}'), \
+         (2, '990101194001010022', '乙', 'y', 'yi', '1940-01-01', 'F', '{t0}'), \
+         (3, '990101201001010033', '丙', 'b', 'bing', '2010-01-01', 'F', '{t0}'), \
+         (4, '990101194001010044', '丁', 'd', 'ding', '1940-01-01', 'M', '{t0}'); \
+         INSERT INTO households (id, division_code, address, area, created_at) VALUES \
+         (1, '990101001001', '和平路 1 号', 'urban', '{t0}'), \
+         (2, '990101001201', '东村 2 号', 'rural', '{t0}'), \
+         (3, '990101001001', '和平路 3 号', 'urban', '{t0}'); \
+         INSERT INTO members (id, household_id, person_id, relation, employment, joined_on) \
+         VALUES (1, 1, 1, 'head', 'retired', '2012-12-01'), \
+         (2, 2, 2, 'head', 'retired', '2012-12-01'), \
+         (3, 2, 3, 'child', 'preschool', '2013-03-01'), \
+         (4, 3, 4, 'head', 'retired', '2013-01-02'); \
+         INSERT INTO cases (id, household_id, program, benefit_start, created_at) VALUES \
+         (1, 1, 'tekun_dispersed', '2013-01-01', '{t0}'), \
+         (2, 2, 'tekun_dispersed', '2013-01-01', '{t0}'), \
+         (3, 3, 'tekun_dispersed', NULL, '{t0}'); \
+         INSERT INTO case_actions (case_id, seq, step, on_date, by_user, at, on_behalf) VALUES \
+         (1, 1, 'approve', '2013-01-05', 'u', '{t0}', NULL), \
+         (2, 1, 'approve', '2013-01-05', 'u', '{t0}', NULL), \
+         (3, 1, 'apply', '2013-01-05', 'u', '{t0}', 0); \
+         INSERT INTO case_changes (case_id, seq, kind, effective_from, recorded_on, by_user, at, \
+         division_before, division_after, address_before, address_after, area_before, \
+         area_after) VALUES (1, 1, 'move', '2013-02-01', '2013-02-10', 'u', '{t2}', \
+         '990101001201', '990101001001', '东村 1 号', '和平路 1 号', 'rural', 'urban'); \
+         INSERT INTO payroll_runs (id, month, program, state, cutoff, jump_pct, prepared_by, \
+         prepared_at, approved_by, approved_at) VALUES (1, '2013-01', 'tekun_dispersed', \
+         'approved', '{t1}', 30, 'a', '{t1}', 'b', '{t1}'); \
+         INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
+         benefit_month, kind, amount_fen, members) VALUES \
+         (1, 1, 1, '990101001201', '2013-01', 'regular', 70000, 1), \
+         (1, 2, 2, '990101001201', '2013-01', 'regular', 70000, 1); \
+         INSERT INTO payroll_ledger (id, program, household_id, case_id, division_code, \
+         benefit_month, kind, paid_in, amount_fen, run_id, recorded_by, recorded_at) VALUES \
+         (1, 'tekun_dispersed', 1, 1, '990101001201', '2013-01', 'regular', '2013-01', 70000, 1, \
+         'b', '{t1}'), \
+         (2, 'tekun_dispersed', 2, 2, '990101001201', '2013-01', 'regular', '2013-01', 70000, 1, \
+         'b', '{t1}');"
+    )))
+    .await
+    .unwrap();
+    pool.close().await;
+
+    let store = Store::connect(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.applied_migrations().await.unwrap().contains(&21));
+    let (update, delete) = store.try_tamper_ledger(1).await;
+    assert!(update.is_err() && delete.is_err(), "append-only again");
+
+    let pool = AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    let areas: Vec<(String,)> = sqlx::query_as("SELECT area FROM payroll_ledger ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(areas, [("rural".to_owned(),), ("rural".to_owned(),)]);
+    let line_areas: Vec<(String,)> = sqlx::query_as("SELECT area FROM payroll_lines ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(line_areas, areas);
+    let totals: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
+        "SELECT program, division_code, area, entries, amount_fen, positive FROM ledger_totals",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        totals,
+        [(
+            "tekun_dispersed".to_owned(),
+            "990101001201".to_owned(),
+            "rural".to_owned(),
+            2,
+            140_000,
+            2
+        )]
+    );
+    let kept: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT case_id, area, persons, simple, decided_at FROM report_caseload ORDER BY case_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        kept,
+        [
+            (1, "urban".to_owned(), 1, 1, t0.to_owned()),
+            (2, "rural".to_owned(), 2, 0, t0.to_owned()),
+        ]
+    );
+    pool.close().await;
+
+    // The figures: January's money stays rural after the move; on 31 March household 1
+    // counts in the community (its change log), household 2 with both members.
+    let cutoff = Utc.with_ymd_and_hms(2013, 4, 1, 0, 0, 0).unwrap();
+    let scope = |area| ReportScope {
+        programs: vec!["tekun_dispersed"],
+        area,
+        root: None,
+        on: NaiveDate::from_ymd_opt(2013, 3, 31).unwrap(),
+        from_month: "2013-01".into(),
+        to_month: "2013-03".into(),
+        cutoff,
+    };
+    for (area, fen) in [(Some("rural"), 140_000), (Some("urban"), 0)] {
+        let groups = store
+            .report_figure(Measure::Paid, &scope(area), Breakdown::Street)
+            .await
+            .unwrap();
+        assert_eq!(
+            groups.iter().map(|g| g.sum_fen).sum::<i64>(),
+            fen,
+            "{area:?}"
+        );
+    }
+    let days = [
+        NaiveDate::from_ymd_opt(2013, 1, 31).unwrap(),
+        NaiveDate::from_ymd_opt(2013, 3, 31).unwrap(),
+    ];
+    let mut stocks = store
+        .report_stocks(&["tekun_dispersed"], &days, None, cutoff)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|g| (g.day, g.area, g.households, g.persons))
+        .collect::<Vec<_>>();
+    stocks.sort();
+    assert_eq!(
+        stocks,
+        [
+            (0, "rural".to_owned(), 2, 2),
+            (1, "rural".to_owned(), 1, 2),
+            (1, "urban".to_owned(), 1, 1),
+        ]
+    );
+    store.close().await;
+}

@@ -148,8 +148,9 @@ impl Store {
         for l in lines {
             sqlx::query(
                 "INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
-                 benefit_month, kind, amount_fen, members, prev_fen, flagged, reason) \
-                 VALUES ($1, NULL, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 area, benefit_month, kind, amount_fen, members, prev_fen, flagged, reason) \
+                 VALUES ($1, NULL, $2, $3, (SELECT h.area FROM households h WHERE h.id = $2), \
+                 $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(run_id)
             .bind(l.household_id)
