@@ -9,7 +9,10 @@
 //! members) are read as they are otherwise; the change log says what they were before.
 //!
 //! The queries are set-based (one statement per figure, correlated look-ups on the
-//! indexed change log), so they scale with the ledger's index, not with round trips.
+//! indexed change log), so they scale with the ledger's index, not with round trips. The
+//! report's money and caseload figures read the rows kept as the records are written
+//! (migration 0021: `ledger_totals`, `report_caseload`, [`keep_caseload`]) where they stand
+//! for the records; the per-measure queries stay the definition and the drill-down.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::DivisionCode;
@@ -452,8 +455,7 @@ fn bind_scope<'q>(
 const SCOPE_FILTER: &str = "r.division_code LIKE $5 AND ($6 = '' OR r.area = $6)";
 
 /// [`SCOPE_FILTER`] for `scope`: without an area it leaves the area out (`$6` is '' then),
-/// so a query that needs no area does not look it up, and the ledger's figures read
-/// `reports_ledger_paid` alone.
+/// so a query that needs no area does not look up a case's area on the day.
 fn scope_filter(scope: &ReportScope) -> &'static str {
     if scope.area.is_some() {
         SCOPE_FILTER
