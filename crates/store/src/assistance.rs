@@ -624,7 +624,13 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
-        crate::reports::keep_caseload(&mut tx, case_id, case_id).await?;
+        // Every case of the household: closing one sets every member's leaving day.
+        crate::reports::keep_caseload(
+            &mut tx,
+            "c.household_id = (SELECT x.household_id FROM cases x WHERE x.id = $1)",
+            case_id,
+        )
+        .await?;
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(expected_version + 1)

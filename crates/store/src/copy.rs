@@ -1080,8 +1080,11 @@ async fn summaries(conn: &mut AnyConnection) -> Result<Vec<TableSummary>, StoreE
 
 impl Store {
     /// A read transaction that sees one snapshot of the whole database, so a copy or a
-    /// checksum taken while the server runs is consistent.
-    async fn snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    /// checksum taken while the server runs is consistent (and the passes of a report's
+    /// stocks count one state).
+    pub(crate) async fn snapshot(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin().await?,
             Backend::Postgres => {

@@ -124,6 +124,12 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions run. On SQLite one connection: the engine has one writer at
+    /// a time anyway, and the large page cache a payroll's or an import's writes set
+    /// (`payroll::ledger_cache`) then lives on one connection instead of growing on each
+    /// of the pool's, which took a million-household payroll past 1 GiB (issue 5). On
+    /// PostgreSQL the pool itself.
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -140,12 +146,35 @@ impl Store {
             _ => url.to_owned(),
         };
         let options = AnyConnectOptions::from_str(&url).map_err(StoreError::connect)?;
-        let pool = AnyPoolOptions::new()
-            // SQLite has one writer at a time anyway; a handful of readers is plenty.
-            .max_connections(match backend {
+        let pool = Self::pool(
+            backend,
+            options.clone(),
+            match backend {
+                // SQLite has one writer at a time anyway; a handful of readers is plenty.
                 Backend::Sqlite => 4,
                 Backend::Postgres => 10,
-            })
+            },
+        )
+        .await?;
+        let writer = match backend {
+            Backend::Sqlite => Self::pool(backend, options, 1).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
+    }
+
+    /// A pool of up to `size` connections with this engine's connection settings.
+    async fn pool(
+        backend: Backend,
+        options: AnyConnectOptions,
+        size: u32,
+    ) -> Result<AnyPool, StoreError> {
+        AnyPoolOptions::new()
+            .max_connections(size)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
@@ -164,8 +193,7 @@ impl Store {
             })
             .connect_with(options)
             .await
-            .map_err(StoreError::connect)?;
-        Ok(Self { pool, backend })
+            .map_err(StoreError::connect)
     }
 
     pub fn backend(&self) -> Backend {
@@ -177,8 +205,8 @@ impl Store {
     /// fail half-way because another writer committed in between.
     pub(crate) async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 
@@ -203,6 +231,7 @@ impl Store {
     /// Waits for open connections to finish and closes them (SQLite checkpoints its WAL).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Creates an empty database on a PostgreSQL server (tests and `copy` targets).

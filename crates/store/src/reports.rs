@@ -580,7 +580,8 @@ impl Store {
     /// The simple cases of households with no change ever recorded (nearly all) are
     /// counted from their `report_caseload` rows (migration 0021, kept by
     /// [`keep_caseload`]), which stand for their rows as decided; every other case goes
-    /// through the full definition, per day, driven from the change log.
+    /// through the full definition, per day, driven from the change log; the three passes
+    /// read one snapshot.
     pub async fn report_stocks(
         &self,
         programs: &[&str],
@@ -668,12 +669,14 @@ impl Store {
              GROUP BY r.day_i, r.division_code, r.program, r.area",
             member = current_member("r", "r.day_d", "$1"),
         );
-        // Three passes side by side on their own connections.
-        let (whole, partly, changed) = tokio::try_join!(
-            bind(whole, false).fetch_all(&self.pool),
-            bind(partly, true).fetch_all(&self.pool),
-            bind(changed, true).fetch_all(&self.pool),
-        )?;
+        // The three passes in one snapshot: which cases are simple and unchanged is the
+        // database's current state, so a change committed between two passes on their own
+        // connections would count a case twice, or not at all.
+        let mut tx = self.snapshot().await?;
+        let whole = bind(whole, false).fetch_all(&mut *tx).await?;
+        let partly = bind(partly, true).fetch_all(&mut *tx).await?;
+        let changed = bind(changed, true).fetch_all(&mut *tx).await?;
+        tx.rollback().await?;
         // (day, street, programme, area) → (households, persons), divisions folded into
         // their streets.
         let mut groups =
@@ -959,8 +962,9 @@ fn read_record(row: &AnyRow) -> Result<ReportRecord, StoreError> {
     })
 }
 
-/// Writes the `report_caseload` row (migration 0021) of each decided case with an id from
-/// `first` to `last` from its rows as they now stand, replacing the one it had. Every
+/// Writes the `report_caseload` row (migration 0021) of each decided case matching
+/// `condition` (on the case `c`, binding `$1` to `key`) from its rows as they now stand,
+/// replacing the one it had. Every
 /// store call that decides a case or changes a decided case's rows without recording a
 /// change calls this in its transaction (the approval and the other case actions, the
 /// roster import), so a row always stands for its case while its household has no
@@ -969,10 +973,10 @@ fn read_record(row: &AnyRow) -> Result<ReportRecord, StoreError> {
 /// looks for any decision by then.
 pub(crate) async fn keep_caseload(
     conn: &mut sqlx::AnyConnection,
-    first: i64,
-    last: i64,
+    condition: &str,
+    key: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    sqlx::query(dynamic(format!(
         "INSERT INTO report_caseload (case_id, program, division_code, area, benefit_start, \
          benefit_end, decided_at, persons, simple) \
          SELECT c.id, c.program, h.division_code, h.area, c.benefit_start, c.benefit_end, \
@@ -984,16 +988,15 @@ pub(crate) async fn keep_caseload(
                   OR COALESCE(m.left_on, '9999-12-31') < COALESCE(c.benefit_end, '9999-12-31'))) \
          THEN 0 ELSE 1 END \
          FROM cases c JOIN households h ON h.id = c.household_id \
-         WHERE c.id >= $1 AND c.id <= $2 AND c.benefit_start IS NOT NULL \
+         WHERE {condition} AND c.benefit_start IS NOT NULL \
          AND EXISTS (SELECT 1 FROM case_actions a WHERE a.case_id = c.id \
              AND a.step IN ('approve', 'import')) \
          ON CONFLICT (case_id) DO UPDATE SET program = excluded.program, \
          division_code = excluded.division_code, area = excluded.area, \
          benefit_start = excluded.benefit_start, benefit_end = excluded.benefit_end, \
-         decided_at = excluded.decided_at, persons = excluded.persons, simple = excluded.simple",
-    )
-    .bind(first)
-    .bind(last)
+         decided_at = excluded.decided_at, persons = excluded.persons, simple = excluded.simple"
+    )))
+    .bind(key)
     .execute(conn)
     .await?;
     Ok(())

@@ -235,9 +235,10 @@ async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
     store.close().await;
 }
 
-/// Upgrading payments and decided cases to 0021 on SQLite: each ledger entry and line gets
-/// the area its household had when it was recorded (a move recorded later does not move
-/// it), the ledger's totals are its own sums, each decided case gets its caseload row
+/// Upgrading payments and decided cases to 0021 on SQLite: each line gets the area its
+/// household had at its run's cut-off, each run entry its line's and a correction the
+/// corrected entry's (a move recorded later does not move them), the ledger's totals are
+/// its own sums, each decided case gets its caseload row
 /// (simple only when every member was there for the whole benefit), the ledger is
 /// append-only again, and the figures read from the kept rows are those of the records.
 #[tokio::test]
@@ -266,14 +267,17 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
         .collect::<Vec<_>>()
         .into();
     before.run(&pool).await.unwrap();
-    let (t0, t1, t2) = (
+    let (t0, t1, t2, t3, t4) = (
         "2013-01-05T01:00:00.000000Z",
         "2013-01-20T01:00:00.000000Z",
+        "2013-01-25T01:00:00.000000Z",
+        "2013-01-28T01:00:00.000000Z",
         "2013-02-10T01:00:00.000000Z",
     );
-    // Household 1 lived in the village (rural) when January was paid and moved into the
-    // community (urban) afterwards; household 2 is rural, a member joined it in March;
-    // case 3 was only applied for.
+    // Household 1 lived in the village (rural) at January's cut-off (t1); its move into
+    // the community (urban) was recorded (t2) before the run was approved (t3), and its
+    // January payment corrected afterwards (t4). Household 2 is rural, a member joined it
+    // in March; case 3 was only applied for.
     pool.execute(sqlx::AssertSqlSafe(format!(
         "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
          ('990101000000', '示范区', NULL, 'urban', '{t0}'), \
@@ -304,11 +308,11 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
          (3, 1, 'apply', '2013-01-05', 'u', '{t0}', 0); \
          INSERT INTO case_changes (case_id, seq, kind, effective_from, recorded_on, by_user, at, \
          division_before, division_after, address_before, address_after, area_before, \
-         area_after) VALUES (1, 1, 'move', '2013-02-01', '2013-02-10', 'u', '{t2}', \
+         area_after) VALUES (1, 1, 'move', '2013-02-01', '2013-01-25', 'u', '{t2}', \
          '990101001201', '990101001001', '东村 1 号', '和平路 1 号', 'rural', 'urban'); \
          INSERT INTO payroll_runs (id, month, program, state, cutoff, jump_pct, prepared_by, \
          prepared_at, approved_by, approved_at) VALUES (1, '2013-01', 'tekun_dispersed', \
-         'approved', '{t1}', 30, 'a', '{t1}', 'b', '{t1}'); \
+         'approved', '{t1}', 30, 'a', '{t1}', 'b', '{t3}'); \
          INSERT INTO payroll_lines (run_id, case_id, household_id, division_code, \
          benefit_month, kind, amount_fen, members) VALUES \
          (1, 1, 1, '990101001201', '2013-01', 'regular', 70000, 1), \
@@ -316,9 +320,16 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
          INSERT INTO payroll_ledger (id, program, household_id, case_id, division_code, \
          benefit_month, kind, paid_in, amount_fen, run_id, recorded_by, recorded_at) VALUES \
          (1, 'tekun_dispersed', 1, 1, '990101001201', '2013-01', 'regular', '2013-01', 70000, 1, \
-         'b', '{t1}'), \
+         'b', '{t3}'), \
          (2, 'tekun_dispersed', 2, 2, '990101001201', '2013-01', 'regular', '2013-01', 70000, 1, \
-         'b', '{t1}');"
+         'b', '{t3}'); \
+         INSERT INTO payroll_ledger (id, program, household_id, case_id, division_code, \
+         benefit_month, kind, paid_in, amount_fen, run_id, reverses, reason, recorded_by, \
+         recorded_at) VALUES \
+         (3, 'tekun_dispersed', 1, 1, '990101001201', '2013-01', 'reversal', '2013-02', -70000, \
+         NULL, 1, '更正', 'b', '{t4}'), \
+         (4, 'tekun_dispersed', 1, 1, '990101001201', '2013-01', 'one_off', '2013-02', 75000, \
+         NULL, NULL, '更正', 'b', '{t4}');"
     )))
     .await
     .unwrap();
@@ -339,28 +350,42 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(areas, [("rural".to_owned(),), ("rural".to_owned(),)]);
+    // Each as its line was computed: the run's entries from their lines, the correction
+    // from the entry it corrects, though the household was urban when both were recorded.
+    assert_eq!(areas, vec![("rural".to_owned(),); 4]);
     let line_areas: Vec<(String,)> = sqlx::query_as("SELECT area FROM payroll_lines ORDER BY id")
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(line_areas, areas);
+    assert_eq!(line_areas, vec![("rural".to_owned(),); 2]);
     let totals: Vec<(String, String, String, i64, i64, i64)> = sqlx::query_as(
-        "SELECT program, division_code, area, entries, amount_fen, positive FROM ledger_totals",
+        "SELECT paid_in, division_code, area, entries, amount_fen, positive FROM ledger_totals \
+         ORDER BY paid_in",
     )
     .fetch_all(&pool)
     .await
     .unwrap();
+    let village = || "990101001201".to_owned();
     assert_eq!(
         totals,
-        [(
-            "tekun_dispersed".to_owned(),
-            "990101001201".to_owned(),
-            "rural".to_owned(),
-            2,
-            140_000,
-            2
-        )]
+        [
+            (
+                "2013-01".to_owned(),
+                village(),
+                "rural".to_owned(),
+                2,
+                140_000,
+                2
+            ),
+            (
+                "2013-02".to_owned(),
+                village(),
+                "rural".to_owned(),
+                2,
+                5_000,
+                1
+            ),
+        ]
     );
     let kept: Vec<(i64, String, i64, i64, String)> = sqlx::query_as(
         "SELECT case_id, area, persons, simple, decided_at FROM report_caseload ORDER BY case_id",
@@ -377,7 +402,7 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
     );
     pool.close().await;
 
-    // The figures: January's money stays rural after the move; on 31 March household 1
+    // The figures: January's money and its correction stay rural after the move; on 31 March household 1
     // counts in the community (its change log), household 2 with both members.
     let cutoff = Utc.with_ymd_and_hms(2013, 4, 1, 0, 0, 0).unwrap();
     let scope = |area| ReportScope {
@@ -389,7 +414,7 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
         to_month: "2013-03".into(),
         cutoff,
     };
-    for (area, fen) in [(Some("rural"), 140_000), (Some("urban"), 0)] {
+    for (area, fen) in [(Some("rural"), 145_000), (Some("urban"), 0)] {
         let groups = store
             .report_figure(Measure::Paid, &scope(area), Breakdown::Street)
             .await

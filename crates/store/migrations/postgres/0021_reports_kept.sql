@@ -5,11 +5,14 @@
 -- 1. A payment's area (城市/农村) is the one its line was computed with, stored on the
 --    line and the ledger entry like its division: the area whose standard it was paid
 --    at. 五保 (rural) and 三无 (urban) money are then the entries of each area, read
---    from the entry itself instead of the household's area on the period's end. Entries
---    written before this migration get the household's area as it stood when they were
---    recorded (the first move recorded after them holds it, else the current row). This
---    fills a new derived column; no amount, key or existing value of the ledger changes,
---    and the append-only triggers are back before the migration ends.
+--    from the entry itself instead of the household's area on the period's end. Rows
+--    written before this migration get the area as the code now writes it: a line the
+--    household's area at its run's cut-off (the first move recorded after it holds it,
+--    else the current row); a run's entry its line's; a reversal its original's, a
+--    replacement the one of the entry its correction reversed (three levels of
+--    corrections of corrections; anything left, the household's area when recorded).
+--    This fills a new derived column; no amount, key or existing value of the ledger
+--    changes, and the append-only triggers are back before the migration ends.
 ALTER TABLE payroll_lines ADD COLUMN area TEXT NOT NULL DEFAULT '';
 UPDATE payroll_lines SET area = COALESCE(
     (SELECT x.area_before FROM case_changes x JOIN payroll_runs r ON r.id = payroll_lines.run_id
@@ -19,11 +22,52 @@ UPDATE payroll_lines SET area = COALESCE(
 
 ALTER TABLE payroll_ledger ADD COLUMN area TEXT NOT NULL DEFAULT '';
 ALTER TABLE payroll_ledger DISABLE TRIGGER payroll_ledger_no_update;
+-- A run's entries by their line's key (payroll_lines_key, payroll_lines_household_key).
+UPDATE payroll_ledger SET area = COALESCE(
+    (SELECT l.area FROM payroll_lines l WHERE l.run_id = payroll_ledger.run_id
+     AND l.case_id = payroll_ledger.case_id
+     AND l.benefit_month = payroll_ledger.benefit_month AND l.kind = payroll_ledger.kind), '')
+WHERE run_id IS NOT NULL AND case_id IS NOT NULL;
+UPDATE payroll_ledger SET area = COALESCE(
+    (SELECT l.area FROM payroll_lines l WHERE l.run_id = payroll_ledger.run_id
+     AND l.case_id IS NULL AND l.household_id = payroll_ledger.household_id
+     AND l.benefit_month = payroll_ledger.benefit_month AND l.kind = payroll_ledger.kind), '')
+WHERE run_id IS NOT NULL AND case_id IS NULL;
+-- Corrections, one level of correction of a correction per statement.
+UPDATE payroll_ledger SET area = COALESCE(
+    (SELECT o.area FROM payroll_ledger o WHERE o.id = payroll_ledger.reverses),
+    (SELECT o.area FROM payroll_ledger v JOIN payroll_ledger o ON o.id = v.reverses
+     WHERE payroll_ledger.run_id IS NULL AND payroll_ledger.kind = 'one_off'
+     AND v.run_id IS NULL AND v.kind = 'reversal' AND v.program = payroll_ledger.program
+     AND v.paid_in = payroll_ledger.paid_in AND v.household_id = payroll_ledger.household_id
+     AND v.benefit_month = payroll_ledger.benefit_month
+     AND v.recorded_at = payroll_ledger.recorded_at ORDER BY v.id LIMIT 1), '')
+WHERE area = '' AND run_id IS NULL;
+UPDATE payroll_ledger SET area = COALESCE(
+    (SELECT o.area FROM payroll_ledger o WHERE o.id = payroll_ledger.reverses),
+    (SELECT o.area FROM payroll_ledger v JOIN payroll_ledger o ON o.id = v.reverses
+     WHERE payroll_ledger.run_id IS NULL AND payroll_ledger.kind = 'one_off'
+     AND v.run_id IS NULL AND v.kind = 'reversal' AND v.program = payroll_ledger.program
+     AND v.paid_in = payroll_ledger.paid_in AND v.household_id = payroll_ledger.household_id
+     AND v.benefit_month = payroll_ledger.benefit_month
+     AND v.recorded_at = payroll_ledger.recorded_at ORDER BY v.id LIMIT 1), '')
+WHERE area = '' AND run_id IS NULL;
+UPDATE payroll_ledger SET area = COALESCE(
+    (SELECT o.area FROM payroll_ledger o WHERE o.id = payroll_ledger.reverses),
+    (SELECT o.area FROM payroll_ledger v JOIN payroll_ledger o ON o.id = v.reverses
+     WHERE payroll_ledger.run_id IS NULL AND payroll_ledger.kind = 'one_off'
+     AND v.run_id IS NULL AND v.kind = 'reversal' AND v.program = payroll_ledger.program
+     AND v.paid_in = payroll_ledger.paid_in AND v.household_id = payroll_ledger.household_id
+     AND v.benefit_month = payroll_ledger.benefit_month
+     AND v.recorded_at = payroll_ledger.recorded_at ORDER BY v.id LIMIT 1), '')
+WHERE area = '' AND run_id IS NULL;
+-- Anything left: the household's area when the entry was recorded.
 UPDATE payroll_ledger SET area = COALESCE(
     (SELECT x.area_before FROM case_changes x
      WHERE x.case_id = payroll_ledger.case_id AND x.kind = 'move'
      AND x.at > payroll_ledger.recorded_at ORDER BY x.seq LIMIT 1),
-    (SELECT h.area FROM households h WHERE h.id = payroll_ledger.household_id), '');
+    (SELECT h.area FROM households h WHERE h.id = payroll_ledger.household_id), '')
+WHERE area = '';
 ALTER TABLE payroll_ledger ENABLE TRIGGER payroll_ledger_no_update;
 
 -- 2. The ledger's totals by programme, payment month, division, area and recording

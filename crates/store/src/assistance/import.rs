@@ -567,10 +567,8 @@ impl Store {
             progress,
         )
         .await?;
-        if n_households > 0 {
-            let last_case = first_case + i64::try_from(n_households - 1).unwrap_or(i64::MAX);
-            crate::reports::keep_caseload(&mut tx, first_case, last_case).await?;
-        }
+        // The cases reserved above are the last ids: nobody else writes meanwhile.
+        crate::reports::keep_caseload(&mut tx, "c.id >= $1", first_case).await?;
         audit::append(&mut tx, self.backend, audit).await?;
         tx.commit().await?;
         Ok(RosterCounts {
