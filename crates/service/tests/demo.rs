@@ -125,6 +125,18 @@ async fn the_demo_district_reproduces_the_seed_figures_from_its_records() {
             "462.4650"
         );
         assert_eq!(sum(&["veterans_holiday"]), 462_465_000);
+        // The rows the report reads are those of the records: the imported roster, the
+        // applications approved, the changes, every payroll and correction.
+        assert_eq!(
+            db.store().report_caseload_drift().await.unwrap(),
+            0,
+            "{engine}"
+        );
+        assert_eq!(
+            db.store().ledger_totals_drift().await.unwrap(),
+            0,
+            "{engine}"
+        );
         let youfu = actor(db, "youfu").await;
         let holidays = s.holidays(&youfu).await.unwrap();
         assert_eq!(holidays.len(), 1);

@@ -15,10 +15,10 @@ use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use store::Store;
 
-#[tokio::test]
-async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
+/// A new SQLite database in `dir` migrated up to, not including, migration `below`, and a
+/// one-connection pool to it with foreign keys on, as every connection has them.
+async fn old_database(dir: &tempfile::TempDir, below: i64) -> (String, sqlx::AnyPool) {
     sqlx::any::install_default_drivers();
-    let dir = tempfile::tempdir().unwrap();
     let url = format!(
         "sqlite://{}?mode=rwc",
         dir.path().join("old.sqlite3").display()
@@ -38,11 +38,18 @@ async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
     before.migrations = before
         .migrations
         .iter()
-        .filter(|m| m.version < 16)
+        .filter(|m| m.version < below)
         .cloned()
         .collect::<Vec<_>>()
         .into();
     before.run(&pool).await.unwrap();
+    (url, pool)
+}
+
+#[tokio::test]
+async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, pool) = old_database(&dir, 16).await;
     pool.execute(
         "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
          ('990101000000', '示范区', NULL, 'urban', '2013-02-01T01:00:00.000000Z'), \
@@ -140,26 +147,8 @@ async fn a_sqlite_database_with_payroll_rows_upgrades_through_0016() {
 /// is append-only again, and a case's next visit then follows a new interval.
 #[tokio::test]
 async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
-    sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("old.sqlite3").display()
-    );
-    let pool = AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
-    let mut before = sqlx::migrate!("migrations/sqlite");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 19)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
+    let (url, pool) = old_database(&dir, 19).await;
     let at = "2013-06-01T01:00:00.000000Z";
     pool.execute(sqlx::AssertSqlSafe(format!(
         "INSERT INTO divisions (code, name, parent_code, area, updated_at) VALUES \
@@ -247,26 +236,8 @@ async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
     use domain::reports::Measure;
     use store::{Breakdown, ReportScope};
 
-    sqlx::any::install_default_drivers();
     let dir = tempfile::tempdir().unwrap();
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("old.sqlite3").display()
-    );
-    let pool = AnyPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .unwrap();
-    let mut before = sqlx::migrate!("migrations/sqlite");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 21)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
+    let (url, pool) = old_database(&dir, 21).await;
     let (t0, t1, t2, t3, t4) = (
         "2013-01-05T01:00:00.000000Z",
         "2013-01-20T01:00:00.000000Z",
