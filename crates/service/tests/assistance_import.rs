@@ -127,8 +127,8 @@ async fn good_csv_imports_as_approved_cases_and_reimport_changes_nothing() {
             .unwrap();
         assert_eq!(audit.len(), 1);
         assert!(audit[0].entry.detail.contains("households=3 persons=5"));
-        // The caseload rows the import writes from its values are the ones the cases'
-        // rows give, closed case included.
+        // The caseload rows the import keeps are the ones the cases' rows give, closed
+        // case included.
         assert_eq!(db.store().report_caseload_drift().await.unwrap(), 0);
 
         let before = db.store().table_summaries().await.unwrap();
