@@ -964,13 +964,12 @@ fn read_record(row: &AnyRow) -> Result<ReportRecord, StoreError> {
 
 /// Writes the `report_caseload` row (migration 0021) of each decided case matching
 /// `condition` (on the case `c`, binding `$1` to `key`) from its rows as they now stand,
-/// replacing the one it had. Every
-/// store call that decides a case or changes a decided case's rows without recording a
-/// change calls this in its transaction (the approval and the other case actions, the
-/// roster import), so a row always stands for its case while its household has no
-/// recorded change; from the first change on, the stock figures read the case itself.
-/// The first decision's moment stays the row's `decided_at`, as the figures' cut-off
-/// looks for any decision by then.
+/// replacing the one it had. Every store call that decides a case or changes a decided
+/// case's rows without recording a change calls this in its transaction (the approval and
+/// the other case actions, the roster import), so a row always stands for its case while
+/// its household has no recorded change; from the first change on, the stock figures read
+/// the case itself. The first decision's moment stays the row's `decided_at`, as the
+/// figures' cut-off looks for any decision by then.
 pub(crate) async fn keep_caseload(
     conn: &mut sqlx::AnyConnection,
     condition: &str,

@@ -227,9 +227,9 @@ async fn petition_followups_upgrade_through_0019_and_follow_the_interval() {
 /// Upgrading payments and decided cases to 0021 on SQLite: each line gets the area its
 /// household had at its run's cut-off, each run entry its line's and a correction the
 /// corrected entry's (a move recorded later does not move them), the ledger's totals are
-/// its own sums, each decided case gets its caseload row
-/// (simple only when every member was there for the whole benefit), the ledger is
-/// append-only again, and the figures read from the kept rows are those of the records.
+/// its own sums, each decided case gets its caseload row (simple only when every member
+/// was there for the whole benefit), the ledger is append-only again, and the figures
+/// read from the kept rows are those of the records.
 #[tokio::test]
 async fn payments_and_cases_upgrade_through_0021_to_the_kept_figures() {
     use chrono::{NaiveDate, TimeZone, Utc};
