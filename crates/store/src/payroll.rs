@@ -907,15 +907,7 @@ impl Store {
              FROM payroll_ledger GROUP BY program, paid_in, division_code, area, recorded_at";
         let kept = "SELECT program, paid_in, division_code, area, recorded_at, entries, \
              amount_fen, positive FROM ledger_totals";
-        let drift: i64 = sqlx::query_scalar(dynamic(format!(
-            "SELECT CAST((SELECT COUNT(*) FROM \
-               (SELECT * FROM ({sums}) a EXCEPT SELECT * FROM ({kept}) b) x) \
-             + (SELECT COUNT(*) FROM \
-               (SELECT * FROM ({kept}) c EXCEPT SELECT * FROM ({sums}) d) y) AS BIGINT)"
-        )))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(drift)
+        self.rows_differing(sums, kept).await
     }
 
     /// Appends a reversal of entry `original` and, when `replacement` is given, a one-off

@@ -1022,14 +1022,20 @@ impl Store {
              r.benefit_end, r.decided_at, r.persons, r.simple FROM report_caseload r \
              WHERE r.case_id NOT IN ({CHANGED_CASES})"
         );
-        let drift: i64 = sqlx::query_scalar(dynamic(format!(
-            "SELECT CAST((SELECT COUNT(*) FROM (SELECT * FROM ({now}) a \
-               EXCEPT SELECT * FROM ({kept}) b) x) \
-             + (SELECT COUNT(*) FROM (SELECT * FROM ({kept}) c \
-               EXCEPT SELECT * FROM ({now}) d) y) AS BIGINT)"
+        self.rows_differing(&now, &kept).await
+    }
+
+    /// How many rows one of the two queries gives and the other does not (both ways): the
+    /// check of a kept table against the records it stands for.
+    pub(crate) async fn rows_differing(&self, a: &str, b: &str) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query_scalar(dynamic(format!(
+            "SELECT CAST((SELECT COUNT(*) FROM (SELECT * FROM ({a}) a1 \
+               EXCEPT SELECT * FROM ({b}) b1) x) \
+             + (SELECT COUNT(*) FROM (SELECT * FROM ({b}) b2 \
+               EXCEPT SELECT * FROM ({a}) a2) y) AS BIGINT)"
         )))
         .fetch_one(&self.pool)
         .await?;
-        Ok(drift)
+        Ok(n)
     }
 }
