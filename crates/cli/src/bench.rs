@@ -226,8 +226,9 @@ fn reset_peak() {
 /// programme prepared by the operator, approved by a second account: lines, ledger keys,
 /// the difference from last month, audit) timed, then the bare set-based baseline: one
 /// `INSERT … SELECT` per programme and month applying the same benefit rule (standard by
-/// area, income, members, classified increments, care) into a scratch table. The two must
-/// agree, row for row in count and to the fen in sum, or the benchmark fails. With `keep`,
+/// area, income, members, classified increments, care) into a scratch table, and the floor:
+/// the same statements writing ledger rows once ([`store::Baseline`]). Each must agree
+/// with the payroll, row for row in count and to the fen in sum, or the benchmark fails. With `keep`,
 /// the databases are left for `minzheng bench report`.
 pub async fn payroll(
     households: usize,
@@ -293,34 +294,45 @@ pub async fn payroll(
         }
         let payroll = t.elapsed();
         let peak = peak_mib().unwrap_or(0);
-        let t = Instant::now();
-        let mut bare_rows = 0u64;
-        for month in &months {
-            bare_rows += service.bench_bare_payroll(&Actor::system(), month).await?;
-        }
-        let bare = t.elapsed();
-        let (bare_count, bare_sum) = service.store().bench_bare_totals().await?;
-        let (_, count, sum) = service
-            .ledger(&checker, store::LedgerFilter::default(), 1, 0)
-            .await?;
-        let ratio = payroll.as_millis() * 100 / bare.as_millis().max(1);
+        let (count, sum) = {
+            let (_, count, sum) = service
+                .ledger(&checker, store::LedgerFilter::default(), 1, 0)
+                .await?;
+            (count, sum.as_fen())
+        };
         println!(
             "{engine}: payroll 2013-01..06 of {households} households: {} s, \
-             {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak} MiB; \
-             bare INSERT … SELECT: {} s ({bare_rows} rows, {} yuan); ratio {}.{:02}",
+             {entries} ledger entries ({count} stored, {} yuan), peak RSS {peak} MiB",
             secs(payroll),
-            sum.yuan(),
-            secs(bare),
-            domain::Fen::from_fen(bare_sum).yuan(),
-            ratio / 100,
-            ratio % 100
+            domain::Fen::from_fen(sum).yuan(),
         );
-        anyhow::ensure!(
-            bare_count == count && bare_sum == sum.as_fen(),
-            "{engine}: the bare statements and the payroll disagree: {bare_count} rows, {bare_sum} fen \
-             against {count} ledger entries, {} fen",
-            sum.as_fen()
-        );
+        for (baseline, name) in [
+            (store::Baseline::Bare, "bare INSERT … SELECT"),
+            (store::Baseline::Floor, "floor (ledger rows written once)"),
+        ] {
+            let t = Instant::now();
+            let mut rows = 0u64;
+            for month in &months {
+                rows += service
+                    .bench_baseline_payroll(&Actor::system(), baseline, month)
+                    .await?;
+            }
+            let took = t.elapsed();
+            let (base_count, base_sum) = service.store().bench_totals(baseline).await?;
+            let ratio = payroll.as_millis() * 100 / took.as_millis().max(1);
+            println!(
+                "{engine}: {name}: {} s ({rows} rows, {} yuan); payroll ratio {}.{:02}",
+                secs(took),
+                domain::Fen::from_fen(base_sum).yuan(),
+                ratio / 100,
+                ratio % 100
+            );
+            anyhow::ensure!(
+                base_count == count && base_sum == sum,
+                "{engine}: the {name} statements and the payroll disagree: {base_count} rows, \
+                 {base_sum} fen against {count} ledger entries, {sum} fen"
+            );
+        }
         service.store().close().await;
         if let (Some(admin), false) = (admin, keep) {
             admin.drop_database(PAYROLL_DB).await?;

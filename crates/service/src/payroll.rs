@@ -970,13 +970,19 @@ impl Service {
         }
     }
 
-    /// The benchmark's bare baseline for `month`: per cash programme, one set-based
-    /// `INSERT … SELECT` applying the month's rule (the same rule the runs apply: standard,
-    /// income, members, classified increments, care) into a scratch table, without cut-off,
-    /// keys, difference or audit. Returns the rows written.
-    pub async fn bench_bare_payroll(&self, actor: &Actor, month: &str) -> Result<u64, Error> {
+    /// A benchmark baseline for `month` ([`store::Baseline`]): per cash programme, one
+    /// set-based `INSERT … SELECT` applying the month's rule (the same rule the runs apply:
+    /// standard, income, members, classified increments, care) into a scratch table,
+    /// without cut-off, run, approval or audit. Returns the rows written.
+    pub async fn bench_baseline_payroll(
+        &self,
+        actor: &Actor,
+        baseline: store::Baseline,
+        month: &str,
+    ) -> Result<u64, Error> {
         self.authorize(actor, Line::Payroll, Action::Write)?;
         let month = month_of(month)?;
+        let prev = month.prev().map(|p| p.to_string()).unwrap_or_default();
         let tables = self.tables().await?;
         let mut rows = 0;
         for program in [
@@ -987,7 +993,10 @@ impl Service {
             let Some(rule) = month_rule(&tables, program, month) else {
                 continue;
             };
-            rows += self.store().bench_bare_insert_select(&rule).await?;
+            rows += self
+                .store()
+                .bench_insert_select(baseline, &rule, &prev)
+                .await?;
         }
         Ok(rows)
     }

@@ -1,7 +1,8 @@
 //! Payroll on both engines: maker–checker, no second run of a paid month, the append-only
 //! ledger, arrears after a back-dated standard, a recovery after a late death, the
-//! difference from last month with its reasons, the cut-off, and refusals that change
-//! nothing. The bulk computation is checked against the per-case `benefit_for_month`.
+//! difference from last month with its reasons, the cut-off, refusals that change nothing,
+//! and the benchmark's baselines. The bulk computation is checked against the per-case
+//! `benefit_for_month`.
 
 #![allow(
     clippy::unwrap_used,
@@ -710,6 +711,59 @@ async fn the_demo_district_has_six_reconciled_months_prepared_and_approved_by_tw
             .collect();
         assert_eq!(paid.len(), 18, "three programmes in each of six months");
         assert!(paid.iter().all(|p| p.amount_fen > 0));
+    })
+    .await;
+}
+
+/// The benchmark's two baselines (docs/benchmarks.md) write the same payments: the bare
+/// statement's (case, month, amount) and the floor's ledger rows agree in count and sum,
+/// and the floor's key refuses a month written twice, as the ledger's does.
+#[tokio::test]
+async fn the_benchmark_baselines_write_the_same_payments() {
+    for_each_engine(async |db| {
+        let (jiuzhu, _) = district(db).await;
+        for m in ["2013-01", "2013-02"] {
+            for baseline in [store::Baseline::Bare, store::Baseline::Floor] {
+                let rows = db
+                    .service
+                    .bench_baseline_payroll(&jiuzhu, baseline, m)
+                    .await
+                    .unwrap();
+                assert!(
+                    rows >= HOUSEHOLDS as u64 / 2,
+                    "{baseline:?} {m}: {rows} rows"
+                );
+            }
+        }
+        let bare = db
+            .store()
+            .bench_totals(store::Baseline::Bare)
+            .await
+            .unwrap();
+        let floor = db
+            .store()
+            .bench_totals(store::Baseline::Floor)
+            .await
+            .unwrap();
+        assert!(bare.1 > 0);
+        assert_eq!(bare, floor, "on {:?}", db.backend());
+        let again = db
+            .service
+            .bench_baseline_payroll(&jiuzhu, store::Baseline::Floor, "2013-01")
+            .await;
+        assert!(
+            again.is_err(),
+            "a month written twice on {:?}",
+            db.backend()
+        );
+        assert_eq!(
+            db.store()
+                .bench_totals(store::Baseline::Floor)
+                .await
+                .unwrap(),
+            floor,
+            "nothing written by the refused statement"
+        );
     })
     .await;
 }

@@ -63,8 +63,9 @@ pub use copy::{CopyProgress, TableSummary};
 pub use divisions::{Division, DivisionCount};
 pub use error::StoreError;
 pub use payroll::{
-    ChunkDone, IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid, MonthRule,
-    NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary, SettledPath,
+    Baseline, ChunkDone, IncrementWhen, LedgerEntry, LedgerFilter, LineSelection, MonthPaid,
+    MonthRule, NewLine, NewRun, PayrollCase, RUN_MONTH_PROGRAM, RunLine, RunRecord, RunSummary,
+    SettledPath,
 };
 pub use reports::{
     Breakdown, FigureGroup, RecordKey, ReportRecord, ReportScope, StockGroup, StoredReport,

@@ -508,10 +508,9 @@ impl Store {
             Breakdown::Street => "substr(r.division_code, 1, 9)",
             Breakdown::PaidIn => "r.paid_in",
             Breakdown::StreetAndMonth | Breakdown::AreaStreetAndMonth => {
-                // Grouped by the columns themselves, months first: the ledger's index
-                // (program, paid_in, division_code, …) has its entries in that order, so
-                // the engine sums them as it reads instead of sorting millions of keys.
-                // The divisions are folded into streets here.
+                // Grouped by the columns themselves, months first, and the divisions
+                // folded into streets here: the engine groups a few thousand kept totals
+                // (or a measure's rows) instead of sorting by an expression.
                 let by_area = breakdown == Breakdown::AreaStreetAndMonth;
                 let (area, filter) = if by_area {
                     // Both areas: `$6` (bound from the scope) named, not filtered on.
