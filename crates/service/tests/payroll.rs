@@ -587,6 +587,25 @@ async fn the_difference_from_last_month_gives_each_reason_and_flags_jumps() {
             .map(|e| e.amount_fen)
             .sum();
         assert_eq!(v.summary.prev_fen, feb_regular);
+        // Each regular line's last month is the case's February entry, whichever path
+        // (the set-based statement or the per-case pass) computed the line.
+        let feb: HashMap<i64, i64> = ledger(db)
+            .await
+            .into_iter()
+            .filter(|e| e.program == "dibao" && e.benefit_month == "2013-02" && e.kind == "regular")
+            .map(|e| (e.case_id.unwrap(), e.amount_fen))
+            .collect();
+        let (lines, _) = db
+            .service
+            .payroll_run_lines(&jiuzhu, dibao_mar, LineSelection::All, 1000, 0)
+            .await
+            .unwrap();
+        let regular: Vec<_> = lines.iter().filter(|l| l.kind == "regular").collect();
+        assert!(regular.len() >= feb.len());
+        for l in regular {
+            let case = l.case_id.unwrap();
+            assert_eq!(l.prev_fen, feb.get(&case).copied(), "case {case}");
+        }
     })
     .await;
 }
