@@ -235,7 +235,7 @@ pub enum Baseline {
     Bare,
     /// The least any payroll must write: each payment once, as a ledger row with the
     /// ledger's key, references and case index, and last month's payment beside it (the
-    /// difference a run shows); no cut-off, run, audit or approval.
+    /// difference a run shows), read through the key; no cut-off, run, audit or approval.
     Floor,
 }
 
@@ -549,8 +549,9 @@ impl Store {
             // programme once that run is approved: a regular entry is written only by the
             // approval of its benefit month's run (one per month and programme), as the
             // line's amount, and a case never changes programme. The run's lines lie in
-            // case order, where the ledger's case index sends each look-up to another
-            // part of a file of every month's entries (2–3× slower at 1 M households).
+            // case order (each chunk's set-based lines, then its per-case ones), where the
+            // ledger's case index sends each look-up to another part of a file of every
+            // month's entries (2–3× slower at 1 M households).
             let prev_run: Option<(i64,)> = sqlx::query_as(
                 "SELECT id FROM payroll_runs WHERE program = $1 AND month = $2 \
                  AND state NOT IN ('draft', 'checked')",
@@ -1052,7 +1053,9 @@ impl Store {
                     .to_owned(),
             ],
             // The ledger's row (what a payment must say), its id, its unique key, its
-            // references, and the index the arrears and last month's payment are read by.
+            // references, and the case index the arrears are read by. Last month's payment
+            // is read through the unique key, where one month's entries lie together in
+            // household order: the cheapest look-up a ledger alone offers.
             Baseline::Floor => vec![
                 floor,
                 "CREATE INDEX IF NOT EXISTS bench_floor_case ON bench_floor (case_id, benefit_month)"
@@ -1078,8 +1081,10 @@ impl Store {
                      recorded_at) \
                      SELECT {program}, d.household_id, \
                      d.case_id, d.division_code, d.area, {month}, 'regular', {month}, 1, d.due, \
-                     (SELECT SUM(e.amount_fen) FROM bench_floor e WHERE e.case_id = d.case_id \
-                      AND e.benefit_month = {prev} AND e.kind = 'regular'), 'bench', 'bench' \
+                     (SELECT e.amount_fen FROM bench_floor e WHERE e.program = {program} \
+                      AND e.paid_in = {prev} AND e.household_id = d.household_id \
+                      AND e.benefit_month = {prev} AND e.kind = 'regular' AND e.seq = 1 \
+                      AND e.case_id = d.case_id), 'bench', 'bench' \
                      FROM ({due}) d WHERE d.due > 0 ORDER BY d.case_id"
                 )
             }

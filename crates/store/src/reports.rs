@@ -901,10 +901,10 @@ impl Store {
     }
 
     /// The calendar years in which the ledger paid anything, oldest first (a dashboard's
-    /// year picker).
+    /// year picker): from the kept totals, a few rows per month, not the entries.
     pub async fn ledger_years(&self) -> Result<Vec<i32>, StoreError> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT substr(paid_in, 1, 4) AS y FROM payroll_ledger ORDER BY y",
+            "SELECT DISTINCT substr(paid_in, 1, 4) AS y FROM ledger_totals ORDER BY y",
         )
         .fetch_all(&self.pool)
         .await?;
