@@ -226,10 +226,10 @@ fn reset_peak() {
 /// programme prepared by the operator, approved by a second account: lines, ledger keys,
 /// the difference from last month, audit) timed, then the bare set-based baseline: one
 /// `INSERT … SELECT` per programme and month applying the same benefit rule (standard by
-/// area, income, members, classified increments, care) into a scratch table, and the floor:
-/// the same statements writing ledger rows once ([`store::Baseline`]). Each must agree
-/// with the payroll, row for row in count and to the fen in sum, or the benchmark fails. With `keep`,
-/// the databases are left for `minzheng bench report`.
+/// area, income, members, classified increments, care) into a scratch table, and the
+/// floor: the same statements writing ledger rows once ([`store::Baseline`]). Each must
+/// agree with the payroll, row for row in count and to the fen in sum, or the benchmark
+/// fails. With `keep`, the databases are left for `minzheng bench report`.
 pub async fn payroll(
     households: usize,
     dir: &Path,
